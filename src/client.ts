@@ -1,0 +1,81 @@
+/**
+ * The transport contract. kube-rx's sources talk to a {@link KubeClient}; the production one is
+ * built from client-node's KubeConfig (`kubeClient`), the fake cluster and the scripted client in
+ * `kube-rx/testing` implement the same interface, so every pipeline runs unchanged against each.
+ */
+import type { Observable, ObservableInput } from 'rxjs';
+import type { KubeObject } from './objects.js';
+import type { ResourceType } from './resources.js';
+
+/** Query parameters shared by list and watch. */
+export interface SelectorOptions {
+  /** Restrict to one namespace; omit for all namespaces (or a cluster-scoped resource). */
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+}
+
+/** `GET <collection>` parameters. */
+export interface ListOptions extends SelectorOptions {
+  limit?: number;
+  continue?: string;
+  resourceVersion?: string;
+  resourceVersionMatch?: 'NotOlderThan' | 'Exact';
+}
+
+/** `GET <collection>?watch=1` parameters. */
+export interface WatchOptions extends SelectorOptions {
+  resourceVersion?: string;
+  resourceVersionMatch?: 'NotOlderThan' | 'Exact';
+  allowWatchBookmarks?: boolean;
+  sendInitialEvents?: boolean;
+  timeoutSeconds?: number;
+}
+
+/** A list response: the items and the collection's resourceVersion (and continue token). */
+export interface ListResult<T = unknown> {
+  items: T[];
+  metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number };
+}
+
+/** One decoded line of a watch stream, before validation. */
+export interface RawWatchEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR' | string;
+  object: unknown;
+}
+
+/** Patch content types the API server accepts. */
+export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
+
+/** Options for writes. */
+export interface WriteOptions {
+  namespace?: string;
+  fieldManager?: string;
+  force?: boolean;
+  dryRun?: boolean;
+  subresource?: 'status' | string;
+}
+
+/**
+ * What kube-rx needs from a Kubernetes API connection.
+ *
+ * `list` may answer with a Promise (HTTP) or an Observable (fakes running on a scheduler, so that
+ * virtual time works); the optional `signal` aborts the request. `watch` is cold: subscribing
+ * opens the stream, unsubscribing aborts it; it completes when the server closes the stream and
+ * errors with a `StatusError` on HTTP failures.
+ */
+export interface KubeClient {
+  list(resource: ResourceType<KubeObject>, options: ListOptions, signal?: AbortSignal): ObservableInput<ListResult>;
+  watch(resource: ResourceType<KubeObject>, options: WatchOptions): Observable<RawWatchEvent>;
+  get<T extends KubeObject>(resource: ResourceType<T>, name: string, options?: WriteOptions): Promise<T>;
+  create<T extends KubeObject>(resource: ResourceType<T>, object: T, options?: WriteOptions): Promise<T>;
+  replace<T extends KubeObject>(resource: ResourceType<T>, object: T, options?: WriteOptions): Promise<T>;
+  patch<T extends KubeObject>(
+    resource: ResourceType<T>,
+    name: string,
+    patch: unknown,
+    type: PatchType,
+    options?: WriteOptions,
+  ): Promise<T>;
+  delete(resource: ResourceType<KubeObject>, name: string, options?: WriteOptions): Promise<unknown>;
+}

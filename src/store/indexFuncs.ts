@@ -1,0 +1,52 @@
+/**
+ * Index functions (client-go's `IndexFunc`) and the built-in ones.
+ * An index function maps an object to the values it is filed under; `byIndex(name, value)` then
+ * answers "which objects have this value" without a scan.
+ */
+import type { KubeObject } from '../objects.js';
+
+/** Maps an object to its index values (client-go's `IndexFunc`). Must be pure. */
+export type IndexFunc<T> = (object: T) => readonly string[];
+
+/** Named index functions (client-go's `Indexers`). */
+export type Indexers<T> = Readonly<Record<string, IndexFunc<T>>>;
+
+/** The index name client-go uses for namespaces; namespace listers read it. */
+export const NAMESPACE_INDEX = 'namespace';
+
+/** Files an object under its namespace (`''` for cluster-scoped objects), like client-go's `MetaNamespaceIndexFunc`. */
+export const byNamespace: IndexFunc<KubeObject> = (object) => [object.metadata?.namespace ?? ''];
+
+/**
+ * Files an object under the value of one label; objects without the label are not indexed.
+ *
+ * @example
+ * ```ts
+ * indexer({ app: byLabel('app.kubernetes.io/name') })
+ * ```
+ */
+export function byLabel(key: string): IndexFunc<KubeObject> {
+  return (object) => {
+    const value = object.metadata?.labels?.[key];
+    return value === undefined ? [] : [value];
+  };
+}
+
+/** Files an object under the uid of each of its owners, so `byIndex('owner', owner.metadata.uid)` finds the dependents. */
+export const byOwner: IndexFunc<KubeObject> = (object) => (object.metadata?.ownerReferences ?? []).map((ref) => ref.uid);
+
+/**
+ * Files an object under the string at a dotted path, e.g. `byField('spec.nodeName')`.
+ * Missing or non-string values are not indexed.
+ */
+export function byField(path: string): IndexFunc<unknown> {
+  const parts = path.split('.');
+  return (object) => {
+    let value: unknown = object;
+    for (const part of parts) {
+      if (value === null || typeof value !== 'object') return [];
+      value = (value as Record<string, unknown>)[part];
+    }
+    return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? [String(value)] : [];
+  };
+}

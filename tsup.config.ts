@@ -1,0 +1,13 @@
+import { defineConfig } from 'tsup';
+
+// ESM and CommonJS builds with declarations for both entry points of the exports map.
+export default defineConfig({
+  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
+  format: ['esm', 'cjs'],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  target: 'node20',
+  splitting: false,
+  external: ['rxjs', '@kubernetes/client-node', 'immer', 'immutable'],
+});
