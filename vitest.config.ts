@@ -2,7 +2,12 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/unit/**/*.test.ts', 'test/property/**/*.test.ts', 'test/integration/**/*.test.ts', 'marbles/**/*.marble.test.ts'],
+    include: [
+      'test/unit/**/*.test.ts',
+      'test/property/**/*.test.ts',
+      'test/integration/**/*.test.ts',
+      'marbles/**/*.marble.test.ts',
+    ],
     testTimeout: 30_000,
     pool: 'forks',
   },

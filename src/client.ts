@@ -65,7 +65,11 @@ export interface WriteOptions {
  * errors with a `StatusError` on HTTP failures.
  */
 export interface KubeClient {
-  list(resource: ResourceType<KubeObject>, options: ListOptions, signal?: AbortSignal): ObservableInput<ListResult>;
+  list(
+    resource: ResourceType<KubeObject>,
+    options: ListOptions,
+    signal?: AbortSignal,
+  ): ObservableInput<ListResult>;
   watch(resource: ResourceType<KubeObject>, options: WatchOptions): Observable<RawWatchEvent>;
   get<T extends KubeObject>(resource: ResourceType<T>, name: string, options?: WriteOptions): Promise<T>;
   create<T extends KubeObject>(resource: ResourceType<T>, object: T, options?: WriteOptions): Promise<T>;

@@ -53,7 +53,10 @@ export function statusError(code: number, message: string, reason = reasonForCod
 
 /** True for 410 Gone / reason Expired: the requested resourceVersion is compacted, relist. */
 export function isResourceExpired(error: unknown): boolean {
-  return error instanceof StatusError && (error.code === 410 || error.reason === 'Expired' || error.reason === 'Gone');
+  return (
+    error instanceof StatusError &&
+    (error.code === 410 || error.reason === 'Expired' || error.reason === 'Gone')
+  );
 }
 
 /** The server cannot serve this request shape (used to fall back from streaming lists). */

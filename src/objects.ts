@@ -51,7 +51,9 @@ export function objectKey(object: KubeObject): string | undefined {
 /** Splits a cache key into namespace and name, like client-go's `SplitMetaNamespaceKey`. */
 export function splitKey(key: string): { namespace: string; name: string } {
   const slash = key.indexOf('/');
-  return slash < 0 ? { namespace: '', name: key } : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+  return slash < 0
+    ? { namespace: '', name: key }
+    : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
 }
 
 /** The object's resourceVersion, or `''` when it has none. */

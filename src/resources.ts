@@ -63,7 +63,9 @@ export function apiVersionOf(resource: ResourceType<KubeObject>): string {
 
 /** A short, stable description used in error messages and metrics labels. */
 export function describeResource(resource: ResourceType<KubeObject>): string {
-  return resource.group ? `${resource.plural}.${resource.version}.${resource.group}` : `${resource.plural}.${resource.version}`;
+  return resource.group
+    ? `${resource.plural}.${resource.version}.${resource.group}`
+    : `${resource.plural}.${resource.version}`;
 }
 
 const core = <T extends KubeObject>(plural: string, kind: string, namespaced = true) =>

@@ -33,7 +33,8 @@ export function byLabel(key: string): IndexFunc<KubeObject> {
 }
 
 /** Files an object under the uid of each of its owners, so `byIndex('owner', owner.metadata.uid)` finds the dependents. */
-export const byOwner: IndexFunc<KubeObject> = (object) => (object.metadata?.ownerReferences ?? []).map((ref) => ref.uid);
+export const byOwner: IndexFunc<KubeObject> = (object) =>
+  (object.metadata?.ownerReferences ?? []).map((ref) => ref.uid);
 
 /**
  * Files an object under the string at a dotted path, e.g. `byField('spec.nodeName')`.
@@ -47,6 +48,8 @@ export function byField(path: string): IndexFunc<unknown> {
       if (value === null || typeof value !== 'object') return [];
       value = (value as Record<string, unknown>)[part];
     }
-    return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? [String(value)] : [];
+    return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+      ? [String(value)]
+      : [];
   };
 }

@@ -28,7 +28,11 @@ export interface LabelSelector {
 /** The object form used in workload specs (`metav1.LabelSelector`). */
 export interface LabelSelectorObject {
   matchLabels?: Record<string, string>;
-  matchExpressions?: ReadonlyArray<{ key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }>;
+  matchExpressions?: ReadonlyArray<{
+    key: string;
+    operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+    values?: string[];
+  }>;
 }
 
 const NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
@@ -45,7 +49,10 @@ function isValidValue(value: string): boolean {
   return value === '' || NAME.test(value);
 }
 
-function matchRequirement(req: SelectorRequirement, labels: Readonly<Record<string, string>> | undefined): boolean {
+function matchRequirement(
+  req: SelectorRequirement,
+  labels: Readonly<Record<string, string>> | undefined,
+): boolean {
   const has = labels !== undefined && Object.hasOwn(labels, req.key);
   const value = has ? labels[req.key] : undefined;
   switch (req.operator) {
@@ -80,10 +87,13 @@ function formatRequirement(req: SelectorRequirement): string {
 }
 
 function selectorOf(requirements: SelectorRequirement[]): LabelSelector {
-  const frozen = Object.freeze(requirements.map((r) => Object.freeze({ ...r, values: Object.freeze([...r.values]) })));
+  const frozen = Object.freeze(
+    requirements.map((r) => Object.freeze({ ...r, values: Object.freeze([...r.values]) })),
+  );
   return Object.freeze({
     requirements: frozen,
-    matches: (labels: Readonly<Record<string, string>> | undefined) => frozen.every((r) => matchRequirement(r, labels)),
+    matches: (labels: Readonly<Record<string, string>> | undefined) =>
+      frozen.every((r) => matchRequirement(r, labels)),
     toString: () => frozen.map(formatRequirement).join(','),
   });
 }
@@ -139,7 +149,8 @@ class SelectorParser {
     const start = this.pos;
     const key = this.word();
     if (!key) throw this.error('expected a label key');
-    if (!isValidKey(key)) throw new InvalidSelectorError(this.text, start, `invalid label key ${JSON.stringify(key)}`);
+    if (!isValidKey(key))
+      throw new InvalidSelectorError(this.text, start, `invalid label key ${JSON.stringify(key)}`);
     return key;
   }
 
@@ -147,7 +158,8 @@ class SelectorParser {
     this.skipSpace();
     const start = this.pos;
     const value = this.word();
-    if (!isValidValue(value)) throw new InvalidSelectorError(this.text, start, `invalid label value ${JSON.stringify(value)}`);
+    if (!isValidValue(value))
+      throw new InvalidSelectorError(this.text, start, `invalid label value ${JSON.stringify(value)}`);
     return value;
   }
 
@@ -224,7 +236,11 @@ export function labelSelectorFromObject(selector: LabelSelectorObject): LabelSel
         break;
       case 'Exists':
       case 'DoesNotExist':
-        requirements.push({ key: expr.key, operator: expr.operator === 'Exists' ? 'exists' : 'notExists', values: [] });
+        requirements.push({
+          key: expr.key,
+          operator: expr.operator === 'Exists' ? 'exists' : 'notExists',
+          values: [],
+        });
         break;
       default:
         throw new InvalidSelectorError(expr.key, 0, `unknown operator ${JSON.stringify(expr.operator)}`);
@@ -242,6 +258,7 @@ export type SelectorInput = string | LabelSelector | LabelSelectorObject;
 /** Normalises any {@link SelectorInput} to a parsed {@link LabelSelector}. */
 export function toLabelSelector(input: SelectorInput): LabelSelector {
   if (typeof input === 'string') return parseLabelSelector(input);
-  if ('requirements' in input && typeof (input as LabelSelector).matches === 'function') return input as LabelSelector;
+  if ('requirements' in input && typeof (input as LabelSelector).matches === 'function')
+    return input as LabelSelector;
   return labelSelectorFromObject(input as LabelSelectorObject);
 }

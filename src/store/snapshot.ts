@@ -12,7 +12,7 @@ import { Map as IMap, Set as ISet } from 'immutable';
 import { IndexNotFoundError, KubeRxError } from '../errors.js';
 import type { DeltaBatch } from '../events.js';
 import { type KubeObject, objectKey } from '../objects.js';
-import { byNamespace, type IndexFunc, type Indexers, NAMESPACE_INDEX } from './indexFuncs.js';
+import { byNamespace, type Indexers, type IndexFunc, NAMESPACE_INDEX } from './indexFuncs.js';
 import { everything, type LabelSelector, type SelectorInput, toLabelSelector } from './labelSelector.js';
 
 type Index = IMap<string, ISet<string>>;
@@ -26,7 +26,9 @@ export class IndexFunctionError extends KubeRxError {
     readonly key: string,
     cause: unknown,
   ) {
-    super(`index function ${JSON.stringify(index)} failed for ${JSON.stringify(key)}: ${String(cause)}`, { cause });
+    super(`index function ${JSON.stringify(index)} failed for ${JSON.stringify(key)}: ${String(cause)}`, {
+      cause,
+    });
   }
 }
 
@@ -108,7 +110,8 @@ export class Snapshot<T> {
   list(selector?: SelectorInput): T[] {
     const sel = selector === undefined ? everything : toLabelSelector(selector);
     const out: T[] = [];
-    for (const object of this.items.values()) if (sel === everything || sel.matches(labelsOf(object))) out.push(object);
+    for (const object of this.items.values())
+      if (sel === everything || sel.matches(labelsOf(object))) out.push(object);
     return out;
   }
 
@@ -172,7 +175,13 @@ export class Snapshot<T> {
     return new Snapshot(items.asImmutable(), nextIndices, this.indexers, batch.resourceVersion, batch.synced);
   }
 
-  private reindex(names: string[], indices: Index[], key: string, old: T | undefined, next: T | undefined): void {
+  private reindex(
+    names: string[],
+    indices: Index[],
+    key: string,
+    old: T | undefined,
+    next: T | undefined,
+  ): void {
     names.forEach((name, i) => {
       const fn = this.indexers[name] as IndexFunc<T>;
       const before = old === undefined ? [] : indexValues(name, fn, old, key);
@@ -209,7 +218,11 @@ export class Snapshot<T> {
 }
 
 /** Builds a snapshot from plain objects, e.g. for tests of code that reads snapshots. */
-export function snapshotOf<T extends KubeObject>(objects: readonly T[], indexers: Indexers<T> = {}, resourceVersion = ''): Snapshot<T> {
+export function snapshotOf<T extends KubeObject>(
+  objects: readonly T[],
+  indexers: Indexers<T> = {},
+  resourceVersion = '',
+): Snapshot<T> {
   const deltas = objects.map((object) => {
     const key = objectKey(object);
     if (key === undefined) throw new KubeRxError('snapshotOf: every object needs metadata.name');

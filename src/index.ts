@@ -1,0 +1,78 @@
+/**
+ * kube-rx: client-go's informer machinery (Reflector, DeltaFIFO, Indexer, SharedInformer) as
+ * RxJS pipelines, testable in virtual time.
+ * @packageDocumentation
+ */
+export type {
+  KubeClient,
+  ListOptions,
+  ListResult,
+  PatchType,
+  RawWatchEvent,
+  SelectorOptions,
+  WatchOptions,
+  WriteOptions,
+} from './client.js';
+export {
+  IndexNotFoundError,
+  InvalidObjectError,
+  InvalidSelectorError,
+  isPersistentFailure,
+  isResourceExpired,
+  KubeRxError,
+  type KubeStatus,
+  ShortWatchError,
+  StatusError,
+  statusError,
+  WatchProtocolError,
+} from './errors.js';
+export {
+  type BookmarkEvent,
+  DeletedFinalStateUnknown,
+  type Delta,
+  type DeltaBatch,
+  type DeltaType,
+  type InformerEvent,
+  isObjectEvent,
+  type ObjectWatchEvent,
+  type ReplaceEvent,
+  type ResyncEvent,
+  type WatchEvent,
+} from './events.js';
+export { type Informer, type InformerOptions, informer } from './informer.js';
+export { type KubeObject, type KubeObjectMeta, objectKey, resourceVersionOf, splitKey } from './objects.js';
+export { type DeltaFifoOptions, deltaFifo } from './operators/deltaFifo.js';
+export { indexer } from './operators/indexer.js';
+export { resync } from './operators/resync.js';
+export { batchToEvents, toEvents } from './operators/toEvents.js';
+export { stripManagedFields, transformObjects } from './operators/transform.js';
+export { apiVersionOf, defineResource, describeResource, type ResourceType, resources } from './resources.js';
+export { Backoff, type BackoffOptions, defaultBackoff } from './sources/backoff.js';
+export {
+  INITIAL_EVENTS_END_ANNOTATION,
+  type ListMode,
+  type ListWatchErrorContext,
+  type ListWatchOptions,
+  listWatch,
+} from './sources/listWatch.js';
+export {
+  byField,
+  byLabel,
+  byNamespace,
+  byOwner,
+  type Indexers,
+  type IndexFunc,
+  NAMESPACE_INDEX,
+} from './store/indexFuncs.js';
+export {
+  everything,
+  type LabelSelector,
+  type LabelSelectorObject,
+  labelSelectorFromObject,
+  parseLabelSelector,
+  type SelectorInput,
+  type SelectorOperator,
+  type SelectorRequirement,
+  toLabelSelector,
+} from './store/labelSelector.js';
+export { IndexFunctionError, type NamespaceLister, Snapshot, snapshotOf } from './store/snapshot.js';

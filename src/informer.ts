@@ -1,0 +1,137 @@
+/**
+ * `informer`: client-go's SharedIndexInformer as one shared pipeline
+ * `listWatch -> transform -> resync -> deltaFifo -> indexer`.
+ *
+ * Every output (`events$`, `store$`, `deltas$`) is a view of the same shared stream, so the first
+ * subscriber starts one list-watch, later subscribers join it, and the last one to leave closes
+ * it (refCount). Like client-go's `AddEventHandler`, a late subscriber to `events$` first receives
+ * an `add` for every cached object, then live events: no event is lost or duplicated between the
+ * replay and the live stream because both are cut at the same batch.
+ */
+import { concat, defer, filter, from, map, mergeMap, type Observable, scan, shareReplay, tap } from 'rxjs';
+import type { KubeClient } from './client.js';
+import type { DeltaBatch, InformerEvent } from './events.js';
+import type { KubeObject } from './objects.js';
+import { deltaFifo } from './operators/deltaFifo.js';
+import { resync } from './operators/resync.js';
+import { batchToEvents } from './operators/toEvents.js';
+import { transformObjects } from './operators/transform.js';
+import type { ResourceType } from './resources.js';
+import { type ListWatchOptions, listWatch } from './sources/listWatch.js';
+import type { Indexers } from './store/indexFuncs.js';
+import { Snapshot } from './store/snapshot.js';
+
+export interface InformerOptions<T extends KubeObject> extends ListWatchOptions {
+  /** Resync period (client-go's `defaultEventHandlerResyncPeriod`); 0 (default) disables it. */
+  resyncPeriodMs?: number;
+  /** Secondary indexes of the store. */
+  indexers?: Indexers<T>;
+  /** Objects known before the first list (cache warm-up); missing ones are deleted after sync. */
+  knownObjects?: Iterable<T>;
+  /** Applied to every object before it is cached, e.g. `stripManagedFields()`. */
+  transform?: (object: T) => T;
+}
+
+/** A shared, indexed, list-watched cache of one resource. */
+export interface Informer<T extends KubeObject> {
+  /** add/update/delete events; late subscribers first get `add` for every cached object. */
+  readonly events$: Observable<InformerEvent<T>>;
+  /** One immutable snapshot per applied batch; late subscribers get the current one. */
+  readonly store$: Observable<Snapshot<T>>;
+  /** The raw delta batches from this point on. */
+  readonly deltas$: Observable<DeltaBatch<T>>;
+  /**
+   * Resolves with the first synced snapshot (rejects if the stream fails before that). It does
+   * not start anything: subscribe to one of the streams to run the informer.
+   */
+  readonly synced: Promise<Snapshot<T>>;
+  /** The latest snapshot (empty before the informer runs). */
+  snapshot(): Snapshot<T>;
+  /** True once the current run applied its initial list. */
+  hasSynced(): boolean;
+}
+
+interface State<T> {
+  readonly seq: number;
+  readonly snapshot: Snapshot<T>;
+  readonly batch: DeltaBatch<T> | null;
+}
+
+/**
+ * Creates an informer. Nothing runs until a stream is subscribed.
+ *
+ * @example
+ * ```ts
+ * const pods = informer(kubeClient(), resources.pods, { namespace: 'default', resyncPeriodMs: 60_000 });
+ * pods.events$.subscribe((e) => console.log(e.type, e.object.metadata?.name));
+ * const snap = await pods.synced;
+ * console.log(snap.namespace('default').list('app=web').length);
+ * ```
+ */
+export function informer<T extends KubeObject>(
+  client: KubeClient,
+  resource: ResourceType<T>,
+  options: InformerOptions<T> = {},
+): Informer<T> {
+  const { resyncPeriodMs = 0, indexers = {}, knownObjects, transform, ...listWatchOptions } = options;
+  const empty: State<T> = { seq: 0, snapshot: Snapshot.empty(indexers), batch: null };
+  let latest = empty;
+  let resolveSynced!: (snapshot: Snapshot<T>) => void;
+  let rejectSynced!: (error: unknown) => void;
+  const synced = new Promise<Snapshot<T>>((resolve, reject) => {
+    resolveSynced = resolve;
+    rejectSynced = reject;
+  });
+  // Marks the promise handled: a fatal error must not crash a program that never awaited it.
+  synced.catch(() => undefined);
+
+  const state$ = defer(() => {
+    const source = listWatch(client, resource, listWatchOptions);
+    return (transform ? source.pipe(transformObjects(transform)) : source).pipe(
+      resync(resyncPeriodMs, options.scheduler),
+      deltaFifo({
+        knownObjects,
+        onError: (error) =>
+          options.onError?.(error, { resource: resource.plural, phase: 'watch', relist: false }),
+      }),
+      scan(
+        (state: State<T>, batch) => ({ seq: state.seq + 1, snapshot: state.snapshot.apply(batch), batch }),
+        empty,
+      ),
+      tap({
+        next: (state) => {
+          latest = state;
+          if (state.snapshot.synced) resolveSynced(state.snapshot);
+        },
+        error: (error) => rejectSynced(error),
+        finalize: () => {
+          latest = empty;
+        },
+      }),
+    );
+  }).pipe(shareReplay({ bufferSize: 1, refCount: true }));
+
+  /** The live part of `state$`: batches after the one current at subscription time. */
+  const after = (seq: number) => state$.pipe(filter((state) => state.seq > seq && state.batch !== null));
+
+  return {
+    events$: defer(() => {
+      const start = latest;
+      const replay = start.snapshot
+        .list()
+        .map((object): InformerEvent<T> => ({ type: 'add', object, isInInitialList: true }));
+      return concat(
+        from(replay),
+        after(start.seq).pipe(mergeMap((state) => batchToEvents(state.batch as DeltaBatch<T>))),
+      );
+    }),
+    store$: state$.pipe(
+      filter((state) => state.batch !== null),
+      map((state) => state.snapshot),
+    ),
+    deltas$: defer(() => after(latest.seq).pipe(map((state) => state.batch as DeltaBatch<T>))),
+    synced,
+    snapshot: () => latest.snapshot,
+    hasSynced: () => latest.snapshot.synced,
+  };
+}

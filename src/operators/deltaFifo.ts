@@ -1,0 +1,172 @@
+/**
+ * `deltaFifo`: client-go's DeltaFIFO as a `scan` over watch events.
+ *
+ * It keeps the set of known objects (a persistent map, so a watch event costs O(log n)) and turns
+ * each {@link WatchEvent} into one {@link DeltaBatch}:
+ * - `ADDED`/`MODIFIED` become `Added` (unknown key) or `Updated` (known key); an event whose
+ *   resourceVersion equals the known one is a duplicate and is dropped.
+ * - `DELETED` of a known key becomes `Deleted`; of an unknown key it is dropped.
+ * - `REPLACE` (a relist) yields `Replaced` for known keys, `Added` for new ones, and `Deleted`
+ *   with a {@link DeletedFinalStateUnknown} tombstone for known keys missing from the list.
+ * - `RESYNC` yields `Sync` for every known object once synced; `BOOKMARK` only advances the
+ *   resourceVersion (an empty batch).
+ * Objects are deep-frozen as they enter, so every later stage shares them safely.
+ */
+import { freeze } from 'immer';
+import { Map as IMap } from 'immutable';
+import { defer, filter, map, type OperatorFunction, scan } from 'rxjs';
+import { InvalidObjectError, type KubeRxError } from '../errors.js';
+import { DeletedFinalStateUnknown, type Delta, type DeltaBatch, type WatchEvent } from '../events.js';
+import { type KubeObject, objectKey, resourceVersionOf } from '../objects.js';
+
+export interface DeltaFifoOptions<T> {
+  /**
+   * Objects the cache already holds before the first list (client-go's `indexer.Add` before
+   * `Run`). An object missing from the first list then yields a tombstoned `Deleted`.
+   */
+  knownObjects?: Iterable<T>;
+  /**
+   * Receives objects that cannot be cached (no `metadata.name`); they are skipped and nothing
+   * else changes. Without it such an object errors the stream with {@link InvalidObjectError}.
+   */
+  onError?: (error: KubeRxError) => void;
+}
+
+interface FifoState<T> {
+  readonly known: IMap<string, T>;
+  readonly resourceVersion: string;
+  readonly synced: boolean;
+  /** The batch the last event produced, or null when it produced nothing to emit. */
+  readonly out: DeltaBatch<T> | null;
+}
+
+function keyOrReport<T extends KubeObject>(object: T, report: (e: KubeRxError) => void): string | undefined {
+  const key = object !== null && typeof object === 'object' ? objectKey(object) : undefined;
+  if (key === undefined)
+    report(new InvalidObjectError('object has no metadata.name and cannot be cached', object));
+  return key;
+}
+
+function isDuplicate<T extends KubeObject>(known: T | undefined, object: T): boolean {
+  const rv = resourceVersionOf(object);
+  return known !== undefined && rv !== '' && resourceVersionOf(known) === rv;
+}
+
+/**
+ * Turns watch events into delta batches. See the module comment for the rules.
+ *
+ * @example
+ * ```ts
+ * listWatch(client, resources.pods).pipe(resync(60_000), deltaFifo(), indexer({ node: byField('spec.nodeName') }));
+ * ```
+ */
+export function deltaFifo<T extends KubeObject>(
+  options: DeltaFifoOptions<T> = {},
+): OperatorFunction<WatchEvent<T>, DeltaBatch<T>> {
+  const report =
+    options.onError ??
+    ((error: KubeRxError) => {
+      throw error;
+    });
+
+  const step = (state: FifoState<T>, event: WatchEvent<T>): FifoState<T> => {
+    const emit = (
+      known: IMap<string, T>,
+      deltas: Delta<T>[],
+      resourceVersion: string,
+      synced = state.synced,
+      initialList = false,
+    ) => ({
+      known,
+      resourceVersion,
+      synced,
+      out: { deltas, resourceVersion, synced, initialList },
+    });
+    const skip = { ...state, out: null };
+
+    switch (event.type) {
+      case 'ADDED':
+      case 'MODIFIED': {
+        const key = keyOrReport(event.object, report);
+        if (key === undefined) return skip;
+        const object = freeze(event.object, true);
+        const old = state.known.get(key);
+        if (isDuplicate(old, object)) return skip;
+        const delta: Delta<T> =
+          old === undefined
+            ? { type: 'Added', key, object }
+            : { type: 'Updated', key, object, oldObject: old };
+        return emit(
+          state.known.set(key, object),
+          [delta],
+          resourceVersionOf(object) || state.resourceVersion,
+        );
+      }
+      case 'DELETED': {
+        const key = keyOrReport(event.object, report);
+        if (key === undefined) return skip;
+        const old = state.known.get(key);
+        if (old === undefined) return skip;
+        const object = freeze(event.object, true);
+        return emit(
+          state.known.delete(key),
+          [{ type: 'Deleted', key, object, oldObject: old }],
+          resourceVersionOf(object) || state.resourceVersion,
+        );
+      }
+      case 'BOOKMARK':
+        return emit(state.known, [], event.resourceVersion);
+      case 'RESYNC': {
+        if (!state.synced) return skip;
+        const deltas: Delta<T>[] = [];
+        for (const [key, object] of state.known)
+          deltas.push({ type: 'Sync', key, object, oldObject: object });
+        return emit(state.known, deltas, state.resourceVersion);
+      }
+      case 'REPLACE': {
+        const deltas: Delta<T>[] = [];
+        const listed = IMap<string, T>().withMutations((next) => {
+          for (const raw of event.objects) {
+            const key = keyOrReport(raw, report);
+            if (key !== undefined) next.set(key, freeze(raw, true));
+          }
+        });
+        for (const [key, object] of listed) {
+          const old = state.known.get(key);
+          deltas.push(
+            old === undefined
+              ? { type: 'Added', key, object }
+              : { type: 'Replaced', key, object, oldObject: old },
+          );
+        }
+        for (const [key, old] of state.known) {
+          if (!listed.has(key)) {
+            const tombstone = new DeletedFinalStateUnknown(key, old);
+            deltas.push({ type: 'Deleted', key, object: old, oldObject: old, tombstone });
+          }
+        }
+        return emit(listed, deltas, event.resourceVersion, true, !state.synced);
+      }
+    }
+  };
+
+  return (source) =>
+    defer(() => {
+      const seed: FifoState<T> = {
+        known: IMap<string, T>().withMutations((m) => {
+          for (const object of options.knownObjects ?? []) {
+            const key = keyOrReport(object, report);
+            if (key !== undefined) m.set(key, freeze(object, true));
+          }
+        }),
+        resourceVersion: '',
+        synced: false,
+        out: null,
+      };
+      return source.pipe(
+        scan(step, seed),
+        map((state) => state.out),
+        filter((batch): batch is DeltaBatch<T> => batch !== null),
+      );
+    });
+}

@@ -1,0 +1,86 @@
+/**
+ * Small builders for test objects and watch-stream values, so marble tests read like the
+ * protocol: `added(pod('a', '5'))`, `bookmark('9')`, `gone()`.
+ */
+import type { V1Pod } from '@kubernetes/client-node';
+import type { ListResult, RawWatchEvent } from '../client.js';
+import { statusError } from '../errors.js';
+import type { KubeObject } from '../objects.js';
+import { INITIAL_EVENTS_END_ANNOTATION } from '../sources/listWatch.js';
+
+export interface PodOptions {
+  namespace?: string;
+  labels?: Record<string, string>;
+  nodeName?: string;
+  ownerUid?: string;
+  phase?: string;
+}
+
+/** A minimal Pod with the given name and resourceVersion. */
+export function pod(name: string, resourceVersion: string, options: PodOptions = {}): V1Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: options.namespace ?? 'default',
+      resourceVersion,
+      uid: `uid-${options.namespace ?? 'default'}-${name}`,
+      ...(options.labels ? { labels: options.labels } : {}),
+      ...(options.ownerUid
+        ? {
+            ownerReferences: [
+              {
+                apiVersion: 'apps/v1',
+                kind: 'ReplicaSet',
+                name: `rs-${options.ownerUid}`,
+                uid: options.ownerUid,
+                controller: true,
+              },
+            ],
+          }
+        : {}),
+    },
+    spec: {
+      containers: [{ name: 'main', image: 'nginx' }],
+      ...(options.nodeName ? { nodeName: options.nodeName } : {}),
+    },
+    ...(options.phase ? { status: { phase: options.phase } } : {}),
+  };
+}
+
+/** A list response page. */
+export function listOf<T extends KubeObject>(
+  items: T[],
+  resourceVersion: string,
+  continueToken?: string,
+): ListResult {
+  return { items, metadata: { resourceVersion, ...(continueToken ? { continue: continueToken } : {}) } };
+}
+
+export const added = (object: KubeObject): RawWatchEvent => ({ type: 'ADDED', object });
+export const modified = (object: KubeObject): RawWatchEvent => ({ type: 'MODIFIED', object });
+export const deleted = (object: KubeObject): RawWatchEvent => ({ type: 'DELETED', object });
+
+/** A BOOKMARK; with `initialEventsEnd` it closes the initial events of a streaming list. */
+export function bookmark(resourceVersion: string, initialEventsEnd = false): RawWatchEvent {
+  return {
+    type: 'BOOKMARK',
+    object: {
+      kind: 'Pod',
+      apiVersion: 'v1',
+      metadata: {
+        resourceVersion,
+        ...(initialEventsEnd ? { annotations: { [INITIAL_EVENTS_END_ANNOTATION]: 'true' } } : {}),
+      },
+    },
+  };
+}
+
+/** An in-stream `ERROR` event carrying a Status (default 410 Gone: resourceVersion compacted). */
+export function errorEvent(code = 410, message = 'too old resource version'): RawWatchEvent {
+  return { type: 'ERROR', object: statusError(code, message).status };
+}
+
+/** The HTTP 410 a watch or continue token gets once its resourceVersion was compacted. */
+export const gone = (message = 'too old resource version') => statusError(410, message);

@@ -1,0 +1,93 @@
+// Smoke test of the BUILT package, CommonJS side: requires `kube-rx` and `kube-rx/testing` by name, so
+// resolution goes through package.json's "exports" map ("require" condition), as a CJS consumer's would.
+// Plain Node, no vitest. Run after `npm run build`.
+const assert = require('node:assert/strict');
+const { existsSync, readFileSync } = require('node:fs');
+const { join, relative } = require('node:path');
+
+const root = join(__dirname, '..', '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+const expected = {
+  'kube-rx': {
+    file: 'dist/index.cjs',
+    functions: [
+      'listWatch',
+      'deltaFifo',
+      'indexer',
+      'resync',
+      'toEvents',
+      'informer',
+      'parseLabelSelector',
+      'objectKey',
+    ],
+    objects: ['resources'],
+  },
+  'kube-rx/testing': { file: 'dist/testing/index.cjs', functions: ['scriptedClient'], objects: [] },
+};
+
+let passed = 0;
+let failed = 0;
+function check(name, fn) {
+  try {
+    fn();
+    passed++;
+  } catch (error) {
+    failed++;
+    console.error(`FAIL ${name}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+console.log(`package smoke (cjs) on node ${process.version}`);
+
+check('package.json name is kube-rx (needed for self-reference)', () => {
+  assert.equal(pkg.name, 'kube-rx');
+});
+
+// Every `types` path named anywhere in the exports map (and the top-level "types") exists on disk.
+const typesPaths = [];
+(function collect(node) {
+  if (node && typeof node === 'object') {
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'types' && typeof value === 'string') typesPaths.push(value);
+      else collect(value);
+    }
+  }
+})(pkg.exports);
+if (typeof pkg.types === 'string') typesPaths.push(pkg.types);
+check('exports map names at least one types path', () => {
+  assert.ok(typesPaths.length > 0);
+});
+for (const typesPath of new Set(typesPaths)) {
+  check(`types file ${typesPath} exists`, () => {
+    assert.ok(existsSync(join(root, typesPath)), `${typesPath} is missing (did \`npm run build\` run?)`);
+  });
+}
+
+for (const [specifier, { file, functions, objects }] of Object.entries(expected)) {
+  // Must resolve to the .cjs build: Node >= 20.19 can require() ESM, which would hide a broken
+  // "require" condition from consumers on older Node (engines allows >= 20.11).
+  check(`${specifier} resolves to ./${file}`, () => {
+    assert.equal(relative(root, require.resolve(specifier)).split('\\').join('/'), file);
+  });
+
+  let mod;
+  check(`require('${specifier}') loads`, () => {
+    mod = require(specifier);
+  });
+  if (!mod) continue;
+  for (const name of functions) {
+    check(`${specifier} exports function ${name}`, () => {
+      assert.equal(typeof mod[name], 'function', `${name} is ${typeof mod[name]}`);
+    });
+  }
+  for (const name of objects) {
+    check(`${specifier} exports object ${name}`, () => {
+      assert.equal(typeof mod[name], 'object', `${name} is ${typeof mod[name]}`);
+      assert.notEqual(mod[name], null);
+    });
+  }
+}
+
+console.log(`package smoke: ${passed} passed, ${failed} failed`);
+if (failed > 0) process.exitCode = 1;
