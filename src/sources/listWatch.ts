@@ -99,7 +99,7 @@ type ReflectorState =
   | { readonly phase: 'list'; readonly unpaginated?: boolean }
   | { readonly phase: 'streamingList' }
   | { readonly phase: 'watch'; readonly resourceVersion: string }
-  | { readonly phase: 'backoff'; readonly delayMs: number; readonly then: ReflectorState };
+  | { readonly phase: 'backoff'; readonly delayMs: number; readonly resume: ReflectorState };
 
 /** What a phase emits: events for the subscriber, and finally the state to go to. */
 type Step<T> = { readonly event: WatchEvent<T> } | { readonly next: ReflectorState };
@@ -167,7 +167,7 @@ function afterFailure<T extends KubeObject>(
     }
     const delayMs = ctx.backoff.next(ctx.scheduler.now());
     report(ctx, error, { phase, relist: true, retryInMs: delayMs });
-    return of({ next: { phase: 'backoff', delayMs, then: relist } });
+    return of({ next: { phase: 'backoff', delayMs, resume: relist } });
   }
   if (phase === 'streamingList' && isUnsupported(error)) {
     if (ctx.listMode === 'streaming') report(ctx, error, { phase, relist: true });
@@ -176,7 +176,7 @@ function afterFailure<T extends KubeObject>(
   }
   const delayMs = ctx.backoff.next(ctx.scheduler.now());
   report(ctx, error, { phase, relist: retry.phase !== 'watch', retryInMs: delayMs });
-  return of({ next: { phase: 'backoff', delayMs, then: retry } });
+  return of({ next: { phase: 'backoff', delayMs, resume: retry } });
 }
 
 /** Fills in apiVersion/kind, which the API server omits on list items but sends on watch objects. */
@@ -366,7 +366,7 @@ function run<T extends KubeObject>(ctx: Context<T>, state: ReflectorState): Obse
     case 'watch':
       return watchPhase(ctx, state.resourceVersion, false);
     case 'backoff':
-      return timer(state.delayMs, ctx.scheduler).pipe(map(() => ({ next: state.then })));
+      return timer(state.delayMs, ctx.scheduler).pipe(map(() => ({ next: state.resume })));
   }
 }
 
