@@ -14,6 +14,9 @@ export {
   type PodOptions,
   pod,
 } from './builders.js';
+export { createFakeCluster, type FakeCluster, type FakeClusterOptions } from './fakeCluster/fakeCluster.js';
+export type { FakeServer, ListenOptions } from './fakeCluster/http.js';
+export { applyJsonPatch, applyMergePatch, type JsonPatchOperation } from './fakeCluster/patches.js';
 export {
   type ListStep,
   type ScriptedCall,

@@ -1,0 +1,425 @@
+/**
+ * The fake API server's storage: every object of every resource, one global resourceVersion
+ * counter (as etcd's revision), and a bounded event log that watches replay from. Writes follow
+ * the API server's rules closely enough for controllers: uid, generation (bumped on spec change),
+ * creationTimestamp, optimistic concurrency (409), finalizers with deletionTimestamp, and the
+ * status subresource. Watches older than the retained log get 410 Gone.
+ */
+import { freeze } from 'immer';
+import type { SchedulerLike } from 'rxjs';
+import type { ListOptions, ListResult, RawWatchEvent, WriteOptions } from '../../client.js';
+import { statusError } from '../../errors.js';
+import { type KubeObject, objectKey } from '../../objects.js';
+import { apiVersionOf, resources as builtins, type ResourceType } from '../../resources.js';
+import { parseLabelSelector } from '../../store/labelSelector.js';
+import { parseFieldSelector } from './fieldSelector.js';
+
+type Obj = KubeObject & Record<string, unknown>;
+type Meta = NonNullable<KubeObject['metadata']> & Record<string, unknown>;
+
+/** A change in the log, with the previous state so watches can re-evaluate selectors. */
+export interface LogEntry {
+  readonly rv: number;
+  readonly resourceId: string;
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  readonly object: Obj;
+  readonly oldObject?: Obj;
+}
+
+/** A live watch: receives log entries as they are written. */
+export interface WatchSink {
+  readonly resourceId: string;
+  deliver(entry: LogEntry): void;
+}
+
+interface Collection {
+  readonly resource: ResourceType;
+  readonly objects: Map<string, Obj>;
+}
+
+interface PagedList {
+  readonly items: Obj[];
+  readonly rv: number;
+  readonly createdAt: number;
+}
+
+/** Kinds whose main endpoint also writes status (they have no status subresource). */
+const NO_STATUS_SUBRESOURCE = new Set([
+  'ConfigMap',
+  'Secret',
+  'ServiceAccount',
+  'Event',
+  'Lease',
+  'Namespace',
+]);
+
+/** `group/version/plural`, the identity of a collection. */
+export function resourceId(resource: ResourceType): string {
+  return `${resource.group}/${resource.version}/${resource.plural}`;
+}
+
+/** Selector and namespace filter shared by list and watch. */
+export function objectFilter(
+  resource: ResourceType,
+  options: { namespace?: string; labelSelector?: string; fieldSelector?: string },
+): (o: Obj) => boolean {
+  let labels: ReturnType<typeof parseLabelSelector>;
+  try {
+    labels = parseLabelSelector(options.labelSelector ?? '');
+  } catch (error) {
+    throw statusError(400, (error as Error).message);
+  }
+  const fields = parseFieldSelector(options.fieldSelector);
+  const namespace = resource.namespaced ? options.namespace : undefined;
+  return (o) =>
+    (!namespace || o.metadata?.namespace === namespace) && labels.matches(o.metadata?.labels) && fields(o);
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function cloneObject(object: unknown): Obj {
+  if (object === null || typeof object !== 'object' || Array.isArray(object))
+    throw statusError(400, 'the body must be a JSON object');
+  return JSON.parse(JSON.stringify(object)) as Obj;
+}
+
+export class ClusterState {
+  private rv = 0;
+  /** Watches from a resourceVersion below this get 410 Gone. */
+  private compactedRv = 0;
+  private uidCounter = 0;
+  private readonly collections = new Map<string, Collection>();
+  private log: LogEntry[] = [];
+  private readonly sinks = new Set<WatchSink>();
+  private readonly pages = new Map<string, PagedList>();
+  private pageCounter = 0;
+
+  constructor(
+    private readonly scheduler: SchedulerLike,
+    private readonly eventWindow: number,
+    private readonly continueTtlMs: number,
+  ) {
+    for (const resource of Object.values(builtins)) this.register(resource as ResourceType);
+  }
+
+  get resourceVersion(): number {
+    return this.rv;
+  }
+
+  get oldestWatchableRv(): number {
+    return this.compactedRv;
+  }
+
+  register(resource: ResourceType): void {
+    const id = resourceId(resource);
+    if (!this.collections.has(id)) this.collections.set(id, { resource, objects: new Map() });
+  }
+
+  /** Registered resources, for discovery. */
+  registered(): ResourceType[] {
+    return [...this.collections.values()].map((c) => c.resource);
+  }
+
+  collection(resource: ResourceType): Collection {
+    const found = this.collections.get(resourceId(resource));
+    if (!found)
+      throw statusError(
+        404,
+        `the server could not find the requested resource (${resource.plural}.${resource.group || 'core'})`,
+      );
+    return found;
+  }
+
+  /** Drops the event log: every older resourceVersion now answers 410, as after etcd compaction. */
+  compact(): void {
+    this.compactedRv = this.rv;
+    this.log = [];
+  }
+
+  addSink(sink: WatchSink): () => void {
+    this.sinks.add(sink);
+    return () => this.sinks.delete(sink);
+  }
+
+  /** Log entries after `rv` for one resource, or undefined when `rv` is older than the log. */
+  eventsSince(resource: ResourceType, rv: number): LogEntry[] | undefined {
+    if (rv < this.compactedRv) return undefined;
+    const id = resourceId(resource);
+    return this.log.filter((e) => e.rv > rv && e.resourceId === id);
+  }
+
+  currentObjects(resource: ResourceType, filter: (o: Obj) => boolean): Obj[] {
+    return [...this.collection(resource).objects.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, o]) => o)
+      .filter(filter);
+  }
+
+  list(resource: ResourceType, options: ListOptions): ListResult {
+    const limit = options.limit && options.limit > 0 ? options.limit : undefined;
+    let page: PagedList;
+    let offset = 0;
+    let id: string;
+    if (options.continue) {
+      const token = this.decodeContinue(options.continue);
+      const found = this.pages.get(token.id);
+      const now = this.scheduler.now();
+      if (!found || found.rv < this.compactedRv || now - found.createdAt > this.continueTtlMs) {
+        this.pages.delete(token.id);
+        throw statusError(
+          410,
+          'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
+        );
+      }
+      page = found;
+      offset = token.offset;
+      id = token.id;
+    } else {
+      this.checkListResourceVersion(options);
+      page = {
+        items: this.currentObjects(resource, objectFilter(resource, options)),
+        rv: this.rv,
+        createdAt: this.scheduler.now(),
+      };
+      id = String(++this.pageCounter);
+    }
+    const end = limit === undefined ? page.items.length : Math.min(page.items.length, offset + limit);
+    const items = page.items.slice(offset, end);
+    const more = end < page.items.length;
+    if (more) this.pages.set(id, page);
+    else this.pages.delete(id);
+    return {
+      items,
+      metadata: {
+        resourceVersion: String(page.rv),
+        ...(more
+          ? {
+              continue: Buffer.from(JSON.stringify({ id, offset: end })).toString('base64url'),
+              remainingItemCount: page.items.length - end,
+            }
+          : {}),
+      },
+    };
+  }
+
+  private checkListResourceVersion(options: ListOptions): void {
+    const requested = options.resourceVersion;
+    if (!requested || requested === '0') return;
+    const rv = Number(requested);
+    if (!Number.isInteger(rv)) throw statusError(400, `invalid resourceVersion ${JSON.stringify(requested)}`);
+    if (rv > this.rv)
+      throw statusError(504, `Too large resource version: ${rv}, current: ${this.rv}`, 'Timeout');
+    if (options.resourceVersionMatch === 'Exact' && rv !== this.rv) {
+      throw statusError(
+        410,
+        `the fake cluster keeps no history: resourceVersion ${rv} is not the current ${this.rv}`,
+      );
+    }
+  }
+
+  private decodeContinue(token: string): { id: string; offset: number } {
+    try {
+      const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as {
+        id?: unknown;
+        offset?: unknown;
+      };
+      if (typeof parsed.id === 'string' && typeof parsed.offset === 'number')
+        return { id: parsed.id, offset: parsed.offset };
+    } catch {
+      // fall through to the typed error
+    }
+    throw statusError(400, 'invalid continue token');
+  }
+
+  get(resource: ResourceType, name: string, namespace?: string): Obj {
+    const key = resource.namespaced && namespace ? `${namespace}/${name}` : name;
+    const found = this.collection(resource).objects.get(key);
+    if (!found) throw statusError(404, `${resource.plural} "${name}" not found`, 'NotFound');
+    return found;
+  }
+
+  create(resource: ResourceType, body: unknown, options: WriteOptions = {}): Obj {
+    const collection = this.collection(resource);
+    const object = cloneObject(body);
+    const meta = (object.metadata ?? {}) as Meta;
+    if (!meta.name && typeof meta.generateName === 'string')
+      meta.name = `${meta.generateName}${(++this.uidCounter).toString(36).padStart(5, '0')}`;
+    if (!meta.name) throw statusError(422, `${resource.kind} is invalid: metadata.name: Required value`);
+    if (resource.namespaced) {
+      const namespace = options.namespace ?? meta.namespace ?? 'default';
+      if (meta.namespace && options.namespace && meta.namespace !== options.namespace) {
+        throw statusError(
+          400,
+          'the namespace of the provided object does not match the namespace sent on the request',
+        );
+      }
+      meta.namespace = namespace;
+    } else {
+      delete meta.namespace;
+    }
+    const key = objectKey({ metadata: meta }) as string;
+    if (collection.objects.has(key))
+      throw statusError(409, `${resource.plural} "${meta.name}" already exists`, 'AlreadyExists');
+    if (options.dryRun) return object;
+    meta.uid = this.nextUid();
+    meta.creationTimestamp = new Date(this.scheduler.now()).toISOString();
+    meta.generation = 1;
+    delete meta.deletionTimestamp;
+    object.metadata = meta;
+    object.apiVersion = apiVersionOf(resource);
+    object.kind = resource.kind;
+    if (resource.kind === 'CustomResourceDefinition') this.registerCrd(object);
+    return this.commit(collection, key, 'ADDED', object, undefined);
+  }
+
+  /** Replaces an object (PUT), or its status with `subresource: 'status'`. */
+  replace(resource: ResourceType, body: unknown, options: WriteOptions = {}): Obj {
+    const incoming = cloneObject(body);
+    const name = incoming.metadata?.name;
+    if (!name) throw statusError(422, `${resource.kind} is invalid: metadata.name: Required value`);
+    const current = this.get(resource, name, options.namespace ?? incoming.metadata?.namespace ?? 'default');
+    return this.update(resource, current, incoming, options);
+  }
+
+  /** Shared path of replace and patch: concurrency check, status rules, generation, finalizers. */
+  update(resource: ResourceType, current: Obj, incoming: Obj, options: WriteOptions = {}): Obj {
+    const collection = this.collection(resource);
+    const wanted = incoming.metadata?.resourceVersion;
+    if (wanted && wanted !== current.metadata?.resourceVersion) {
+      throw statusError(
+        409,
+        `Operation cannot be fulfilled on ${resource.plural} "${current.metadata?.name}": the object has been modified; please apply your changes to the latest version and try again`,
+        'Conflict',
+      );
+    }
+    const currentMeta = current.metadata as Meta;
+    let next: Obj;
+    if (options.subresource === 'status') {
+      next = { ...cloneObject(current), status: incoming.status } as Obj;
+    } else {
+      next = incoming;
+      const meta = { ...(incoming.metadata ?? {}) } as Record<string, unknown>;
+      const server = currentMeta as Record<string, unknown>;
+      // Fields only the server sets: a client cannot change them through an update.
+      for (const field of [
+        'uid',
+        'creationTimestamp',
+        'namespace',
+        'name',
+        'deletionTimestamp',
+        'generation',
+      ]) {
+        if (server[field] === undefined) delete meta[field];
+        else meta[field] = server[field];
+      }
+      next.metadata = meta as Meta;
+      if (!NO_STATUS_SUBRESOURCE.has(resource.kind) && 'status' in current) next.status = current.status;
+      else if (!NO_STATUS_SUBRESOURCE.has(resource.kind)) delete next.status;
+      const specOf = (o: Obj) =>
+        'spec' in o
+          ? o.spec
+          : Object.fromEntries(Object.entries(o).filter(([k]) => k !== 'metadata' && k !== 'status'));
+      if (!sameJson(specOf(current), specOf(next)))
+        meta.generation = (Number(currentMeta.generation) || 0) + 1;
+    }
+    next.apiVersion = apiVersionOf(resource);
+    next.kind = resource.kind;
+    if (options.dryRun) return next;
+    const key = objectKey(current) as string;
+    const meta = next.metadata as Meta;
+    if (meta.deletionTimestamp && (meta.finalizers ?? []).length === 0)
+      return this.commit(collection, key, 'DELETED', next, current);
+    return this.commit(collection, key, 'MODIFIED', next, current);
+  }
+
+  /** Deletes now, or marks for deletion while finalizers remain. */
+  delete(resource: ResourceType, name: string, options: WriteOptions = {}): Obj {
+    const collection = this.collection(resource);
+    const current = this.get(resource, name, options.namespace ?? 'default');
+    const key = objectKey(current) as string;
+    if (options.dryRun) return current;
+    if ((current.metadata?.finalizers ?? []).length > 0) {
+      if (current.metadata?.deletionTimestamp) return current;
+      const next = cloneObject(current);
+      (next.metadata as Meta).deletionTimestamp = new Date(this.scheduler.now()).toISOString();
+      (next.metadata as Meta).deletionGracePeriodSeconds = 0;
+      return this.commit(collection, key, 'MODIFIED', next, current);
+    }
+    return this.commit(collection, key, 'DELETED', cloneObject(current), current);
+  }
+
+  private commit(
+    collection: Collection,
+    key: string,
+    type: LogEntry['type'],
+    object: Obj,
+    oldObject: Obj | undefined,
+  ): Obj {
+    const rv = ++this.rv;
+    (object.metadata as Meta).resourceVersion = String(rv);
+    const stored = freeze(object, true);
+    if (type === 'DELETED') collection.objects.delete(key);
+    else collection.objects.set(key, stored);
+    const entry: LogEntry = {
+      rv,
+      resourceId: resourceId(collection.resource),
+      type,
+      object: stored,
+      ...(oldObject ? { oldObject } : {}),
+    };
+    this.log.push(entry);
+    if (this.log.length > this.eventWindow) {
+      const dropped = this.log.splice(0, this.log.length - this.eventWindow);
+      this.compactedRv = (dropped[dropped.length - 1] as LogEntry).rv;
+    }
+    for (const sink of [...this.sinks]) if (sink.resourceId === entry.resourceId) sink.deliver(entry);
+    return stored;
+  }
+
+  private nextUid(): string {
+    const n = (++this.uidCounter).toString(16).padStart(12, '0');
+    return `00000000-0000-4000-8000-${n}`;
+  }
+
+  /** A created CustomResourceDefinition makes its served versions available, as the API server does. */
+  private registerCrd(crd: Obj): void {
+    const spec = crd.spec as
+      | {
+          group?: string;
+          names?: { plural?: string; kind?: string };
+          scope?: string;
+          versions?: { name: string; served?: boolean }[];
+        }
+      | undefined;
+    if (!spec?.group || !spec.names?.plural || !spec.names.kind) return;
+    for (const version of spec.versions ?? []) {
+      if (version.served === false) continue;
+      this.register({
+        group: spec.group,
+        version: version.name,
+        plural: spec.names.plural,
+        kind: spec.names.kind,
+        namespaced: spec.scope !== 'Cluster',
+      });
+    }
+  }
+}
+
+/** What a watch sends for a log entry, given its filter: selector transitions become ADDED/DELETED. */
+export function watchEventFor(entry: LogEntry, matches: (o: Obj) => boolean): RawWatchEvent | undefined {
+  const now = matches(entry.object);
+  const before = entry.oldObject !== undefined && matches(entry.oldObject);
+  switch (entry.type) {
+    case 'ADDED':
+      return now ? { type: 'ADDED', object: entry.object } : undefined;
+    case 'DELETED':
+      return now || before ? { type: 'DELETED', object: entry.object } : undefined;
+    case 'MODIFIED':
+      if (now && before) return { type: 'MODIFIED', object: entry.object };
+      if (now) return { type: 'ADDED', object: entry.object };
+      if (before) return { type: 'DELETED', object: entry.object };
+      return undefined;
+  }
+}

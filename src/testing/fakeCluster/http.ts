@@ -1,0 +1,365 @@
+/**
+ * The fake cluster over real HTTP: the Kubernetes REST paths (`/api/v1/namespaces/{ns}/pods`,
+ * `/apis/{group}/{version}/...`), discovery (`/api`, `/apis`, `/api/v1`, `/apis/{g}/{v}`,
+ * `/version`), chunked newline-delimited watch streams, bearer-token auth and `Status` error
+ * bodies, so `@kubernetes/client-node`'s typed APIs and `Watch` work against it unchanged.
+ * It listens on loopback only.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { PatchType, WatchOptions, WriteOptions } from '../../client.js';
+import { type KubeStatus, StatusError, statusError } from '../../errors.js';
+import type { KubeObject } from '../../objects.js';
+import { apiVersionOf, type ResourceType } from '../../resources.js';
+import type { ClusterState } from './clusterState.js';
+import { type ActiveWatch, openWatch, type WatchSettings } from './watchStream.js';
+
+/** What the server needs from the cluster. */
+export interface ServerContext {
+  readonly state: ClusterState;
+  readonly settings: WatchSettings;
+  readonly watches: Set<ActiveWatch>;
+  takeFailure(): StatusError | undefined;
+  patch(
+    resource: ResourceType,
+    name: string,
+    body: unknown,
+    type: PatchType,
+    options?: WriteOptions,
+  ): KubeObject;
+}
+
+export interface ListenOptions {
+  /** Port to listen on; 0 (default) picks a free one. Reuse a port to simulate a restart. */
+  port?: number;
+  /** Bearer token the server requires. Default `fake-cluster-token`; `null` disables auth. */
+  token?: string | null;
+}
+
+export interface FakeServer {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly port: number;
+  /** A client-node KubeConfig for this server (token auth, `skipTLSVerify` as http needs). */
+  readonly kubeConfig: KubeConfig;
+  /** The same as a kubeconfig file's YAML, for tools that read files. */
+  readonly kubeConfigYaml: string;
+  /** Stops listening and drops every connection, watches included. */
+  close(): Promise<void>;
+}
+
+const PATCH_TYPES: Record<string, PatchType> = {
+  'application/json-patch+json': 'json',
+  'application/merge-patch+json': 'merge',
+  'application/strategic-merge-patch+json': 'strategic',
+  'application/apply-patch+yaml': 'apply',
+};
+
+const VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
+
+function sendJson(res: ServerResponse, code: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sendStatus(res: ServerResponse, error: unknown): void {
+  const status: KubeStatus =
+    error instanceof StatusError
+      ? error.status
+      : statusError(500, `fake cluster: ${(error as Error)?.message ?? String(error)}`).status;
+  sendJson(res, status.code ?? 500, status);
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw statusError(400, 'the request body is not valid JSON (the fake cluster accepts JSON bodies only)');
+  }
+}
+
+const bool = (value: string | null) => value === 'true' || value === '1';
+
+interface Route {
+  readonly resource: ResourceType;
+  readonly namespace?: string;
+  readonly name?: string;
+  readonly subresource?: string;
+}
+
+/** Maps a REST path to a registered resource, namespace, name and subresource. */
+function route(state: ClusterState, segments: string[]): Route | undefined {
+  let group: string;
+  let version: string;
+  let rest: string[];
+  if (segments[0] === 'api' && segments.length >= 3) {
+    [group, version, rest] = ['', segments[1] as string, segments.slice(2)];
+  } else if (segments[0] === 'apis' && segments.length >= 4) {
+    [group, version, rest] = [segments[1] as string, segments[2] as string, segments.slice(3)];
+  } else {
+    return undefined;
+  }
+  const find = (plural: string | undefined) =>
+    state.registered().find((r) => r.group === group && r.version === version && r.plural === plural);
+  if (rest[0] === 'namespaces' && rest.length >= 3) {
+    const resource = find(rest[2]);
+    if (resource?.namespaced) return { resource, namespace: rest[1], name: rest[3], subresource: rest[4] };
+  }
+  const resource = find(rest[0]);
+  return resource ? { resource, name: rest[1], subresource: rest[2] } : undefined;
+}
+
+function discovery(state: ClusterState, segments: string[], host: string): unknown {
+  const registered = state.registered();
+  const path = segments.join('/');
+  if (path === 'api') {
+    return {
+      kind: 'APIVersions',
+      versions: ['v1'],
+      serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: host }],
+    };
+  }
+  if (path === 'apis') {
+    const groups = new Map<string, Set<string>>();
+    for (const r of registered)
+      if (r.group) groups.set(r.group, (groups.get(r.group) ?? new Set()).add(r.version));
+    return {
+      kind: 'APIGroupList',
+      apiVersion: 'v1',
+      groups: [...groups].map(([name, versions]) => {
+        const list = [...versions].map((v) => ({ groupVersion: `${name}/${v}`, version: v }));
+        return { name, versions: list, preferredVersion: list[0] };
+      }),
+    };
+  }
+  if (path === 'version')
+    return { major: '1', minor: '34', gitVersion: 'v1.34.0-kube-rx-fake', platform: 'linux/amd64' };
+  const [group, version] =
+    segments[0] === 'api' && segments.length === 2
+      ? ['', segments[1]]
+      : segments[0] === 'apis' && segments.length === 3
+        ? [segments[1], segments[2]]
+        : [];
+  if (version === undefined) return undefined;
+  const matching = registered.filter((r) => r.group === group && r.version === version);
+  if (matching.length === 0) return undefined;
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: group ? `${group}/${version}` : version,
+    resources: matching.flatMap((r) => [
+      {
+        name: r.plural,
+        singularName: r.kind.toLowerCase(),
+        namespaced: r.namespaced,
+        kind: r.kind,
+        verbs: VERBS,
+      },
+      {
+        name: `${r.plural}/status`,
+        singularName: '',
+        namespaced: r.namespaced,
+        kind: r.kind,
+        verbs: ['get', 'patch', 'update'],
+      },
+    ]),
+  };
+}
+
+function watchOptions(query: URLSearchParams, namespace: string | undefined): WatchOptions {
+  const timeout = query.get('timeoutSeconds');
+  const match = query.get('resourceVersionMatch');
+  return {
+    namespace,
+    labelSelector: query.get('labelSelector') ?? undefined,
+    fieldSelector: query.get('fieldSelector') ?? undefined,
+    resourceVersion: query.get('resourceVersion') ?? undefined,
+    resourceVersionMatch: match === 'NotOlderThan' || match === 'Exact' ? match : undefined,
+    allowWatchBookmarks: bool(query.get('allowWatchBookmarks')),
+    sendInitialEvents: bool(query.get('sendInitialEvents')),
+    timeoutSeconds: timeout ? Number(timeout) : undefined,
+  };
+}
+
+function serveWatch(
+  ctx: ServerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  r: Route,
+  query: URLSearchParams,
+): void {
+  const pending: string[] = [];
+  let started = false;
+  const write = (line: string) => {
+    if (started) res.write(`${line}\n`);
+    else pending.push(line);
+  };
+  const stop = openWatch(
+    ctx.state,
+    r.resource,
+    watchOptions(query, r.namespace),
+    ctx.settings,
+    { event: (event) => write(JSON.stringify(event)), raw: write, end: () => res.end() },
+    ctx.watches,
+  );
+  started = true;
+  if (!res.writableEnded) {
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'transfer-encoding': 'chunked',
+      'cache-control': 'no-cache',
+    });
+    for (const line of pending) res.write(`${line}\n`);
+  }
+  res.on('close', stop);
+  req.on('close', stop);
+}
+
+async function handle(
+  ctx: ServerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  token: string | null,
+): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://fake');
+  const segments = url.pathname.split('/').filter(Boolean);
+  if (['healthz', 'readyz', 'livez'].includes(segments[0] ?? '')) {
+    res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    return;
+  }
+  if (token !== null && req.headers.authorization !== `Bearer ${token}`)
+    throw statusError(401, 'Unauthorized');
+  const doc = discovery(ctx.state, segments, req.headers.host ?? '');
+  if (doc !== undefined && req.method === 'GET') {
+    sendJson(res, 200, doc);
+    return;
+  }
+  const r = route(ctx.state, segments);
+  if (!r) throw statusError(404, `the server could not find the requested resource (${url.pathname})`);
+  const failure = ctx.takeFailure();
+  if (failure) throw failure;
+  const query = url.searchParams;
+  const writeOptions: WriteOptions = {
+    namespace: r.namespace,
+    subresource: r.subresource,
+    fieldManager: query.get('fieldManager') ?? undefined,
+    force: bool(query.get('force')),
+    dryRun: query.get('dryRun') === 'All',
+  };
+  const { state } = ctx;
+  switch (req.method) {
+    case 'GET':
+      if (r.name) return sendJson(res, 200, state.get(r.resource, r.name, r.namespace));
+      if (bool(query.get('watch'))) return serveWatch(ctx, req, res, r, query);
+      {
+        const limit = query.get('limit');
+        const match = query.get('resourceVersionMatch');
+        const list = state.list(r.resource, {
+          namespace: r.namespace,
+          labelSelector: query.get('labelSelector') ?? undefined,
+          fieldSelector: query.get('fieldSelector') ?? undefined,
+          limit: limit ? Number(limit) : undefined,
+          continue: query.get('continue') ?? undefined,
+          resourceVersion: query.get('resourceVersion') ?? undefined,
+          resourceVersionMatch: match === 'NotOlderThan' || match === 'Exact' ? match : undefined,
+        });
+        return sendJson(res, 200, {
+          kind: `${r.resource.kind}List`,
+          apiVersion: apiVersionOf(r.resource),
+          ...list,
+        });
+      }
+    case 'POST':
+      return sendJson(res, 201, state.create(r.resource, await readBody(req), writeOptions));
+    case 'PUT':
+      if (!r.name) throw statusError(405, 'PUT needs an object name');
+      return sendJson(res, 200, state.replace(r.resource, await readBody(req), writeOptions));
+    case 'PATCH': {
+      if (!r.name) throw statusError(405, 'PATCH needs an object name');
+      const type = PATCH_TYPES[(req.headers['content-type'] ?? '').split(';')[0]?.trim() ?? ''];
+      if (!type)
+        throw statusError(
+          415,
+          `unsupported patch content type ${JSON.stringify(req.headers['content-type'])}`,
+        );
+      if (type === 'apply' && !writeOptions.fieldManager)
+        throw statusError(422, 'fieldManager is required for apply requests');
+      return sendJson(res, 200, ctx.patch(r.resource, r.name, await readBody(req), type, writeOptions));
+    }
+    case 'DELETE':
+      if (!r.name) throw statusError(405, 'collection delete is not supported by the fake cluster');
+      return sendJson(res, 200, state.delete(r.resource, r.name, writeOptions));
+    default:
+      throw statusError(405, `method ${req.method} not allowed`);
+  }
+}
+
+function kubeConfigYaml(url: string, token: string | null): string {
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: kube-rx-fake',
+    '  cluster:',
+    `    server: ${url}`,
+    '    insecure-skip-tls-verify: true',
+    'users:',
+    '- name: kube-rx-fake',
+    `  user: ${token === null ? '{}' : `\n    token: ${token}`}`,
+    'contexts:',
+    '- name: kube-rx-fake',
+    '  context:',
+    '    cluster: kube-rx-fake',
+    '    user: kube-rx-fake',
+    'current-context: kube-rx-fake',
+    '',
+  ].join('\n');
+}
+
+/** Starts the HTTP server for a cluster. */
+export async function listen(ctx: ServerContext, options: ListenOptions = {}): Promise<FakeServer> {
+  const token = options.token === undefined ? 'fake-cluster-token' : options.token;
+  const sockets = new Set<Socket>();
+  const server = createServer((req, res) => {
+    handle(ctx, req, res, token).catch((error: unknown) => {
+      if (!res.headersSent) sendStatus(res, error);
+      else res.destroy();
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const url = `http://127.0.0.1:${port}`;
+  const { KubeConfig } = await import('@kubernetes/client-node');
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromOptions({
+    clusters: [{ name: 'kube-rx-fake', server: url, skipTLSVerify: true }],
+    users: [token === null ? { name: 'kube-rx-fake' } : { name: 'kube-rx-fake', token }],
+    contexts: [{ name: 'kube-rx-fake', cluster: 'kube-rx-fake', user: 'kube-rx-fake' }],
+    currentContext: 'kube-rx-fake',
+  });
+  return {
+    url,
+    port,
+    kubeConfig,
+    kubeConfigYaml: kubeConfigYaml(url, token),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      }),
+  };
+}
