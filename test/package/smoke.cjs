@@ -40,6 +40,13 @@ function check(name, fn) {
 
 console.log(`package smoke (cjs) on node ${process.version}`);
 
+// .ci/run sets EXPECT_NODE_MAJOR per leg, to prove which Node binary actually ran this script.
+if (process.env.EXPECT_NODE_MAJOR) {
+  check(`runs on Node ${process.env.EXPECT_NODE_MAJOR}`, () => {
+    assert.equal(process.versions.node.split('.')[0], process.env.EXPECT_NODE_MAJOR);
+  });
+}
+
 check('package.json name is kube-rx (needed for self-reference)', () => {
   assert.equal(pkg.name, 'kube-rx');
 });

@@ -41,6 +41,13 @@ async function check(name, fn) {
 
 console.log(`package smoke (esm) on node ${process.version}`);
 
+// .ci/run sets EXPECT_NODE_MAJOR per leg, to prove which Node binary actually ran this script.
+if (process.env.EXPECT_NODE_MAJOR) {
+  await check(`runs on Node ${process.env.EXPECT_NODE_MAJOR}`, () => {
+    assert.equal(process.versions.node.split('.')[0], process.env.EXPECT_NODE_MAJOR);
+  });
+}
+
 await check('package.json name is kube-rx (needed for self-reference)', () => {
   assert.equal(pkg.name, 'kube-rx');
 });

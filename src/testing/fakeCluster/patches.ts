@@ -12,14 +12,14 @@ function clone<T>(value: T): T {
   return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
 
-function unescape(token: string): string {
+function unescapeToken(token: string): string {
   return token.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
 function parsePointer(pointer: string): string[] {
   if (pointer === '') return [];
   if (!pointer.startsWith('/')) throw statusError(422, `invalid JSON pointer ${JSON.stringify(pointer)}`);
-  return pointer.slice(1).split('/').map(unescape);
+  return pointer.slice(1).split('/').map(unescapeToken);
 }
 
 function isObject(value: unknown): value is Record<string, Json> {
