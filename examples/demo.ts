@@ -11,7 +11,15 @@
 import { parseArgs } from 'node:util';
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { Subscription } from 'rxjs';
-import { byField, type InformerEvent, informer, type KubeClient, type ListWatchErrorContext, type KubeRxError, resources } from '../src/index.js';
+import {
+  byField,
+  type InformerEvent,
+  informer,
+  type KubeClient,
+  type KubeRxError,
+  type ListWatchErrorContext,
+  resources,
+} from '../src/index.js';
 import { createFakeCluster, type FakeCluster } from '../src/testing/index.js';
 import { churnStep, seed, seededRandom } from './lib/churn.js';
 
@@ -54,10 +62,20 @@ async function main(): Promise<void> {
   const { client, cluster, where } = await connect();
   console.log(`kube-rx demo on ${where}`);
   const onError = (error: KubeRxError, ctx: ListWatchErrorContext) =>
-    console.log(`  ! ${ctx.resource} ${ctx.phase}: ${error.message}${ctx.relist ? ' -> relist' : ''}${ctx.retryInMs ? ` (retry in ${ctx.retryInMs} ms)` : ''}`);
+    console.log(
+      `  ! ${ctx.resource} ${ctx.phase}: ${error.message}${ctx.relist ? ' -> relist' : ''}${ctx.retryInMs ? ` (retry in ${ctx.retryInMs} ms)` : ''}`,
+    );
   const namespace = values.namespace;
-  const deployments = informer<V1Deployment>(client, resources.deployments, { namespace, resyncPeriodMs: 60_000, onError });
-  const pods = informer<V1Pod>(client, resources.pods, { namespace, indexers: { node: byField('spec.nodeName') }, onError });
+  const deployments = informer<V1Deployment>(client, resources.deployments, {
+    namespace,
+    resyncPeriodMs: 60_000,
+    onError,
+  });
+  const pods = informer<V1Pod>(client, resources.pods, {
+    namespace,
+    indexers: { node: byField('spec.nodeName') },
+    onError,
+  });
 
   const subscriptions = new Subscription();
   subscriptions.add(deployments.events$.subscribe((e) => console.log(describeDeployment(e))));
@@ -82,12 +100,17 @@ async function main(): Promise<void> {
     const random = seededRandom(7);
     let step = 0;
     churn = setInterval(() => {
-      churnStep(cluster, random, step++).then((what) => console.log(`~ ${what}`), (error: Error) => console.log(`~ churn failed: ${error.message}`));
+      churnStep(cluster, random, step++).then(
+        (what) => console.log(`~ ${what}`),
+        (error: Error) => console.log(`~ churn failed: ${error.message}`),
+      );
     }, 400);
   }
   const stop = () => {
     if (churn) clearInterval(churn);
-    console.log(`done: ${deployments.snapshot().size} deployments, ${pods.snapshot().size} pods cached when stopped`);
+    console.log(
+      `done: ${deployments.snapshot().size} deployments, ${pods.snapshot().size} pods cached when stopped`,
+    );
     subscriptions.unsubscribe();
   };
   process.once('SIGINT', () => {

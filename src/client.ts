@@ -44,6 +44,23 @@ export interface RawWatchEvent {
   object: unknown;
 }
 
+/** One entry of a discovery document (`metav1.APIResource`). */
+export interface APIResource {
+  name: string;
+  singularName?: string;
+  namespaced: boolean;
+  kind: string;
+  verbs: string[];
+  shortNames?: string[];
+}
+
+/** A discovery document for one group version (`GET /api/v1`, `GET /apis/{group}/{version}`). */
+export interface APIResourceList {
+  kind?: 'APIResourceList';
+  groupVersion: string;
+  resources: APIResource[];
+}
+
 /** Patch content types the API server accepts. */
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
@@ -82,4 +99,6 @@ export interface KubeClient {
     options?: WriteOptions,
   ): Promise<T>;
   delete(resource: ResourceType<KubeObject>, name: string, options?: WriteOptions): Promise<unknown>;
+  /** The discovery document of `groupVersion` (`v1` or `group/version`); 404 when it is not served. */
+  discover?(groupVersion: string): Promise<APIResourceList>;
 }

@@ -4,6 +4,8 @@
  * @packageDocumentation
  */
 export type {
+  APIResource,
+  APIResourceList,
   KubeClient,
   ListOptions,
   ListResult,
@@ -13,6 +15,7 @@ export type {
   WatchOptions,
   WriteOptions,
 } from './client.js';
+export { discoverResource } from './discovery.js';
 export {
   IndexNotFoundError,
   InvalidObjectError,

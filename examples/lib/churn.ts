@@ -24,12 +24,19 @@ export function seededRandom(seed: number): () => number {
 function deployment(namespace: string, app: string, replicas: number): V1Deployment {
   return {
     metadata: { name: app, namespace, labels: { app } },
-    spec: { replicas, selector: { matchLabels: { app } }, template: { metadata: { labels: { app } }, spec: { containers: [{ name: app, image: `${app}:1` }] } } },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app } },
+      template: { metadata: { labels: { app } }, spec: { containers: [{ name: app, image: `${app}:1` }] } },
+    },
   };
 }
 
 function pod(namespace: string, app: string, n: number, node: string): V1Pod {
-  return { metadata: { name: `${app}-${n}`, namespace, labels: { app } }, spec: { nodeName: node, containers: [{ name: app, image: `${app}:1` }] } };
+  return {
+    metadata: { name: `${app}-${n}`, namespace, labels: { app } },
+    spec: { nodeName: node, containers: [{ name: app, image: `${app}:1` }] },
+  };
 }
 
 /** Creates the initial objects. */
@@ -38,7 +45,11 @@ export async function seed(client: KubeClient, random: () => number): Promise<vo
   for (const namespace of NAMESPACES) {
     for (const app of APPS) {
       await client.create(resources.deployments, deployment(namespace, app, 1 + Math.floor(random() * 3)));
-      for (let i = 0; i < 2; i++) await client.create(resources.pods, pod(namespace, app, n++, NODES[Math.floor(random() * NODES.length)] as string));
+      for (let i = 0; i < 2; i++)
+        await client.create(
+          resources.pods,
+          pod(namespace, app, n++, NODES[Math.floor(random() * NODES.length)] as string),
+        );
     }
   }
 }
@@ -66,7 +77,10 @@ export async function churnStep(cluster: FakeCluster, random: () => number, step
   }
   if (roll < 0.75) {
     const name = `${app}-${1000 + step}`;
-    await client.create(resources.pods, pod(namespace, app, 1000 + step, NODES[Math.floor(random() * NODES.length)] as string));
+    await client.create(
+      resources.pods,
+      pod(namespace, app, 1000 + step, NODES[Math.floor(random() * NODES.length)] as string),
+    );
     return `create pod ${namespace}/${name}`;
   }
   const pods = (await firstValueFrom(from(client.list(resources.pods, { namespace })))).items as V1Pod[];

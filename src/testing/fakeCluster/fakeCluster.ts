@@ -31,6 +31,7 @@ import { type KubeStatus, StatusError, statusError, WatchProtocolError } from '.
 import type { KubeObject } from '../../objects.js';
 import type { ResourceType } from '../../resources.js';
 import { ClusterState } from './clusterState.js';
+import { resourceList } from './discovery.js';
 import { type FakeServer, type ListenOptions, listen } from './http.js';
 import { applyJsonPatch, applyMergePatch } from './patches.js';
 import { type ActiveWatch, openWatch, type WatchSettings } from './watchStream.js';
@@ -189,6 +190,8 @@ export function createFakeCluster(options: FakeClusterOptions = {}): FakeCluster
       patch: (resource, name, body, type, opts) =>
         toPromise(() => guard(() => patch(resource, name, body, type, opts) as never)),
       delete: (resource, name, opts) => toPromise(() => guard(() => state.delete(resource, name, opts))),
+      discover: (groupVersion) =>
+        toPromise(() => guard(() => resourceList(state.registered(), groupVersion))),
     };
   };
 

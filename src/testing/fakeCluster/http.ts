@@ -13,6 +13,7 @@ import { type KubeStatus, StatusError, statusError } from '../../errors.js';
 import type { KubeObject } from '../../objects.js';
 import { apiVersionOf, type ResourceType } from '../../resources.js';
 import type { ClusterState } from './clusterState.js';
+import { groupList, resourceList } from './discovery.js';
 import { type ActiveWatch, openWatch, type WatchSettings } from './watchStream.js';
 
 /** What the server needs from the cluster. */
@@ -55,8 +56,6 @@ const PATCH_TYPES: Record<string, PatchType> = {
   'application/strategic-merge-patch+json': 'strategic',
   'application/apply-patch+yaml': 'apply',
 };
-
-const VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
 
 function sendJson(res: ServerResponse, code: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -125,51 +124,21 @@ function discovery(state: ClusterState, segments: string[], host: string): unkno
       serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: host }],
     };
   }
-  if (path === 'apis') {
-    const groups = new Map<string, Set<string>>();
-    for (const r of registered)
-      if (r.group) groups.set(r.group, (groups.get(r.group) ?? new Set()).add(r.version));
-    return {
-      kind: 'APIGroupList',
-      apiVersion: 'v1',
-      groups: [...groups].map(([name, versions]) => {
-        const list = [...versions].map((v) => ({ groupVersion: `${name}/${v}`, version: v }));
-        return { name, versions: list, preferredVersion: list[0] };
-      }),
-    };
-  }
+  if (path === 'apis') return groupList(registered);
   if (path === 'version')
     return { major: '1', minor: '34', gitVersion: 'v1.34.0-kube-rx-fake', platform: 'linux/amd64' };
-  const [group, version] =
+  const groupVersion =
     segments[0] === 'api' && segments.length === 2
-      ? ['', segments[1]]
+      ? segments[1]
       : segments[0] === 'apis' && segments.length === 3
-        ? [segments[1], segments[2]]
-        : [];
-  if (version === undefined) return undefined;
-  const matching = registered.filter((r) => r.group === group && r.version === version);
-  if (matching.length === 0) return undefined;
-  return {
-    kind: 'APIResourceList',
-    apiVersion: 'v1',
-    groupVersion: group ? `${group}/${version}` : version,
-    resources: matching.flatMap((r) => [
-      {
-        name: r.plural,
-        singularName: r.kind.toLowerCase(),
-        namespaced: r.namespaced,
-        kind: r.kind,
-        verbs: VERBS,
-      },
-      {
-        name: `${r.plural}/status`,
-        singularName: '',
-        namespaced: r.namespaced,
-        kind: r.kind,
-        verbs: ['get', 'patch', 'update'],
-      },
-    ]),
-  };
+        ? `${segments[1]}/${segments[2]}`
+        : undefined;
+  if (groupVersion === undefined) return undefined;
+  try {
+    return { apiVersion: 'v1', ...resourceList(registered, groupVersion) };
+  } catch {
+    return undefined;
+  }
 }
 
 function watchOptions(query: URLSearchParams, namespace: string | undefined): WatchOptions {
