@@ -8,6 +8,7 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
-  splitting: false,
+  // Shared chunks: kube-rx and kube-rx/testing must share one copy of the classes (instanceof checks).
+  splitting: true,
   external: ['rxjs', '@kubernetes/client-node', 'immer', 'immutable'],
 });

@@ -51,22 +51,37 @@ export function statusError(code: number, message: string, reason = reasonForCod
   return new StatusError({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message });
 }
 
+/**
+ * True for a {@link StatusError}, also one from another copy of kube-rx (the ESM and CommonJS
+ * builds loaded side by side), where `instanceof` alone would say no.
+ */
+export function isStatusError(error: unknown): error is StatusError {
+  if (error instanceof StatusError) return true;
+  const e = error as Partial<StatusError> | null;
+  return (
+    e !== null &&
+    typeof e === 'object' &&
+    e.name === 'StatusError' &&
+    typeof e.code === 'number' &&
+    typeof e.reason === 'string'
+  );
+}
+
 /** True for 410 Gone / reason Expired: the requested resourceVersion is compacted, relist. */
 export function isResourceExpired(error: unknown): boolean {
   return (
-    error instanceof StatusError &&
-    (error.code === 410 || error.reason === 'Expired' || error.reason === 'Gone')
+    isStatusError(error) && (error.code === 410 || error.reason === 'Expired' || error.reason === 'Gone')
   );
 }
 
 /** The server cannot serve this request shape (used to fall back from streaming lists). */
 export function isUnsupported(error: unknown): boolean {
-  return error instanceof StatusError && [400, 405, 406, 415, 422, 501].includes(error.code);
+  return isStatusError(error) && [400, 405, 406, 415, 422, 501].includes(error.code);
 }
 
 /** 401, 403 and 404: retrying cannot help unless something outside changes. */
 export function isPersistentFailure(error: unknown): boolean {
-  return error instanceof StatusError && (error.code === 401 || error.code === 403 || error.code === 404);
+  return isStatusError(error) && (error.code === 401 || error.code === 403 || error.code === 404);
 }
 
 /** An object without the metadata the cache needs (a name), or not an object at all. */

@@ -22,6 +22,7 @@ export {
   InvalidSelectorError,
   isPersistentFailure,
   isResourceExpired,
+  isStatusError,
   KubeRxError,
   type KubeStatus,
   ShortWatchError,

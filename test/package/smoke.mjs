@@ -97,5 +97,15 @@ for (const [specifier, { file, functions, objects }] of Object.entries(expected)
   }
 }
 
+// Both entry points must share one copy of the library's classes: the reflector in `kube-rx`
+// recognises a 410 thrown by the fake cluster in `kube-rx/testing` only if they do.
+await check('kube-rx and kube-rx/testing share class identity', async () => {
+  const core = await import('kube-rx');
+  const testing = await import('kube-rx/testing');
+  const error = testing.gone();
+  assert.ok(error instanceof core.StatusError, 'gone() is not an instance of kube-rx StatusError');
+  assert.equal(core.isResourceExpired(error), true);
+});
+
 console.log(`package smoke: ${passed} passed, ${failed} failed`);
 if (failed > 0) process.exitCode = 1;
