@@ -47,9 +47,25 @@ export { type Informer, type InformerOptions, informer } from './informer.js';
 export { type KubeObject, type KubeObjectMeta, objectKey, resourceVersionOf, splitKey } from './objects.js';
 export { type DeltaFifoOptions, deltaFifo } from './operators/deltaFifo.js';
 export { indexer } from './operators/indexer.js';
+export {
+  defaultControllerRateLimiter,
+  exponentialFailure,
+  maxOf,
+  type RateLimiter,
+  tokenBucket,
+} from './operators/rateLimiters.js';
 export { resync } from './operators/resync.js';
 export { batchToEvents, toEvents } from './operators/toEvents.js';
 export { stripManagedFields, transformObjects } from './operators/transform.js';
+export {
+  type Reconcile,
+  type ReconcileResult,
+  WorkDroppedError,
+  type WorkQueueMetrics,
+  type WorkQueueOptions,
+  type WorkResult,
+  workQueue,
+} from './operators/workQueue.js';
 export { apiVersionOf, defineResource, describeResource, type ResourceType, resources } from './resources.js';
 export { Backoff, type BackoffOptions, defaultBackoff } from './sources/backoff.js';
 export {

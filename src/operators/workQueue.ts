@@ -1,0 +1,264 @@
+/**
+ * `workQueue`: client-go's rate-limited work queue as an operator from keys to results.
+ *
+ * The queue is a state machine over three sets, exactly as client-go's `workqueue.Type`:
+ * - `dirty`: keys that need processing; adding a dirty key again is a no-op (dedupe);
+ * - `queue`: dirty keys not being processed, in FIFO order;
+ * - `processing`: keys a worker holds. A key is never handed to two workers: re-added while
+ *   processing, it only becomes dirty and is queued again when its worker finishes.
+ * Failures are retried after the rate limiter's delay (`AddRateLimited`) until `maxRetries`, then
+ * dropped and reported. `{ requeueAfter }` schedules the key again (`AddAfter`). All delays run
+ * on the injected scheduler. When the keys complete, the queue drains like `ShutDownWithDrain`:
+ * queued keys, in-flight reconciles and pending retries finish (so `of('a').pipe(workQueue(f))`
+ * completes only once `a` succeeded or was dropped), while `requeueAfter` re-checks are dropped;
+ * then it completes. On unsubscribe nothing new starts and in-flight reconciles run to completion
+ * unobserved.
+ */
+import {
+  asyncScheduler,
+  from,
+  isObservable,
+  Observable,
+  type ObservableInput,
+  type OperatorFunction,
+  type SchedulerLike,
+  type Subscription,
+} from 'rxjs';
+import { KubeRxError } from '../errors.js';
+import { defaultControllerRateLimiter, type RateLimiter } from './rateLimiters.js';
+
+/** What a reconcile may return: nothing (done), or a request to run again later. */
+export type ReconcileResult =
+  | void
+  | undefined
+  | { readonly requeueAfter?: number; readonly requeue?: boolean };
+
+/** A reconcile function: sync, a Promise or an Observable (its last value counts). */
+export type Reconcile = (key: string) => ReconcileResult | ObservableInput<ReconcileResult>;
+
+/** The outcome of one reconcile attempt. */
+export interface WorkResult {
+  readonly key: string;
+  /** `success`; `requeued` (asked to run again); `retry` (failed, will retry); `dropped` (failed, gave up). */
+  readonly outcome: 'success' | 'requeued' | 'retry' | 'dropped';
+  /** 1 for the first attempt since the key was last forgotten. */
+  readonly attempt: number;
+  readonly error?: unknown;
+  /** Delay before the next attempt, for `requeued` and `retry`. */
+  readonly delayMs?: number;
+  /** Virtual (scheduler) time the reconcile took. */
+  readonly durationMs: number;
+}
+
+/** Reported when a key exhausted `maxRetries`. */
+export class WorkDroppedError extends KubeRxError {
+  override readonly name: string = 'WorkDroppedError';
+  constructor(
+    readonly key: string,
+    readonly attempts: number,
+    cause: unknown,
+  ) {
+    super(
+      `dropping ${JSON.stringify(key)} after ${attempts} attempts: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
+  }
+}
+
+/** Hooks for queue metrics (see `prometheusWorkQueueMetrics`). */
+export interface WorkQueueMetrics {
+  added(key: string): void;
+  depth(depth: number): void;
+  /** Seconds a key waited in the queue before a worker took it. */
+  queueLatency(seconds: number): void;
+  /** Seconds a reconcile took. */
+  workDuration(seconds: number): void;
+  retried(key: string): void;
+  /** Keys being processed and since when (scheduler ms), for unfinished-work gauges. */
+  processing(startTimes: ReadonlyMap<string, number>): void;
+}
+
+export interface WorkQueueOptions {
+  /** Workers reconciling different keys at once. Default 1. */
+  concurrency?: number;
+  /** Default `defaultControllerRateLimiter()`. */
+  rateLimiter?: RateLimiter;
+  /** Failed attempts after which a key is dropped (and reported). Default: retry forever. */
+  maxRetries?: number;
+  /** Scheduler for delays and durations. Default `asyncScheduler`. */
+  scheduler?: SchedulerLike;
+  /** Receives a {@link WorkDroppedError} for each dropped key. */
+  onError?: (error: WorkDroppedError) => void;
+  metrics?: WorkQueueMetrics;
+}
+
+function toObservable(
+  value: ReconcileResult | ObservableInput<ReconcileResult>,
+): Observable<ReconcileResult> {
+  if (value === undefined || value === null) return from([undefined]);
+  if (isObservable(value) || typeof (value as PromiseLike<unknown>).then === 'function')
+    return from(value as ObservableInput<ReconcileResult>);
+  return from([value as ReconcileResult]);
+}
+
+/**
+ * Reconciles keys with client-go work queue semantics.
+ *
+ * @example
+ * ```ts
+ * keys$.pipe(
+ *   workQueue(async (key) => { await sync(key); }, { concurrency: 4, maxRetries: 5 }),
+ * ).subscribe((r) => r.outcome === 'dropped' && console.warn(r.key, r.error));
+ * ```
+ */
+export function workQueue(
+  reconcile: Reconcile,
+  options: WorkQueueOptions = {},
+): OperatorFunction<string, WorkResult> {
+  const concurrency = Math.max(1, options.concurrency ?? 1);
+  const scheduler = options.scheduler ?? asyncScheduler;
+  const metrics = options.metrics;
+
+  return (keys) =>
+    new Observable<WorkResult>((subscriber) => {
+      const limiter = options.rateLimiter ?? defaultControllerRateLimiter();
+      const dirty = new Set<string>();
+      const queue: string[] = [];
+      const queuedAt = new Map<string, number>();
+      const processing = new Map<string, number>();
+      const waiting = new Map<string, { due: number; timer: Subscription; retry: boolean }>();
+      let draining = false;
+      let closed = false;
+      let pumping = false;
+
+      const add = (key: string) => {
+        if (closed || dirty.has(key)) return;
+        metrics?.added(key);
+        dirty.add(key);
+        if (processing.has(key)) return;
+        queue.push(key);
+        queuedAt.set(key, scheduler.now());
+        metrics?.depth(queue.length);
+        pump();
+      };
+
+      /** client-go's AddAfter: keeps the earliest pending time per key. */
+      const addAfter = (key: string, delayMs: number, retry: boolean) => {
+        if (closed || (draining && !retry)) return;
+        if (delayMs <= 0) return add(key);
+        const due = scheduler.now() + delayMs;
+        const pending = waiting.get(key);
+        if (pending && pending.due <= due) return;
+        pending?.timer.unsubscribe();
+        const timer = scheduler.schedule(() => {
+          waiting.delete(key);
+          add(key);
+        }, delayMs);
+        waiting.set(key, { due, timer, retry: retry || pending?.retry === true });
+      };
+
+      const finish = (key: string, result: Omit<WorkResult, 'key' | 'durationMs'>, startedAt: number) => {
+        const durationMs = scheduler.now() - startedAt;
+        metrics?.workDuration(durationMs / 1000);
+        processing.delete(key);
+        metrics?.processing(processing);
+        if (dirty.has(key)) {
+          queue.push(key);
+          queuedAt.set(key, scheduler.now());
+          metrics?.depth(queue.length);
+        }
+        if (!closed) subscriber.next({ key, durationMs, ...result });
+        pump();
+      };
+
+      const start = (key: string) => {
+        dirty.delete(key);
+        const startedAt = scheduler.now();
+        metrics?.queueLatency((startedAt - (queuedAt.get(key) ?? startedAt)) / 1000);
+        queuedAt.delete(key);
+        processing.set(key, startedAt);
+        metrics?.processing(processing);
+        const attempt = limiter.numRequeues(key) + 1;
+        let last: ReconcileResult;
+        const onSuccess = () => {
+          limiter.forget(key);
+          if (last && typeof last === 'object' && last.requeueAfter !== undefined && last.requeueAfter > 0) {
+            addAfter(key, last.requeueAfter, false);
+            finish(key, { outcome: 'requeued', attempt, delayMs: last.requeueAfter }, startedAt);
+          } else if (last && typeof last === 'object' && last.requeue) {
+            const delayMs = limiter.when(key, scheduler.now());
+            addAfter(key, delayMs, false);
+            finish(key, { outcome: 'requeued', attempt, delayMs }, startedAt);
+          } else {
+            finish(key, { outcome: 'success', attempt }, startedAt);
+          }
+        };
+        const onFailure = (error: unknown) => {
+          if (options.maxRetries !== undefined && attempt > options.maxRetries) {
+            limiter.forget(key);
+            options.onError?.(new WorkDroppedError(key, attempt, error));
+            finish(key, { outcome: 'dropped', attempt, error }, startedAt);
+            return;
+          }
+          const delayMs = limiter.when(key, scheduler.now());
+          metrics?.retried(key);
+          addAfter(key, delayMs, true);
+          finish(key, { outcome: 'retry', attempt, error, delayMs }, startedAt);
+        };
+        let work: Observable<ReconcileResult>;
+        try {
+          work = toObservable(reconcile(key));
+        } catch (error) {
+          onFailure(error);
+          return;
+        }
+        // Not tied to the subscriber: on unsubscribe, in-flight work drains instead of being cut.
+        work.subscribe({
+          next: (value) => {
+            last = value;
+          },
+          error: onFailure,
+          complete: onSuccess,
+        });
+      };
+
+      /** Starts work while workers are free; a loop, not recursion, so sync reconciles cannot overflow the stack. */
+      function pump(): void {
+        if (pumping) return;
+        pumping = true;
+        try {
+          while (!closed && processing.size < concurrency && queue.length > 0) {
+            start(queue.shift() as string);
+            metrics?.depth(queue.length);
+          }
+        } finally {
+          pumping = false;
+        }
+        if (draining && !closed && queue.length === 0 && processing.size === 0 && waiting.size === 0) {
+          closed = true;
+          subscriber.complete();
+        }
+      }
+
+      const input = keys.subscribe({
+        next: add,
+        error: (error) => subscriber.error(error),
+        complete: () => {
+          draining = true;
+          for (const [key, pending] of waiting) {
+            if (pending.retry) continue;
+            pending.timer.unsubscribe();
+            waiting.delete(key);
+          }
+          pump();
+        },
+      });
+
+      return () => {
+        closed = true;
+        input.unsubscribe();
+        for (const pending of waiting.values()) pending.timer.unsubscribe();
+        waiting.clear();
+      };
+    });
+}
