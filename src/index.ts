@@ -15,6 +15,7 @@ export type {
   WatchOptions,
   WriteOptions,
 } from './client.js';
+export { type ControllerOptions, controller, controllerOwnerKeys, type WatchSpec } from './controller.js';
 export { discoverResource } from './discovery.js';
 export {
   IndexNotFoundError,
@@ -44,9 +45,17 @@ export {
   type WatchEvent,
 } from './events.js';
 export { type Informer, type InformerOptions, informer } from './informer.js';
+export { type InformerDefaults, type InformerFactory, informerFactory } from './informerFactory.js';
+export { type LeaderElectionOptions, leaderElection } from './leaderElection.js';
 export { type KubeObject, type KubeObjectMeta, objectKey, resourceVersionOf, splitKey } from './objects.js';
 export { type DeltaFifoOptions, deltaFifo } from './operators/deltaFifo.js';
 export { indexer } from './operators/indexer.js';
+export {
+  annotationsChanged,
+  generationChanged,
+  labelsChanged,
+  resourceVersionChanged,
+} from './operators/predicates.js';
 export {
   defaultControllerRateLimiter,
   exponentialFailure,
@@ -66,6 +75,16 @@ export {
   type WorkResult,
   workQueue,
 } from './operators/workQueue.js';
+export {
+  ensureFinalizer,
+  isBeingDeleted,
+  type PatchRecipe,
+  type PatchWithOptions,
+  patchStatusWith,
+  patchWith,
+  removeFinalizer,
+  toJsonPatch,
+} from './patchWith.js';
 export { apiVersionOf, defineResource, describeResource, type ResourceType, resources } from './resources.js';
 export { Backoff, type BackoffOptions, defaultBackoff } from './sources/backoff.js';
 export {

@@ -11,7 +11,7 @@
 import { concat, defer, filter, from, map, mergeMap, type Observable, scan, shareReplay, tap } from 'rxjs';
 import type { KubeClient } from './client.js';
 import type { DeltaBatch, InformerEvent } from './events.js';
-import type { KubeObject } from './objects.js';
+import { type KubeObject, objectKey } from './objects.js';
 import { deltaFifo } from './operators/deltaFifo.js';
 import { resync } from './operators/resync.js';
 import { batchToEvents } from './operators/toEvents.js';
@@ -34,6 +34,8 @@ export interface InformerOptions<T extends KubeObject> extends ListWatchOptions 
 
 /** A shared, indexed, list-watched cache of one resource. */
 export interface Informer<T extends KubeObject> {
+  /** The resource this informer lists and watches. */
+  readonly resource: ResourceType<T>;
   /** add/update/delete events; late subscribers first get `add` for every cached object. */
   readonly events$: Observable<InformerEvent<T>>;
   /** One immutable snapshot per applied batch; late subscribers get the current one. */
@@ -49,6 +51,18 @@ export interface Informer<T extends KubeObject> {
   snapshot(): Snapshot<T>;
   /** True once the current run applied its initial list. */
   hasSynced(): boolean;
+}
+
+/** The snapshot before the first list: empty, or holding the warm-up objects, not synced. */
+function snapshotBefore<T extends KubeObject>(objects: readonly T[], indexers: Indexers<T>): Snapshot<T> {
+  const empty = Snapshot.empty(indexers);
+  const deltas = objects.flatMap((object) => {
+    const key = objectKey(object);
+    return key === undefined ? [] : [{ type: 'Added' as const, key, object }];
+  });
+  return deltas.length === 0
+    ? empty
+    : empty.apply({ deltas, resourceVersion: '', synced: false, initialList: false });
 }
 
 interface State<T> {
@@ -74,7 +88,9 @@ export function informer<T extends KubeObject>(
   options: InformerOptions<T> = {},
 ): Informer<T> {
   const { resyncPeriodMs = 0, indexers = {}, knownObjects, transform, ...listWatchOptions } = options;
-  const empty: State<T> = { seq: 0, snapshot: Snapshot.empty(indexers), batch: null };
+  // Like objects added to client-go's indexer before Run: visible until the first list says otherwise.
+  const warm = knownObjects ? [...knownObjects] : [];
+  const empty: State<T> = { seq: 0, snapshot: snapshotBefore(warm, indexers), batch: null };
   let latest = empty;
   let resolveSynced!: (snapshot: Snapshot<T>) => void;
   let rejectSynced!: (error: unknown) => void;
@@ -90,7 +106,7 @@ export function informer<T extends KubeObject>(
     return (transform ? source.pipe(transformObjects(transform)) : source).pipe(
       resync(resyncPeriodMs, options.scheduler),
       deltaFifo({
-        knownObjects,
+        knownObjects: warm,
         onError: (error) =>
           options.onError?.(error, { resource: resource.plural, phase: 'watch', relist: false }),
       }),
@@ -115,11 +131,15 @@ export function informer<T extends KubeObject>(
   const after = (seq: number) => state$.pipe(filter((state) => state.seq > seq && state.batch !== null));
 
   return {
+    resource,
     events$: defer(() => {
       const start = latest;
-      const replay = start.snapshot
-        .list()
-        .map((object): InformerEvent<T> => ({ type: 'add', object, isInInitialList: true }));
+      // Replay the cache only once the informer applied a batch: warm-up objects alone are not
+      // announced, as client-go handlers are not told about objects added before Run.
+      const cached = start.seq > 0 ? start.snapshot.list() : [];
+      const replay = cached.map(
+        (object): InformerEvent<T> => ({ type: 'add', object, isInInitialList: true }),
+      );
       return concat(
         from(replay),
         after(start.seq).pipe(mergeMap((state) => batchToEvents(state.batch as DeltaBatch<T>))),

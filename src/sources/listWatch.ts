@@ -273,9 +273,10 @@ function watchPhase<T extends KubeObject>(
 
     const handle = (raw: RawWatchEvent): Step<T>[] => {
       received++;
+      if (raw.type === 'ERROR') throw new StatusError((raw.object ?? {}) as KubeStatus, 500);
+      // The server answered with a stream: credentials and the resource are fine.
+      ctx.persistentFailures = 0;
       switch (raw.type) {
-        case 'ERROR':
-          throw new StatusError((raw.object ?? {}) as KubeStatus, 500);
         case 'BOOKMARK': {
           const object = raw.object as KubeObject | undefined;
           const bookmarkRv = object?.metadata?.resourceVersion;
@@ -291,7 +292,6 @@ function watchPhase<T extends KubeObject>(
           if (object?.metadata?.annotations?.[INITIAL_EVENTS_END_ANNOTATION] !== 'true') return [];
           const objects = [...buffer.values()];
           buffer = null;
-          ctx.persistentFailures = 0;
           ctx.eventsSinceList = 0;
           return [{ event: { type: 'REPLACE', objects, resourceVersion: rv } }];
         }
@@ -301,7 +301,6 @@ function watchPhase<T extends KubeObject>(
           if (!validObject<T>(ctx, raw.object, phase)) return [];
           const object = raw.object;
           rv = object.metadata?.resourceVersion ?? rv;
-          ctx.persistentFailures = 0;
           if (buffer !== null) {
             const key = objectKey(object) as string;
             if (raw.type === 'DELETED') buffer.delete(key);

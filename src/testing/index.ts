@@ -24,3 +24,4 @@ export {
   scriptedClient,
   type WatchStep,
 } from './scriptedClient.js';
+export { type VirtualClock, virtualClock } from './virtualClock.js';

@@ -125,8 +125,7 @@ export function applyJsonPatch<T>(target: T, patch: unknown): T {
         doc = add(doc, raw.path, clone(get(doc, raw.from ?? '')), false);
         break;
       case 'test':
-        if (!deepEqual(get(doc, raw.path), value))
-          throw statusError(422, `test operation failed at ${raw.path}`);
+        if (!deepEqual(get(doc, raw.path), value)) throw statusError(422, `Testing value ${raw.path} failed`);
         break;
       default:
         throw statusError(400, `unknown JSON patch operation ${JSON.stringify((raw as { op: unknown }).op)}`);

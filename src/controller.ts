@@ -1,0 +1,124 @@
+/**
+ * `controller`: informers wired into a work queue, as controller-runtime's builder does with
+ * `For`, `Owns` and `Watches`.
+ *
+ * - `for`: the primary informer; each of its events enqueues the object's key.
+ * - `owns`: informers of dependents; an event enqueues the key of the dependent's controlling
+ *   owner (the `ownerReferences` entry with `controller: true` of the primary's kind), for both
+ *   the old and the new state of an update, so a dependent that changes owner wakes both.
+ * - `watches`: any informer with a map function from an object to primary keys.
+ * Nothing is reconciled until every informer synced; then every cached primary is reconciled once
+ * (informers replay their cache as `add` events) and later events as they come. `reconcile` gets
+ * the key and the primary's latest snapshot, so it reads the cache instead of the API server.
+ */
+import {
+  combineLatest,
+  defer,
+  filter,
+  ignoreElements,
+  map,
+  merge,
+  mergeMap,
+  type Observable,
+  switchMap,
+  take,
+} from 'rxjs';
+import type { InformerEvent } from './events.js';
+import type { Informer } from './informer.js';
+import { type KubeObject, objectKey } from './objects.js';
+import {
+  type Reconcile,
+  type ReconcileResult,
+  type WorkQueueOptions,
+  type WorkResult,
+  workQueue,
+} from './operators/workQueue.js';
+import { apiVersionOf, type ResourceType } from './resources.js';
+import type { Snapshot } from './store/snapshot.js';
+
+/** A secondary informer and how its objects map to primary keys. */
+export interface WatchSpec<S extends KubeObject = KubeObject> {
+  readonly informer: Informer<S>;
+  readonly map: (object: S) => readonly string[];
+}
+
+export interface ControllerOptions<T extends KubeObject> extends WorkQueueOptions {
+  readonly for: Informer<T>;
+  readonly owns?: readonly Informer<KubeObject>[];
+  readonly watches?: readonly WatchSpec<KubeObject>[];
+  /** Reconciles one primary key against the latest snapshot of the primary cache. */
+  readonly reconcile: (key: string, snapshot: Snapshot<T>) => ReturnType<Reconcile>;
+  /** Filters or reshapes primary events before they become keys (e.g. `generationChanged()`). */
+  readonly forEvents?: (events: Observable<InformerEvent<T>>) => Observable<InformerEvent<T>>;
+}
+
+/** Keys of the controlling owners of `object` that are of the primary resource's kind. */
+export function controllerOwnerKeys(object: KubeObject, owner: ResourceType<KubeObject>): string[] {
+  const apiVersion = apiVersionOf(owner);
+  const namespace = owner.namespaced ? object.metadata?.namespace : undefined;
+  return (object.metadata?.ownerReferences ?? [])
+    .filter((ref) => ref.controller === true && ref.kind === owner.kind && ref.apiVersion === apiVersion)
+    .map((ref) => (namespace ? `${namespace}/${ref.name}` : ref.name));
+}
+
+function objectsOf<S>(event: InformerEvent<S>): S[] {
+  return event.type === 'update' ? [event.oldObject, event.object] : [event.object];
+}
+
+/**
+ * Runs a controller for as long as it is subscribed; emits one {@link WorkResult} per attempt.
+ *
+ * @example
+ * ```ts
+ * const factory = informerFactory(client);
+ * controller({
+ *   for: factory.for(resources.deployments),
+ *   owns: [factory.for(resources.replicaSets)],
+ *   reconcile: async (key, snapshot) => {
+ *     const deployment = snapshot.get(key);
+ *     if (!deployment) return; // deleted
+ *     await ensureConfigMap(deployment);
+ *   },
+ *   concurrency: 2,
+ *   maxRetries: 5,
+ * }).subscribe((r) => r.outcome === 'dropped' && console.error(r.key, r.error));
+ * ```
+ */
+export function controller<T extends KubeObject>(options: ControllerOptions<T>): Observable<WorkResult> {
+  const primary = options.for;
+  const owns = options.owns ?? [];
+  const watches = options.watches ?? [];
+  return defer(() => {
+    const all: Informer<KubeObject>[] = [
+      primary as unknown as Informer<KubeObject>,
+      ...owns,
+      ...watches.map((w) => w.informer),
+    ];
+    // Subscribing every store keeps every informer running for the controller's lifetime.
+    const keepAlive = merge(...all.map((inf) => inf.store$)).pipe(ignoreElements());
+    const allSynced = combineLatest(
+      all.map((inf) =>
+        inf.store$.pipe(
+          filter((snapshot) => snapshot.synced),
+          take(1),
+        ),
+      ),
+    );
+    const primaryEvents = options.forEvents ? options.forEvents(primary.events$) : primary.events$;
+    const keys = merge(
+      primaryEvents.pipe(map((event) => objectKey(event.object) as string)),
+      ...owns.map((inf) =>
+        inf.events$.pipe(
+          mergeMap((event) => objectsOf(event).flatMap((o) => controllerOwnerKeys(o, primary.resource))),
+        ),
+      ),
+      ...watches.map((spec) =>
+        spec.informer.events$.pipe(mergeMap((event) => objectsOf(event).flatMap((o) => [...spec.map(o)]))),
+      ),
+    );
+    const reconcile = (key: string): ReturnType<Reconcile> => options.reconcile(key, primary.snapshot());
+    return merge(keepAlive, allSynced.pipe(switchMap(() => keys.pipe(workQueue(reconcile, options)))));
+  });
+}
+
+export type { ReconcileResult };

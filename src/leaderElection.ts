@@ -1,0 +1,175 @@
+/**
+ * `leaderElection`: client-go's `leaderelection` on a coordination.k8s.io/v1 Lease, as an
+ * `Observable<boolean>` that says whether this process leads right now.
+ *
+ * Every `retryPeriod` a candidate reads the Lease. It takes it over when it is free or expired,
+ * and a leader renews it. Expiry is judged like client-go: by the local time at which this
+ * candidate last saw the record change plus `leaseDuration`, never by the timestamps in the
+ * record, so clock skew between machines cannot create two leaders. A leader that fails to renew
+ * for `renewDeadline` (shorter than `leaseDuration`) steps down before anyone else may take over.
+ * Writes use the Lease's resourceVersion, so two candidates racing for it cannot both win.
+ * Unsubscribing releases a held Lease (as `ReleaseOnCancel`), so a successor does not wait.
+ *
+ * Gate a controller with it: `leaderElection(...).pipe(switchMap((lead) => lead ? controller$ : EMPTY))`.
+ */
+import type { V1Lease } from '@kubernetes/client-node';
+import {
+  asyncScheduler,
+  catchError,
+  defer,
+  distinctUntilChanged,
+  exhaustMap,
+  finalize,
+  from,
+  map,
+  type Observable,
+  of,
+  type SchedulerLike,
+  startWith,
+  timeout,
+  timer,
+} from 'rxjs';
+import type { KubeClient } from './client.js';
+import { isStatusError, type KubeRxError } from './errors.js';
+import { resources } from './resources.js';
+
+export interface LeaderElectionOptions {
+  namespace: string;
+  /** Lease name. */
+  name: string;
+  /** This candidate's identity, unique per process (e.g. the pod name). */
+  identity: string;
+  /** How long a Lease is valid after its last observed renewal. Default 15 s. */
+  leaseDurationMs?: number;
+  /** A leader steps down after failing to renew for this long. Default 10 s. */
+  renewDeadlineMs?: number;
+  /** Interval between attempts. Default 2 s. */
+  retryPeriodMs?: number;
+  scheduler?: SchedulerLike;
+  /** Receives errors of individual attempts (they are retried). */
+  onError?: (error: KubeRxError | Error) => void;
+}
+
+type LeaseSpec = NonNullable<V1Lease['spec']>;
+type Attempt = 'held' | 'other' | 'failed';
+
+/** Kubernetes MicroTime: RFC 3339 with exactly six fractional digits. */
+function microTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
+
+/**
+ * Campaigns for leadership for as long as it is subscribed.
+ *
+ * @example
+ * ```ts
+ * leaderElection(client, { namespace: 'kube-system', name: 'my-controller', identity: os.hostname() })
+ *   .pipe(switchMap((leading) => (leading ? controller(options) : EMPTY)))
+ *   .subscribe();
+ * ```
+ */
+export function leaderElection(client: KubeClient, options: LeaderElectionOptions): Observable<boolean> {
+  const leaseDurationMs = options.leaseDurationMs ?? 15_000;
+  const renewDeadlineMs = options.renewDeadlineMs ?? 10_000;
+  const retryPeriodMs = options.retryPeriodMs ?? 2_000;
+  const scheduler = options.scheduler ?? asyncScheduler;
+  const { namespace, name, identity } = options;
+  const lease = resources.leases;
+
+  return defer(() => {
+    let observed: string | undefined;
+    let observedAt = Number.NEGATIVE_INFINITY;
+    let leading = false;
+    let lastRenewal = Number.NEGATIVE_INFINITY;
+    let latest: V1Lease | undefined;
+
+    const spec = (now: number, previous: LeaseSpec | undefined): LeaseSpec =>
+      ({
+        holderIdentity: identity,
+        leaseDurationSeconds: Math.ceil(leaseDurationMs / 1000),
+        acquireTime: (previous?.holderIdentity === identity
+          ? previous.acquireTime
+          : microTime(now)) as unknown as Date,
+        renewTime: microTime(now) as unknown as Date,
+        leaseTransitions:
+          (previous?.leaseTransitions ?? 0) + (previous?.holderIdentity === identity ? 0 : previous ? 1 : 0),
+      }) as LeaseSpec;
+
+    /**
+     * One client-go `tryAcquireOrRenew`: `held` when this candidate holds the Lease afterwards,
+     * `other` when another live holder has it, `failed` when the attempt failed (error, conflict).
+     */
+    const tryAcquireOrRenew = async (): Promise<Attempt> => {
+      const now = scheduler.now();
+      let current: V1Lease;
+      try {
+        current = await client.get(lease, name, { namespace });
+      } catch (error) {
+        if (!isStatusError(error) || error.code !== 404) throw error;
+        latest = await client.create(
+          lease,
+          { metadata: { name, namespace }, spec: spec(now, undefined) },
+          { namespace },
+        );
+        observed = JSON.stringify(latest.spec);
+        observedAt = now;
+        return 'held';
+      }
+      const record = JSON.stringify(current.spec ?? {});
+      if (record !== observed) {
+        observed = record;
+        observedAt = now;
+      }
+      const holder = current.spec?.holderIdentity;
+      if (holder && holder !== identity && observedAt + leaseDurationMs > now) return 'other';
+      latest = await client.replace(lease, { ...current, spec: spec(now, current.spec) }, { namespace });
+      observed = JSON.stringify(latest.spec);
+      observedAt = now;
+      return 'held';
+    };
+
+    const attempt = () =>
+      from(tryAcquireOrRenew()).pipe(
+        timeout({ first: renewDeadlineMs, scheduler }),
+        catchError((error: unknown) => {
+          // 409: somebody else wrote first; anything else is reported. Both count as a failed attempt.
+          if (!(isStatusError(error) && error.code === 409)) options.onError?.(error as Error);
+          return of<Attempt>('failed');
+        }),
+      );
+
+    const release = () => {
+      if (!leading || !latest) return;
+      const released = {
+        ...latest,
+        spec: {
+          ...latest.spec,
+          holderIdentity: '',
+          leaseDurationSeconds: 1,
+          renewTime: microTime(scheduler.now()) as unknown as Date,
+        },
+      };
+      client
+        .replace(lease, released, { namespace })
+        .catch((error: unknown) => options.onError?.(error as Error));
+    };
+
+    return timer(0, retryPeriodMs, scheduler).pipe(
+      exhaustMap(attempt),
+      map((result) => {
+        const now = scheduler.now();
+        if (result === 'held') {
+          lastRenewal = now;
+          leading = true;
+        } else if (result === 'other' || now - lastRenewal >= renewDeadlineMs) {
+          // Someone else holds it, or renewals failed for renewDeadline: step down.
+          leading = false;
+        }
+        return leading;
+      }),
+      startWith(false),
+      distinctUntilChanged(),
+      finalize(release),
+    );
+  });
+}

@@ -1,0 +1,50 @@
+/**
+ * Predicates: operators that drop `update` events a controller does not care about, like
+ * controller-runtime's `GenerationChangedPredicate` & co. `add` and `delete` always pass.
+ * Resyncs (same object twice) are dropped by all of them, since nothing changed.
+ */
+import { filter, type MonoTypeOperatorFunction } from 'rxjs';
+import type { InformerEvent } from '../events.js';
+import type { KubeObject } from '../objects.js';
+
+function sameMap(
+  a: Readonly<Record<string, string>> | undefined,
+  b: Readonly<Record<string, string>> | undefined,
+): boolean {
+  const ka = Object.keys(a ?? {});
+  if (ka.length !== Object.keys(b ?? {}).length) return false;
+  return ka.every((k) => (a as Record<string, string>)[k] === b?.[k]);
+}
+
+function updatesWhere<T extends KubeObject>(
+  changed: (oldObject: T, object: T) => boolean,
+): MonoTypeOperatorFunction<InformerEvent<T>> {
+  return filter((event) => event.type !== 'update' || changed(event.oldObject, event.object));
+}
+
+/**
+ * Passes updates whose `metadata.generation` changed: spec changes, not status or metadata.
+ *
+ * @example
+ * ```ts
+ * deployments.events$.pipe(generationChanged()).subscribe(enqueue);
+ * ```
+ */
+export function generationChanged<T extends KubeObject>(): MonoTypeOperatorFunction<InformerEvent<T>> {
+  return updatesWhere((a, b) => a.metadata?.generation !== b.metadata?.generation);
+}
+
+/** Passes updates whose labels changed. */
+export function labelsChanged<T extends KubeObject>(): MonoTypeOperatorFunction<InformerEvent<T>> {
+  return updatesWhere((a, b) => !sameMap(a.metadata?.labels, b.metadata?.labels));
+}
+
+/** Passes updates whose annotations changed. */
+export function annotationsChanged<T extends KubeObject>(): MonoTypeOperatorFunction<InformerEvent<T>> {
+  return updatesWhere((a, b) => !sameMap(a.metadata?.annotations, b.metadata?.annotations));
+}
+
+/** Passes updates whose resourceVersion changed: drops resyncs and relist repeats only. */
+export function resourceVersionChanged<T extends KubeObject>(): MonoTypeOperatorFunction<InformerEvent<T>> {
+  return updatesWhere((a, b) => a.metadata?.resourceVersion !== b.metadata?.resourceVersion);
+}
