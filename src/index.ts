@@ -47,6 +47,7 @@ export {
 export { type Informer, type InformerOptions, informer } from './informer.js';
 export { type InformerDefaults, type InformerFactory, informerFactory } from './informerFactory.js';
 export { type LeaderElectionOptions, leaderElection } from './leaderElection.js';
+export { type PrometheusMetricsOptions, prometheusWorkQueueMetrics } from './metrics.js';
 export { type KubeObject, type KubeObjectMeta, objectKey, resourceVersionOf, splitKey } from './objects.js';
 export { type DeltaFifoOptions, deltaFifo } from './operators/deltaFifo.js';
 export { indexer } from './operators/indexer.js';
@@ -94,6 +95,21 @@ export {
   type ListWatchOptions,
   listWatch,
 } from './sources/listWatch.js';
+export {
+  type HttpKubeClient,
+  type KubeClientOptions,
+  kubeClient,
+  PATCH_CONTENT_TYPES,
+} from './sources/transports/kubeClient.js';
+export { loadDefaultKubeConfig } from './sources/transports/kubeConfig.js';
+export {
+  IdleTimeoutError,
+  InvalidRequestError,
+  KubeConfigError,
+  RequestAbortedError,
+  TransportError,
+  WatchIdleTimeoutError,
+} from './sources/transports/transportErrors.js';
 export {
   byField,
   byLabel,

@@ -1,0 +1,162 @@
+/**
+ * One HTTP exchange with the API server over `node:http` / `node:https`, returning raw bytes:
+ * no client-node model deserialisation (slow, and it turns timestamps into Dates on lists but not
+ * on watches). Cancellation is a single `AbortSignal` per request: a caller's signal, an
+ * unsubscribe and the idle watchdog all abort it, which destroys the socket, and the signal's
+ * reason becomes the error. Every message is redacted before it leaves this module.
+ */
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeRxError } from '../../errors.js';
+import { idleWatchdog } from './idleWatchdog.js';
+import { prepareRequest, type RequestSpec } from './kubeConfig.js';
+import type { Redactor } from './redact.js';
+import { statusErrorFromBody } from './statusErrors.js';
+import { IdleTimeoutError, RequestAbortedError, TransportError } from './transportErrors.js';
+
+/** Where requests go: the kubeconfig (resolved lazily) and the User-Agent. */
+export interface Connection {
+  readonly config: () => Promise<KubeConfig>;
+  readonly userAgent: string;
+}
+
+/** A response whose headers arrived; the body is still streaming. */
+export interface OpenResponse {
+  readonly request: ClientRequest;
+  readonly response: IncomingMessage;
+  readonly redact: Redactor;
+}
+
+/** The error an aborted signal stands for: its reason if kube-rx set one, else an abort error. */
+export function abortReason(signal: AbortSignal): KubeRxError {
+  return signal.reason instanceof KubeRxError ? signal.reason : new RequestAbortedError();
+}
+
+/** Wraps a Node error in a redacted {@link TransportError}; kube-rx errors pass through. */
+export function asTransportError(error: unknown, context: string, redact: Redactor): KubeRxError {
+  if (error instanceof KubeRxError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  return new TransportError(redact(`${context}: ${message}`), {
+    code: typeof code === 'string' ? code : undefined,
+    // Node's socket errors carry code/syscall/address, never request headers.
+    cause: error,
+  });
+}
+
+/** `GET /api/v1/pods`: method and path without the query, for messages. */
+export function describeRequest(spec: RequestSpec): string {
+  const query = spec.path.indexOf('?');
+  return `${spec.method} ${query < 0 ? spec.path : spec.path.slice(0, query)}`;
+}
+
+/**
+ * Sends a request and resolves when the response headers arrive. Aborting `signal` at any point
+ * destroys the request (and its socket) and rejects with {@link abortReason}.
+ */
+export async function openRequest(
+  connection: Connection,
+  spec: RequestSpec,
+  signal: AbortSignal,
+): Promise<OpenResponse> {
+  if (signal.aborted) throw abortReason(signal);
+  const prepared = await prepareRequest(await connection.config(), spec, connection.userAgent);
+  if (signal.aborted) throw abortReason(signal);
+  const { redact } = prepared;
+  const send = prepared.protocol === 'https:' ? https.request : http.request;
+  return new Promise<OpenResponse>((resolve, reject) => {
+    let request: ClientRequest;
+    try {
+      request = send(prepared.options);
+    } catch (error) {
+      reject(asTransportError(error, describeRequest(spec), redact));
+      return;
+    }
+    const onAbort = () => request.destroy(abortReason(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    request.on('close', () => signal.removeEventListener('abort', onAbort));
+    // Stays attached for the request's whole life: a late socket error must not go unhandled.
+    request.on('error', (error) =>
+      reject(signal.aborted ? abortReason(signal) : asTransportError(error, describeRequest(spec), redact)),
+    );
+    request.on('response', (response) => resolve({ request, response, redact }));
+    request.end(spec.body);
+  });
+}
+
+/** True for 2xx. */
+export function isSuccess(response: IncomingMessage): boolean {
+  const code = response.statusCode ?? 0;
+  return code >= 200 && code < 300;
+}
+
+/**
+ * Reads a whole response body as UTF-8. `onChunk` sees every chunk (the idle watchdog's kick).
+ * Rejects if the connection closes before the body ends.
+ */
+export function readBody(response: IncomingMessage, onChunk: () => void = () => {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    response.on('data', (chunk: Buffer) => {
+      onChunk();
+      chunks.push(chunk);
+    });
+    response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    response.on('error', reject);
+    response.on('close', () => {
+      if (!response.complete) reject(new TransportError('connection closed before the response ended'));
+    });
+  });
+}
+
+/** Options of {@link requestJson}. */
+export interface RequestJsonOptions {
+  /** The caller's cancellation. */
+  readonly signal?: AbortSignal;
+  /** Fail with {@link IdleTimeoutError} when no byte arrives for this long (0 disables). */
+  readonly idleTimeoutMs: number;
+}
+
+/**
+ * Sends a request and parses its JSON answer. Non-2xx answers reject with a `StatusError`; an
+ * empty 2xx body resolves to `undefined`.
+ */
+export async function requestJson(
+  connection: Connection,
+  spec: RequestSpec,
+  options: RequestJsonOptions,
+): Promise<unknown> {
+  const abort = new AbortController();
+  const what = describeRequest(spec);
+  const dog = idleWatchdog(options.idleTimeoutMs, () =>
+    abort.abort(
+      new IdleTimeoutError(`${what}: no data for ${options.idleTimeoutMs} ms`, options.idleTimeoutMs),
+    ),
+  );
+  const caller = options.signal;
+  const onCallerAbort = () => abort.abort(new RequestAbortedError(`${what}: aborted by the caller`));
+  if (caller?.aborted) onCallerAbort();
+  else caller?.addEventListener('abort', onCallerAbort, { once: true });
+  let redact: Redactor = (text) => text;
+  try {
+    const open = await openRequest(connection, spec, abort.signal);
+    redact = open.redact;
+    dog.kick();
+    const body = await readBody(open.response, dog.kick);
+    if (!isSuccess(open.response)) throw statusErrorFromBody(open.response.statusCode ?? 0, body, redact);
+    if (body.trim() === '') return undefined;
+    try {
+      return JSON.parse(body);
+    } catch {
+      // Not the parser's message: V8 quotes the input, which may be a Secret's data.
+      throw new TransportError(`${what}: response is not valid JSON (${body.length} characters)`);
+    }
+  } catch (error) {
+    throw abort.signal.aborted ? abortReason(abort.signal) : asTransportError(error, what, redact);
+  } finally {
+    dog.stop();
+    caller?.removeEventListener('abort', onCallerAbort);
+  }
+}

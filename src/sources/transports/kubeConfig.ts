@@ -1,0 +1,114 @@
+/**
+ * From client-node's `KubeConfig` to Node request options. client-node is only a type here: its
+ * 2.x is ESM-only and does not load on Node 20, so the default config is loaded with a dynamic
+ * `import()` the first time a request needs it, and a user-supplied `KubeConfig` (1.4 or 2.x) is
+ * used through the few methods both versions have: `getCurrentCluster` and `applyToHTTPSOptions`.
+ *
+ * `applyToHTTPSOptions` is called for every request, not once: exec and OIDC credential plugins
+ * rotate tokens, and client-node refreshes them inside that call. It fills the Authorization
+ * header, CA, client certificate and key, `rejectUnauthorized`, the TLS server name and an agent
+ * (a proxy agent when the cluster has `proxy-url`).
+ */
+import type { RequestOptions } from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { type Redactor, redactor, secretsOf } from './redact.js';
+import { KubeConfigError } from './transportErrors.js';
+
+/**
+ * Loads the default kubeconfig like kubectl: `KUBECONFIG`, then `~/.kube/config`, then the
+ * in-cluster service account.
+ *
+ * @example
+ * ```ts
+ * const kc = await loadDefaultKubeConfig();
+ * console.log(kc.getCurrentContext());
+ * ```
+ */
+export async function loadDefaultKubeConfig(): Promise<KubeConfig> {
+  let clientNode: typeof import('@kubernetes/client-node');
+  try {
+    clientNode = await import('@kubernetes/client-node');
+  } catch (error) {
+    throw new KubeConfigError(
+      `cannot load @kubernetes/client-node (install it, or pass a KubeConfig): ${messageOf(error)}`,
+    );
+  }
+  try {
+    const kc = new clientNode.KubeConfig();
+    kc.loadFromDefault();
+    return kc;
+  } catch (error) {
+    throw new KubeConfigError(`cannot load the default kubeconfig: ${redactor()(messageOf(error))}`);
+  }
+}
+
+/** Options for one request, with the redactor that knows its credentials. */
+export interface PreparedRequest {
+  readonly protocol: 'http:' | 'https:';
+  readonly options: RequestOptions;
+  readonly redact: Redactor;
+}
+
+/** What to send, relative to the cluster's server URL. */
+export interface RequestSpec {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** API path with query string, e.g. `/api/v1/pods?limit=500`. */
+  readonly path: string;
+  readonly body?: string;
+  readonly contentType?: string;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Builds Node request options for the current context's cluster and user.
+ * Throws {@link KubeConfigError} (redacted) when the kubeconfig cannot make a request.
+ */
+export async function prepareRequest(
+  kc: KubeConfig,
+  spec: RequestSpec,
+  userAgent: string,
+): Promise<PreparedRequest> {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new KubeConfigError('the kubeconfig has no current cluster (check current-context)');
+  let server: URL;
+  try {
+    server = new URL(cluster.server);
+  } catch {
+    throw new KubeConfigError(`cluster ${JSON.stringify(cluster.name)} has an invalid server URL`);
+  }
+  if (server.protocol !== 'http:' && server.protocol !== 'https:')
+    throw new KubeConfigError(`cluster ${JSON.stringify(cluster.name)}: server must be http: or https:`);
+
+  const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': userAgent };
+  if (spec.body !== undefined) {
+    headers['Content-Type'] = spec.contentType ?? 'application/json';
+    headers['Content-Length'] = String(Buffer.byteLength(spec.body));
+  }
+  const options: RequestOptions = {
+    method: spec.method,
+    protocol: server.protocol,
+    // URL keeps IPv6 literals in brackets; Node's request wants the bare address.
+    hostname: server.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: server.port || undefined,
+    // A server URL may carry a path prefix (Rancher, kubectl proxy --api-prefix).
+    path: server.pathname.replace(/\/+$/, '') + spec.path,
+    headers,
+  };
+  // client-node only sets rejectUnauthorized when the context has a user; the kubeconfig's
+  // insecure-skip-tls-verify must hold without one too (and only when it says so).
+  if (cluster.skipTLSVerify) options.rejectUnauthorized = false;
+  try {
+    // A Promise in client-node 1.x and 2.x; awaiting also covers a synchronous implementation.
+    await kc.applyToHTTPSOptions(options);
+  } catch (error) {
+    throw new KubeConfigError(
+      `cannot apply kubeconfig credentials for cluster ${JSON.stringify(cluster.name)}: ${redactor(
+        secretsOf(options),
+      )(messageOf(error))}`,
+    );
+  }
+  return { protocol: server.protocol, options, redact: redactor(secretsOf(options)) };
+}

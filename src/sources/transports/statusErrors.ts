@@ -1,0 +1,65 @@
+/**
+ * Turns an HTTP failure response into a {@link StatusError}. The API server answers failures
+ * with a `Status` object (`kind: Status`, code, reason, message); proxies, load balancers and
+ * webhooks in front of it may answer with HTML or plain text instead. Either way the caller gets
+ * a `StatusError` whose `code` is usable for decisions (410 relist, 401/403 fatal, 429/5xx
+ * retry), like client-go's `errors.FromObject` / `newUnstructuredResponseError`.
+ */
+import { type KubeStatus, reasonForCode, StatusError } from '../../errors.js';
+import type { Redactor } from './redact.js';
+
+/** How much of a non-Status body goes into the message: enough to recognise the page. */
+const SNIPPET_LENGTH = 200;
+
+function isStatus(value: unknown): value is KubeStatus {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    (value as KubeStatus).kind === 'Status'
+  );
+}
+
+/** A one-line, tag-free, truncated excerpt of a body, for messages. */
+export function bodySnippet(body: string): string {
+  const text = body
+    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return text.length > SNIPPET_LENGTH ? `${text.slice(0, SNIPPET_LENGTH)}...` : text;
+}
+
+/**
+ * The {@link StatusError} for a non-2xx response. A `Status` body keeps its code, reason and
+ * message (a `Status` without `code` takes the HTTP code); any other body becomes a synthetic
+ * `Status` with the HTTP code and a short, redacted snippet of the body as message.
+ *
+ * @example
+ * ```ts
+ * statusErrorFromBody(502, '<html><h1>Bad Gateway</h1></html>', redactor()).message;
+ * // '502 InternalError: HTTP 502: Bad Gateway'
+ * ```
+ */
+export function statusErrorFromBody(httpCode: number, body: string, redact: Redactor): StatusError {
+  const text = redact(body);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  if (isStatus(parsed)) return new StatusError(parsed, httpCode);
+  const snippet = bodySnippet(text);
+  return new StatusError(
+    {
+      kind: 'Status',
+      apiVersion: 'v1',
+      status: 'Failure',
+      code: httpCode,
+      reason: reasonForCode(httpCode),
+      message: snippet ? `HTTP ${httpCode}: ${snippet}` : `HTTP ${httpCode} with an empty body`,
+    },
+    httpCode,
+  );
+}

@@ -1,0 +1,129 @@
+/**
+ * A watch request as a cold Observable: subscribing sends `GET ...?watch=true`, each line of the
+ * chunked response is one event, and the Observable
+ * - completes when the server ends the response (its `timeoutSeconds` elapsed; the Reflector
+ *   re-watches from the last resourceVersion, as client-go does),
+ * - errors with a `StatusError` when the server refuses the watch (non-2xx),
+ * - errors with a `WatchProtocolError` on a line that is not a watch event (the Reflector
+ *   re-watches from the last good resourceVersion instead of skipping data),
+ * - errors with a `TransportError` when the connection drops before the response ends,
+ * - errors with a `WatchIdleTimeoutError` when no byte arrives for the idle timeout (half-open
+ *   TCP, the client-node informer's silent stall).
+ * Unsubscribing aborts the request and closes the socket.
+ */
+import { Observable } from 'rxjs';
+import type { RawWatchEvent } from '../../client.js';
+import { KubeRxError, WatchProtocolError } from '../../errors.js';
+import { type Connection, isSuccess, openRequest, readBody } from './http.js';
+import { idleWatchdog } from './idleWatchdog.js';
+import type { RequestSpec } from './kubeConfig.js';
+import { LineSplitter } from './lineSplitter.js';
+import type { Redactor } from './redact.js';
+import { statusErrorFromBody } from './statusErrors.js';
+import { RequestAbortedError, TransportError, WatchIdleTimeoutError } from './transportErrors.js';
+
+/** Decodes one line; a blank line is a keep-alive and yields nothing. */
+function decodeLine(line: string, redact: Redactor): RawWatchEvent | undefined {
+  if (line.trim() === '') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    // Not the parser's message: V8 quotes the input, which may be a Secret's data.
+    throw new WatchProtocolError(`watch line is not valid JSON (${line.length} characters)`);
+  }
+  if (value === null || typeof value !== 'object' || typeof (value as RawWatchEvent).type !== 'string')
+    throw new WatchProtocolError('watch line is not a watch event (no string "type")');
+  const { type, object } = value as RawWatchEvent;
+  // An ERROR event carries a Status whose message may end up in a log.
+  if (type === 'ERROR' && object !== undefined)
+    return { type, object: JSON.parse(redact(JSON.stringify(object))) };
+  return { type, object };
+}
+
+/**
+ * Opens a watch stream. `idleTimeoutMs` of 0 disables the idle watchdog.
+ *
+ * @example
+ * ```ts
+ * watchStream(connection, { method: 'GET', path: '/api/v1/pods?watch=true' }, 330_000)
+ *   .subscribe((event) => console.log(event.type));
+ * ```
+ */
+export function watchStream(
+  connection: Connection,
+  spec: RequestSpec,
+  idleTimeoutMs: number,
+): Observable<RawWatchEvent> {
+  return new Observable<RawWatchEvent>((subscriber) => {
+    const abort = new AbortController();
+    const fail = (error: unknown) => {
+      subscriber.error(
+        error instanceof KubeRxError ? error : new TransportError(`watch failed: ${String(error)}`),
+      );
+    };
+    const dog = idleWatchdog(idleTimeoutMs, () =>
+      fail(new WatchIdleTimeoutError(`watch received no data for ${idleTimeoutMs} ms`, idleTimeoutMs)),
+    );
+
+    openRequest(connection, spec, abort.signal).then(({ response, redact }) => {
+      if (subscriber.closed) return;
+      dog.kick();
+      if (!isSuccess(response)) {
+        readBody(response, dog.kick).then(
+          (body) => fail(statusErrorFromBody(response.statusCode ?? 0, body, redact)),
+          fail,
+        );
+        return;
+      }
+      const lines = new LineSplitter();
+      const emit = (line: string) => {
+        const event = decodeLine(line, redact);
+        if (event) subscriber.next(event);
+      };
+      response.on('data', (chunk: Buffer) => {
+        dog.kick();
+        try {
+          for (const line of lines.write(chunk)) {
+            // A subscriber may unsubscribe from inside next (take, takeUntil).
+            if (subscriber.closed) return;
+            emit(line);
+          }
+        } catch (error) {
+          fail(error);
+        }
+      });
+      response.on('end', () => {
+        try {
+          emit(lines.end());
+          subscriber.complete();
+        } catch (error) {
+          fail(error);
+        }
+      });
+      // A reset connection shows up as 'error' or as 'close' before the end, depending on the
+      // Node version; both mean the same. After an unsubscribe the socket is destroyed on purpose:
+      // the subscriber is closed then and these do nothing, but stay attached so no error goes
+      // unhandled.
+      const broken = (error?: Error) => {
+        if (subscriber.closed) return;
+        const where = lines.hasPartialLine ? ' in the middle of an event' : '';
+        const detail = error ? ` (${redact(error.message)})` : '';
+        fail(
+          new TransportError(`watch stream closed before the response ended${where}${detail}`, {
+            code: 'ECONNRESET',
+          }),
+        );
+      };
+      response.on('error', broken);
+      response.on('close', () => {
+        if (!response.complete) broken();
+      });
+    }, fail);
+
+    return () => {
+      dog.stop();
+      abort.abort(new RequestAbortedError('watch unsubscribed'));
+    };
+  });
+}
