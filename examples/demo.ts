@@ -17,6 +17,7 @@ import {
   informer,
   type KubeClient,
   type KubeRxError,
+  kubeClient,
   type ListWatchErrorContext,
   resources,
 } from '../src/index.js';
@@ -45,21 +46,37 @@ function describeDeployment(e: InformerEvent<V1Deployment>): string {
   }
 }
 
-async function connect(): Promise<{ client: KubeClient; cluster?: FakeCluster; where: string }> {
+async function connect(): Promise<{
+  client: KubeClient;
+  cluster?: FakeCluster;
+  close: () => Promise<void>;
+  where: string;
+}> {
   if (values.kubeconfig) {
     const { KubeConfig } = await import('@kubernetes/client-node');
-    const { kubeClient } = await import('../src/sources/transports/kubeClient.js');
     const kc = new KubeConfig();
     kc.loadFromFile(values.kubeconfig);
-    return { client: kubeClient(kc), where: `cluster ${kc.getCurrentCluster()?.server}` };
+    return {
+      client: kubeClient(kc),
+      close: async () => undefined,
+      where: `cluster ${kc.getCurrentCluster()?.server}`,
+    };
   }
+  // The embedded cluster is served over real HTTP and read through kubeClient: the same code
+  // path as a real cluster, minus the cluster.
   const cluster = createFakeCluster({ bookmarkIntervalMs: 5_000 });
   await seed(cluster.admin, seededRandom(42));
-  return { client: cluster.client, cluster, where: 'the embedded fake cluster (simulated churn)' };
+  const server = await cluster.listen();
+  return {
+    client: kubeClient(server.kubeConfig),
+    cluster,
+    close: () => server.close(),
+    where: `the embedded fake cluster at ${server.url} (simulated churn)`,
+  };
 }
 
 async function main(): Promise<void> {
-  const { client, cluster, where } = await connect();
+  const { client, cluster, close, where } = await connect();
   console.log(`kube-rx demo on ${where}`);
   const onError = (error: KubeRxError, ctx: ListWatchErrorContext) =>
     console.log(
