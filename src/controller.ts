@@ -7,20 +7,24 @@
  *   owner (the `ownerReferences` entry with `controller: true` of the primary's kind), for both
  *   the old and the new state of an update, so a dependent that changes owner wakes both.
  * - `watches`: any informer with a map function from an object to primary keys.
- * Nothing is reconciled until every informer synced; then every cached primary is reconciled once
- * (informers replay their cache as `add` events) and later events as they come. `reconcile` gets
+ * Events are followed from the first list on, but nothing is reconciled until every informer
+ * synced; then every primary seen so far is reconciled once (including tombstoned deletes of
+ * warm-up objects) and later events as they come. `reconcile` gets
  * the key and the primary's latest snapshot, so it reads the cache instead of the API server.
  */
 import {
+  buffer,
   combineLatest,
+  concat,
+  connect,
   defer,
   filter,
   ignoreElements,
   map,
   merge,
+  mergeAll,
   mergeMap,
   type Observable,
-  switchMap,
   take,
 } from 'rxjs';
 import type { InformerEvent } from './events.js';
@@ -105,7 +109,7 @@ export function controller<T extends KubeObject>(options: ControllerOptions<T>):
       ),
     );
     const primaryEvents = options.forEvents ? options.forEvents(primary.events$) : primary.events$;
-    const keys = merge(
+    const keys: Observable<string> = merge(
       primaryEvents.pipe(map((event) => objectKey(event.object) as string)),
       ...owns.map((inf) =>
         inf.events$.pipe(
@@ -117,7 +121,12 @@ export function controller<T extends KubeObject>(options: ControllerOptions<T>):
       ),
     );
     const reconcile = (key: string): ReturnType<Reconcile> => options.reconcile(key, primary.snapshot());
-    return merge(keepAlive, allSynced.pipe(switchMap(() => keys.pipe(workQueue(reconcile, options)))));
+    // Events are watched from the start, so nothing that happens during the first lists (such as a
+    // warm-up object's tombstoned delete) is missed; their keys wait until every cache synced.
+    const gatedKeys = keys.pipe(
+      connect((live) => concat(live.pipe(buffer(allSynced), take(1), mergeAll()), live)),
+    );
+    return merge(keepAlive, gatedKeys.pipe(workQueue(reconcile, options)));
   });
 }
 
