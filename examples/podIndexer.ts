@@ -10,9 +10,7 @@ import { byField, byNamespace, informer, type KubeClient, resources, type Snapsh
 import { isMain, target } from './lib/cli.js';
 
 /** Lists and watches pods until synced, then reports pods per namespace and per node. */
-export async function podsByNamespaceAndNode(
-  client: KubeClient,
-): Promise<{
+export async function podsByNamespaceAndNode(client: KubeClient): Promise<{
   byNamespace: Record<string, string[]>;
   byNode: Record<string, string[]>;
   snapshot: Snapshot<V1Pod>;
