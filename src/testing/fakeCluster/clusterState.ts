@@ -75,8 +75,20 @@ export function objectFilter(
     (!namespace || o.metadata?.namespace === namespace) && labels.matches(o.metadata?.labels) && fields(o);
 }
 
+/** The value with object keys sorted, so equal JSON compares equal whatever the key order. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value === null || typeof value !== 'object') return value;
+  const record = value as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.keys(record)
+      .sort()
+      .map((key) => [key, canonical(record[key])]),
+  );
+}
+
 function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 }
 
 function cloneObject(object: unknown): Obj {
@@ -320,7 +332,9 @@ export class ClusterState {
       const specOf = (o: Obj) =>
         'spec' in o
           ? o.spec
-          : Object.fromEntries(Object.entries(o).filter(([k]) => k !== 'metadata' && k !== 'status'));
+          : Object.fromEntries(
+              Object.entries(o).filter(([k]) => !['metadata', 'status', 'apiVersion', 'kind'].includes(k)),
+            );
       if (!sameJson(specOf(current), specOf(next)))
         meta.generation = (Number(currentMeta.generation) || 0) + 1;
     }

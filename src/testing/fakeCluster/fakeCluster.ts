@@ -182,7 +182,7 @@ export function createFakeCluster(options: FakeClusterOptions = {}): FakeCluster
         });
       },
       get: (resource, name, opts = {}) =>
-        toPromise(() => guard(() => state.get(resource, name, opts.namespace) as never)),
+        toPromise(() => guard(() => state.get(resource, name, opts.namespace ?? 'default') as never)),
       create: (resource, object, opts) =>
         toPromise(() => guard(() => state.create(resource, object, opts) as never)),
       replace: (resource, object, opts) =>

@@ -162,32 +162,46 @@ function serveWatch(
   res: ServerResponse,
   r: Route,
   query: URLSearchParams,
+  served: Set<() => void>,
 ): void {
+  // openWatch may write (replayed events, an in-stream 410) and even end the stream before it
+  // returns; both wait until the headers are out, so the lines are never lost.
   const pending: string[] = [];
   let started = false;
+  let endPending = false;
   const write = (line: string) => {
     if (started) res.write(`${line}\n`);
     else pending.push(line);
+  };
+  const end = () => {
+    if (started) res.end();
+    else endPending = true;
   };
   const stop = openWatch(
     ctx.state,
     r.resource,
     watchOptions(query, r.namespace),
     ctx.settings,
-    { event: (event) => write(JSON.stringify(event)), raw: write, end: () => res.end() },
+    { event: (event) => write(JSON.stringify(event)), raw: write, end },
     ctx.watches,
   );
   started = true;
-  if (!res.writableEnded) {
-    res.writeHead(200, {
-      'content-type': 'application/json',
-      'transfer-encoding': 'chunked',
-      'cache-control': 'no-cache',
-    });
-    for (const line of pending) res.write(`${line}\n`);
-  }
-  res.on('close', stop);
-  req.on('close', stop);
+  res.writeHead(200, {
+    'content-type': 'application/json',
+    'transfer-encoding': 'chunked',
+    'cache-control': 'no-cache',
+  });
+  // Like the API server, send the headers at once: clients wait for them before reading events.
+  res.flushHeaders();
+  for (const line of pending) res.write(`${line}\n`);
+  if (endPending) res.end();
+  const release = () => {
+    served.delete(release);
+    stop();
+  };
+  served.add(release);
+  res.on('close', release);
+  req.on('close', release);
 }
 
 async function handle(
@@ -195,6 +209,7 @@ async function handle(
   req: IncomingMessage,
   res: ServerResponse,
   token: string | null,
+  served: Set<() => void>,
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://fake');
   const segments = url.pathname.split('/').filter(Boolean);
@@ -225,7 +240,7 @@ async function handle(
   switch (req.method) {
     case 'GET':
       if (r.name) return sendJson(res, 200, state.get(r.resource, r.name, r.namespace));
-      if (bool(query.get('watch'))) return serveWatch(ctx, req, res, r, query);
+      if (bool(query.get('watch'))) return serveWatch(ctx, req, res, r, query, served);
       {
         const limit = query.get('limit');
         const match = query.get('resourceVersionMatch');
@@ -295,8 +310,10 @@ function kubeConfigYaml(url: string, token: string | null): string {
 export async function listen(ctx: ServerContext, options: ListenOptions = {}): Promise<FakeServer> {
   const token = options.token === undefined ? 'fake-cluster-token' : options.token;
   const sockets = new Set<Socket>();
+  /** Stops of the watches this server serves, so close() ends them before it resolves. */
+  const served = new Set<() => void>();
   const server = createServer((req, res) => {
-    handle(ctx, req, res, token).catch((error: unknown) => {
+    handle(ctx, req, res, token, served).catch((error: unknown) => {
       if (!res.headersSent) sendStatus(res, error);
       else res.destroy();
     });
@@ -328,6 +345,7 @@ export async function listen(ctx: ServerContext, options: ListenOptions = {}): P
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
+        for (const release of [...served]) release();
         for (const socket of sockets) socket.destroy();
       }),
   };
