@@ -138,11 +138,17 @@ class SelectorParser {
       this.pos += 2;
       return { key, operator: 'notEquals', values: [this.value()] };
     }
+    const start = this.pos;
     const word = this.word();
     if (word === 'in' || word === 'notin') {
       return { key, operator: word === 'in' ? 'in' : 'notIn', values: this.valueSet() };
     }
-    throw this.error(word ? `unknown operator ${JSON.stringify(word)}` : 'expected an operator');
+    // Point at the operator itself, not past it.
+    throw new InvalidSelectorError(
+      this.text,
+      start,
+      word ? `unknown operator ${JSON.stringify(word)}` : 'expected an operator',
+    );
   }
 
   private key(): string {
@@ -236,6 +242,9 @@ export function labelSelectorFromObject(selector: LabelSelectorObject): LabelSel
         break;
       case 'Exists':
       case 'DoesNotExist':
+        // apimachinery's NewRequirement: "values set must be empty for exists and does not exist".
+        if (values.length > 0)
+          throw new InvalidSelectorError(expr.key, 0, `${expr.operator} takes no values`);
         requirements.push({
           key: expr.key,
           operator: expr.operator === 'Exists' ? 'exists' : 'notExists',
@@ -248,6 +257,12 @@ export function labelSelectorFromObject(selector: LabelSelectorObject): LabelSel
   }
   for (const r of requirements) {
     if (!isValidKey(r.key)) throw new InvalidSelectorError(r.key, 0, 'invalid label key');
+    // Like the API server's selector validation: a value the string grammar cannot carry (`a,b`,
+    // `x y`) would make `toString()` mean something else, or not parse at all.
+    for (const value of r.values) {
+      if (typeof value !== 'string' || !isValidValue(value))
+        throw new InvalidSelectorError(r.key, 0, `invalid label value ${JSON.stringify(value)}`);
+    }
   }
   return selectorOf(requirements);
 }
