@@ -129,6 +129,7 @@ async function main(): Promise<void> {
       `done: ${deployments.snapshot().size} deployments, ${pods.snapshot().size} pods cached when stopped`,
     );
     subscriptions.unsubscribe();
+    return close();
   };
   process.once('SIGINT', () => {
     stop();

@@ -40,15 +40,26 @@ import {
 import { apiVersionOf, type ResourceType } from './resources.js';
 import type { Snapshot } from './store/snapshot.js';
 
+/**
+ * What the controller reads from a secondary informer: its events and whether it synced. Every
+ * `Informer<S>` is one, whatever `S`; `Informer<S>` itself is invariant in `S` (its snapshot takes
+ * index functions of `S`), so an `Informer<V1ConfigMap>` is not an `Informer<KubeObject>`.
+ */
+export interface SecondaryInformer<S extends KubeObject = KubeObject> {
+  readonly events$: Observable<InformerEvent<S>>;
+  readonly store$: Observable<{ readonly synced: boolean }>;
+}
+
 /** A secondary informer and how its objects map to primary keys. */
 export interface WatchSpec<S extends KubeObject = KubeObject> {
-  readonly informer: Informer<S>;
-  readonly map: (object: S) => readonly string[];
+  readonly informer: SecondaryInformer<S>;
+  /** A method (bivariant), so a `WatchSpec<V1Secret>` fits `watches`: it only sees its informer's objects. */
+  map(object: S): readonly string[];
 }
 
 export interface ControllerOptions<T extends KubeObject> extends WorkQueueOptions {
   readonly for: Informer<T>;
-  readonly owns?: readonly Informer<KubeObject>[];
+  readonly owns?: readonly SecondaryInformer[];
   readonly watches?: readonly WatchSpec<KubeObject>[];
   /** Reconciles one primary key against the latest snapshot of the primary cache. */
   readonly reconcile: (key: string, snapshot: Snapshot<T>) => ReturnType<Reconcile>;
@@ -93,11 +104,7 @@ export function controller<T extends KubeObject>(options: ControllerOptions<T>):
   const owns = options.owns ?? [];
   const watches = options.watches ?? [];
   return defer(() => {
-    const all: Informer<KubeObject>[] = [
-      primary as unknown as Informer<KubeObject>,
-      ...owns,
-      ...watches.map((w) => w.informer),
-    ];
+    const all: SecondaryInformer[] = [primary, ...owns, ...watches.map((w) => w.informer)];
     // Subscribing every store keeps every informer running for the controller's lifetime.
     const keepAlive = merge(...all.map((inf) => inf.store$)).pipe(ignoreElements());
     const allSynced = combineLatest(

@@ -15,7 +15,13 @@ export type {
   WatchOptions,
   WriteOptions,
 } from './client.js';
-export { type ControllerOptions, controller, controllerOwnerKeys, type WatchSpec } from './controller.js';
+export {
+  type ControllerOptions,
+  controller,
+  controllerOwnerKeys,
+  type SecondaryInformer,
+  type WatchSpec,
+} from './controller.js';
 export { discoverResource } from './discovery.js';
 export {
   IndexNotFoundError,

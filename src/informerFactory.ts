@@ -5,7 +5,7 @@
  * `factory.Start`), `waitForCacheSync()` starts them and waits for their first lists, and
  * `shutdown()` closes every watch the factory opened, including those of its consumers' streams.
  */
-import { ignoreElements, type Observable, Subject, type Subscription, takeUntil } from 'rxjs';
+import { ignoreElements, type Observable, ReplaySubject, type Subscription, takeUntil } from 'rxjs';
 import type { KubeClient } from './client.js';
 import { KubeRxError } from './errors.js';
 import { type Informer, type InformerOptions, informer } from './informer.js';
@@ -52,7 +52,9 @@ function transformId(fn: unknown): number {
  */
 export function informerFactory(client: KubeClient, defaults: InformerDefaults = {}): InformerFactory {
   const informers = new Map<string, Informer<KubeObject>>();
-  const shutdown$ = new Subject<void>();
+  // A ReplaySubject so that streams subscribed after shutdown() complete at once instead of
+  // reopening a watch (a plain Subject that already completed never stops a later takeUntil).
+  const shutdown$ = new ReplaySubject<void>(1);
   const running: Subscription[] = [];
   let started = 0;
   let isShutdown = false;

@@ -80,8 +80,12 @@ export function leaderElection(client: KubeClient, options: LeaderElectionOption
     let observed: string | undefined;
     let observedAt = Number.NEGATIVE_INFINITY;
     let leading = false;
+    /** When the last successful attempt started: its write committed no earlier than this. */
     let lastRenewal = Number.NEGATIVE_INFINITY;
+    let attemptStartedAt = Number.NEGATIVE_INFINITY;
     let latest: V1Lease | undefined;
+    /** Set on unsubscribe: an attempt still in flight must not write the Lease after that. */
+    let stopped = false;
 
     const spec = (now: number, previous: LeaseSpec | undefined): LeaseSpec =>
       ({
@@ -106,6 +110,7 @@ export function leaderElection(client: KubeClient, options: LeaderElectionOption
         current = await client.get(lease, name, { namespace });
       } catch (error) {
         if (!isStatusError(error) || error.code !== 404) throw error;
+        if (stopped) return 'failed';
         latest = await client.create(
           lease,
           { metadata: { name, namespace }, spec: spec(now, undefined) },
@@ -115,6 +120,7 @@ export function leaderElection(client: KubeClient, options: LeaderElectionOption
         observedAt = now;
         return 'held';
       }
+      if (stopped) return 'failed';
       const record = JSON.stringify(current.spec ?? {});
       if (record !== observed) {
         observed = record;
@@ -128,30 +134,49 @@ export function leaderElection(client: KubeClient, options: LeaderElectionOption
       return 'held';
     };
 
-    const attempt = () =>
-      from(tryAcquireOrRenew()).pipe(
-        timeout({ first: renewDeadlineMs, scheduler }),
+    const attempt = () => {
+      attemptStartedAt = scheduler.now();
+      // A leader's attempt may not outlive its renew deadline (client-go's renew context): a hanging
+      // request must not keep it leading past the point where others may take the Lease over.
+      const budget = leading ? lastRenewal + renewDeadlineMs - attemptStartedAt : renewDeadlineMs;
+      if (budget <= 0) return of<Attempt>('failed');
+      return from(tryAcquireOrRenew()).pipe(
+        timeout({ first: budget, scheduler }),
         catchError((error: unknown) => {
           // 409: somebody else wrote first; anything else is reported. Both count as a failed attempt.
           if (!(isStatusError(error) && error.code === 409)) options.onError?.(error as Error);
           return of<Attempt>('failed');
         }),
       );
+    };
 
     const release = () => {
+      stopped = true;
       if (!leading || !latest) return;
-      const released = {
-        ...latest,
-        spec: {
-          ...latest.spec,
-          holderIdentity: '',
-          leaseDurationSeconds: 1,
-          renewTime: microTime(scheduler.now()) as unknown as Date,
-        },
-      };
-      client
-        .replace(lease, released, { namespace })
-        .catch((error: unknown) => options.onError?.(error as Error));
+      const releaseFrom = (held: V1Lease, attemptsLeft: number): Promise<unknown> =>
+        client
+          .replace(
+            lease,
+            {
+              ...held,
+              spec: {
+                ...held.spec,
+                holderIdentity: '',
+                leaseDurationSeconds: 1,
+                renewTime: microTime(scheduler.now()) as unknown as Date,
+              },
+            },
+            { namespace },
+          )
+          .catch(async (error: unknown) => {
+            // A renewal in flight at unsubscribe may have landed first (409): release that version,
+            // or the successor waits for the Lease to expire.
+            if (!(isStatusError(error) && error.code === 409) || attemptsLeft <= 1) throw error;
+            const current = await client.get(lease, name, { namespace });
+            if (current.spec?.holderIdentity !== identity) return;
+            return releaseFrom(current, attemptsLeft - 1);
+          });
+      releaseFrom(latest, 3).catch((error: unknown) => options.onError?.(error as Error));
     };
 
     return timer(0, retryPeriodMs, scheduler).pipe(
@@ -159,7 +184,9 @@ export function leaderElection(client: KubeClient, options: LeaderElectionOption
       map((result) => {
         const now = scheduler.now();
         if (result === 'held') {
-          lastRenewal = now;
+          // Counted from the attempt's start, not its answer: others judge expiry from when they
+          // saw the write, which is after it committed, which is after the attempt started.
+          lastRenewal = attemptStartedAt;
           leading = true;
         } else if (result === 'other' || now - lastRenewal >= renewDeadlineMs) {
           // Someone else holds it, or renewals failed for renewDeadline: step down.

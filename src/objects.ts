@@ -60,3 +60,23 @@ export function splitKey(key: string): { namespace: string; name: string } {
 export function resourceVersionOf(object: KubeObject): string {
   return object.metadata?.resourceVersion ?? '';
 }
+
+function isPlainData(value: object): boolean {
+  if (Array.isArray(value)) return true;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === null || proto === Object.prototype;
+}
+
+/**
+ * Freezes the plain objects and arrays reachable from `value`, in place (like immer's
+ * `freeze(v, true)`, class instances such as Dates are left alone). Unlike immer, it also descends
+ * into objects that are already frozen, so a shallowly frozen input (say, a transform returning
+ * `Object.freeze({ ...pod })`) cannot bring mutable nested fields into the cache.
+ */
+export function deepFreeze<T>(value: T, seen: WeakSet<object> = new WeakSet()): T {
+  if (value === null || typeof value !== 'object' || seen.has(value) || !isPlainData(value)) return value;
+  seen.add(value);
+  Object.freeze(value);
+  for (const child of Object.values(value)) deepFreeze(child, seen);
+  return value;
+}

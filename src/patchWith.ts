@@ -24,6 +24,7 @@ export interface PatchWithOptions {
 }
 
 /** A recipe edits the draft in place (or returns a replacement), immer style. */
+// biome-ignore lint/suspicious/noConfusingVoidType: immer recipes return nothing or a replacement, like produce's.
 export type PatchRecipe<T> = (draft: Draft<T>) => void | T;
 
 function pointer(path: readonly (string | number)[]): string {

@@ -12,12 +12,11 @@
  *   resourceVersion (an empty batch).
  * Objects are deep-frozen as they enter, so every later stage shares them safely.
  */
-import { freeze } from 'immer';
 import { Map as IMap } from 'immutable';
 import { defer, filter, map, type OperatorFunction, scan } from 'rxjs';
 import { InvalidObjectError, type KubeRxError } from '../errors.js';
 import { DeletedFinalStateUnknown, type Delta, type DeltaBatch, type WatchEvent } from '../events.js';
-import { type KubeObject, objectKey, resourceVersionOf } from '../objects.js';
+import { deepFreeze, type KubeObject, objectKey, resourceVersionOf } from '../objects.js';
 
 export interface DeltaFifoOptions<T> {
   /**
@@ -89,7 +88,7 @@ export function deltaFifo<T extends KubeObject>(
       case 'MODIFIED': {
         const key = keyOrReport(event.object, report);
         if (key === undefined) return skip;
-        const object = freeze(event.object, true);
+        const object = deepFreeze(event.object);
         const old = state.known.get(key);
         if (isDuplicate(old, object)) return skip;
         const delta: Delta<T> =
@@ -107,7 +106,7 @@ export function deltaFifo<T extends KubeObject>(
         if (key === undefined) return skip;
         const old = state.known.get(key);
         if (old === undefined) return skip;
-        const object = freeze(event.object, true);
+        const object = deepFreeze(event.object);
         return emit(
           state.known.delete(key),
           [{ type: 'Deleted', key, object, oldObject: old }],
@@ -128,7 +127,7 @@ export function deltaFifo<T extends KubeObject>(
         const listed = IMap<string, T>().withMutations((next) => {
           for (const raw of event.objects) {
             const key = keyOrReport(raw, report);
-            if (key !== undefined) next.set(key, freeze(raw, true));
+            if (key !== undefined) next.set(key, deepFreeze(raw));
           }
         });
         for (const [key, object] of listed) {
@@ -156,7 +155,7 @@ export function deltaFifo<T extends KubeObject>(
         known: IMap<string, T>().withMutations((m) => {
           for (const object of options.knownObjects ?? []) {
             const key = keyOrReport(object, report);
-            if (key !== undefined) m.set(key, freeze(object, true));
+            if (key !== undefined) m.set(key, deepFreeze(object));
           }
         }),
         resourceVersion: '',

@@ -29,9 +29,8 @@ import { defaultControllerRateLimiter, type RateLimiter } from './rateLimiters.j
 
 /** What a reconcile may return: nothing (done), or a request to run again later. */
 export type ReconcileResult =
-  | void
-  | undefined
-  | { readonly requeueAfter?: number; readonly requeue?: boolean };
+  // biome-ignore lint/suspicious/noConfusingVoidType: `void` lets plain `async (key) => { ... }` reconciles type-check.
+  void | undefined | { readonly requeueAfter?: number; readonly requeue?: boolean };
 
 /** A reconcile function: sync, a Promise or an Observable (its last value counts). */
 export type Reconcile = (key: string) => ReconcileResult | ObservableInput<ReconcileResult>;
@@ -92,6 +91,37 @@ export interface WorkQueueOptions {
   metrics?: WorkQueueMetrics;
 }
 
+/**
+ * The FIFO `queue` of keys. `Array#shift` copies the rest of a large array, which made a long queue
+ * quadratic (200k queued keys took seconds); this one advances a head index and compacts rarely.
+ */
+class KeyQueue {
+  private items: string[] = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  push(key: string): void {
+    this.items.push(key);
+  }
+
+  shift(): string | undefined {
+    const key = this.items[this.head];
+    if (key === undefined) return undefined;
+    this.head += 1;
+    if (this.head === this.items.length) {
+      this.items = [];
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return key;
+  }
+}
+
 function toObservable(
   value: ReconcileResult | ObservableInput<ReconcileResult>,
 ): Observable<ReconcileResult> {
@@ -123,7 +153,7 @@ export function workQueue(
     new Observable<WorkResult>((subscriber) => {
       const limiter = options.rateLimiter ?? defaultControllerRateLimiter();
       const dirty = new Set<string>();
-      const queue: string[] = [];
+      const queue = new KeyQueue();
       const queuedAt = new Map<string, number>();
       const processing = new Map<string, number>();
       const waiting = new Map<string, { due: number; timer: Subscription; retry: boolean }>();
@@ -148,7 +178,12 @@ export function workQueue(
         if (delayMs <= 0) return add(key);
         const due = scheduler.now() + delayMs;
         const pending = waiting.get(key);
-        if (pending && pending.due <= due) return;
+        if (pending && pending.due <= due) {
+          // The earlier pending add stands in for this one: if this one is a retry, so is it now
+          // (a drain drops re-checks, not retries).
+          if (retry) pending.retry = true;
+          return;
+        }
         pending?.timer.unsubscribe();
         const timer = scheduler.schedule(() => {
           waiting.delete(key);
@@ -181,23 +216,31 @@ export function workQueue(
         const attempt = limiter.numRequeues(key) + 1;
         let last: ReconcileResult;
         const onSuccess = () => {
-          limiter.forget(key);
-          if (last && typeof last === 'object' && last.requeueAfter !== undefined && last.requeueAfter > 0) {
-            addAfter(key, last.requeueAfter, false);
-            finish(key, { outcome: 'requeued', attempt, delayMs: last.requeueAfter }, startedAt);
-          } else if (last && typeof last === 'object' && last.requeue) {
+          const result = last && typeof last === 'object' ? last : undefined;
+          if (result?.requeueAfter !== undefined && result.requeueAfter > 0) {
+            limiter.forget(key);
+            addAfter(key, result.requeueAfter, false);
+            finish(key, { outcome: 'requeued', attempt, delayMs: result.requeueAfter }, startedAt);
+          } else if (result?.requeue) {
+            // controller-runtime's `Requeue: true` is AddRateLimited without Forget: repeated
+            // requeues back off like failures do.
             const delayMs = limiter.when(key, scheduler.now());
             addAfter(key, delayMs, false);
             finish(key, { outcome: 'requeued', attempt, delayMs }, startedAt);
           } else {
+            limiter.forget(key);
             finish(key, { outcome: 'success', attempt }, startedAt);
           }
         };
         const onFailure = (error: unknown) => {
           if (options.maxRetries !== undefined && attempt > options.maxRetries) {
             limiter.forget(key);
-            options.onError?.(new WorkDroppedError(key, attempt, error));
-            finish(key, { outcome: 'dropped', attempt, error }, startedAt);
+            try {
+              options.onError?.(new WorkDroppedError(key, attempt, error));
+            } finally {
+              // Even if the user's callback throws, the key must be freed or it stays wedged.
+              finish(key, { outcome: 'dropped', attempt, error }, startedAt);
+            }
             return;
           }
           const delayMs = limiter.when(key, scheduler.now());

@@ -44,6 +44,6 @@ export class Backoff {
     const { initialMs, factor, maxMs, jitter } = this.options;
     const base = Math.min(initialMs * factor ** this.attempt, maxMs);
     this.attempt++;
-    return Math.round(base * (1 + jitter * this.random()));
+    return Math.floor(base * (1 + jitter * this.random()));
   }
 }

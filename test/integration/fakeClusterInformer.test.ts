@@ -8,7 +8,6 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { firstValueFrom, from, type Subscription } from 'rxjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { KubeClient } from '../../src/client.js';
 import { isResourceExpired, type KubeRxError, StatusError, WatchProtocolError } from '../../src/errors.js';
 import { type Informer, informer } from '../../src/informer.js';
 import { objectKey } from '../../src/objects.js';
