@@ -16,7 +16,7 @@ import { deltaFifo } from './operators/deltaFifo.js';
 import { resync } from './operators/resync.js';
 import { batchToEvents } from './operators/toEvents.js';
 import { transformObjects } from './operators/transform.js';
-import type { ResourceType } from './resources.js';
+import { describeResource, type ResourceType } from './resources.js';
 import { type ListWatchOptions, listWatch } from './sources/listWatch.js';
 import type { Indexers } from './store/indexFuncs.js';
 import { Snapshot } from './store/snapshot.js';
@@ -108,7 +108,7 @@ export function informer<T extends KubeObject>(
       deltaFifo({
         knownObjects: warm,
         onError: (error) =>
-          options.onError?.(error, { resource: resource.plural, phase: 'watch', relist: false }),
+          options.onError?.(error, { resource: describeResource(resource), phase: 'watch', relist: false }),
       }),
       scan(
         (state: State<T>, batch) => ({ seq: state.seq + 1, snapshot: state.snapshot.apply(batch), batch }),
