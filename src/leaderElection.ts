@@ -86,6 +86,8 @@ export function leaderElection(client: KubeClient, options: LeaderElectionOption
     let latest: V1Lease | undefined;
     /** Set on unsubscribe: an attempt still in flight must not write the Lease after that. */
     let stopped = false;
+    /** The latest attempt while its requests are pending (it may outlive its timeout). */
+    let inflight: Promise<void> | undefined;
 
     const spec = (now: number, previous: LeaseSpec | undefined): LeaseSpec =>
       ({
@@ -140,7 +142,17 @@ export function leaderElection(client: KubeClient, options: LeaderElectionOption
       // request must not keep it leading past the point where others may take the Lease over.
       const budget = leading ? lastRenewal + renewDeadlineMs - attemptStartedAt : renewDeadlineMs;
       if (budget <= 0) return of<Attempt>('failed');
-      return from(tryAcquireOrRenew()).pipe(
+      const pending = tryAcquireOrRenew();
+      const settled: Promise<void> = pending.then(
+        () => {
+          if (inflight === settled) inflight = undefined;
+        },
+        () => {
+          if (inflight === settled) inflight = undefined;
+        },
+      );
+      inflight = settled;
+      return from(pending).pipe(
         timeout({ first: budget, scheduler }),
         catchError((error: unknown) => {
           // 409: somebody else wrote first; anything else is reported. Both count as a failed attempt.
@@ -153,7 +165,8 @@ export function leaderElection(client: KubeClient, options: LeaderElectionOption
     const release = () => {
       stopped = true;
       if (!leading || !latest) return;
-      const releaseFrom = (held: V1Lease, attemptsLeft: number): Promise<unknown> =>
+      const send = () => {
+        const held = latest as V1Lease;
         client
           .replace(
             lease,
@@ -168,15 +181,22 @@ export function leaderElection(client: KubeClient, options: LeaderElectionOption
             },
             { namespace },
           )
-          .catch(async (error: unknown) => {
-            // A renewal in flight at unsubscribe may have landed first (409): release that version,
-            // or the successor waits for the Lease to expire.
-            if (!(isStatusError(error) && error.code === 409) || attemptsLeft <= 1) throw error;
-            const current = await client.get(lease, name, { namespace });
-            if (current.spec?.holderIdentity !== identity) return;
-            return releaseFrom(current, attemptsLeft - 1);
-          });
-      releaseFrom(latest, 3).catch((error: unknown) => options.onError?.(error as Error));
+          .catch((error: unknown) => options.onError?.(error as Error));
+      };
+      if (!inflight) return send();
+      // A renewal in flight at unsubscribe would make a release sent now fail (409) and leave the
+      // successor waiting for the Lease to expire: wait for it (at most a retry period) and release
+      // the version it wrote. Only versions this candidate wrote itself are ever released.
+      let sent = false;
+      let deadline: { unsubscribe(): void } | undefined;
+      const once = () => {
+        if (sent) return;
+        sent = true;
+        deadline?.unsubscribe();
+        send();
+      };
+      deadline = scheduler.schedule(once, retryPeriodMs);
+      void inflight.then(once);
     };
 
     return timer(0, retryPeriodMs, scheduler).pipe(

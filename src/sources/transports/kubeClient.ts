@@ -21,7 +21,7 @@ import type {
   WriteOptions,
 } from '../../client.js';
 import type { KubeObject } from '../../objects.js';
-import { describeResource, type ResourceType } from '../../resources.js';
+import { apiVersionOf, describeResource, type ResourceType } from '../../resources.js';
 import { type Connection, requestJson } from './http.js';
 import { loadDefaultKubeConfig, type RequestSpec } from './kubeConfig.js';
 import { listQuery, resourcePath, watchQuery, writeQuery } from './paths.js';
@@ -104,6 +104,22 @@ function toListResult(body: unknown, what: string): ListResult {
   return { items: (list.items as unknown[] | null | undefined) ?? [], metadata };
 }
 
+/**
+ * The body of a create or replace: the object with `apiVersion`/`kind` filled in from the resource
+ * when missing. kube-apiserver defaults them for built-in types but rejects a custom resource
+ * without them (400 "Object 'Kind' is missing"). Subresource bodies other than status (an
+ * Eviction, a Scale) are of another kind and are sent as they are.
+ */
+function writeBody(resource: ResourceType<KubeObject>, object: KubeObject, subresource?: string): string {
+  if ((subresource && subresource !== 'status') || (object.apiVersion && object.kind))
+    return JSON.stringify(object);
+  return JSON.stringify({
+    ...object,
+    apiVersion: object.apiVersion ?? apiVersionOf(resource),
+    kind: object.kind ?? resource.kind,
+  });
+}
+
 /** The path of one object; rejects requests that cannot address one. */
 function objectPath(
   resource: ResourceType<KubeObject>,
@@ -182,14 +198,14 @@ export function kubeClient(kc?: KubeConfig, options: KubeClientOptions = {}): Ht
       const path = opts.subresource
         ? objectPath(resource, object.metadata?.name, namespace, opts.subresource)
         : resourcePath(resource, { namespace });
-      const body = JSON.stringify(object);
+      const body = writeBody(resource, object, opts.subresource);
       return (await send({ method: 'POST', path: path + writeQuery(opts), body })) as T;
     },
 
     async replace<T extends KubeObject>(resource: ResourceType<T>, object: T, opts: WriteOptions = {}) {
       const namespace = opts.namespace ?? object.metadata?.namespace;
       const path = objectPath(resource, object.metadata?.name, namespace, opts.subresource);
-      const body = JSON.stringify(object);
+      const body = writeBody(resource, object, opts.subresource);
       return (await send({ method: 'PUT', path: path + writeQuery(opts), body })) as T;
     },
 
