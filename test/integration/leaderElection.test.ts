@@ -339,6 +339,43 @@ describe('leaderElection: three candidates on one Lease', () => {
     expect(a.errors.length).toBeGreaterThan(0);
   });
 
+  it('release with a renewal in flight: waits for it and releases the version it wrote, so the successor does not wait for expiry', async () => {
+    const e = election(['a', 'b']);
+    e.start('a');
+    await e.clock.advanceBy(1_000);
+    e.start('b'); // b polls at odd seconds
+    await e.clock.advanceBy(19_000); // t = 20 s: a's renewal at 20 s committed
+    const a = e.candidates.a as Candidate;
+    a.client.mode = { kind: 'slow', delayMs: 600 };
+    await e.clock.advanceBy(2_000); // t = 22 s: a's renewal committed, its answer comes at 22.6 s
+    e.stop('a');
+    expect((await e.lease()).spec?.holderIdentity).toBe('a');
+    await e.clock.advanceBy(RETRY_PERIOD);
+    // Released right after the in-flight answer (a 409 would have left it held until 37 s).
+    expect(a.errors).toEqual([]);
+    const successor = e.transitions.find((t) => t.identity === 'b' && t.leading);
+    expect(successor?.t).toBe(23_000);
+    expect(overlaps(intervals(e.transitions))).toEqual([]);
+  });
+
+  it('a stopped leader never releases a Lease a restarted candidate with the same identity now holds', async () => {
+    const e = election(['a', 'b']);
+    e.start('a');
+    await e.clock.advanceBy(1_000);
+    e.start('b');
+    await e.clock.advanceBy(19_000);
+    const a = e.candidates.a as Candidate;
+    a.client.mode = { kind: 'slow', delayMs: 600 };
+    await e.clock.advanceBy(2_000); // t = 22 s, a renewal in flight
+    e.stop('a');
+    a.client.mode = { kind: 'ok' };
+    e.start('a'); // same identity, a new process: it holds the Lease at once
+    await e.clock.advanceBy(60_000);
+    expect(e.leaders()).toEqual(['a']);
+    expect(e.transitions.filter((t) => t.identity === 'b')).toEqual([]);
+    expect(overlaps(intervals(e.transitions))).toEqual([]);
+  });
+
   it('slow answers: leadership counts from when the renewal was sent, not from when its answer came', async () => {
     const e = election(['a', 'b']);
     e.start('a');

@@ -73,6 +73,29 @@ describe('kubeClient writes', () => {
     });
   });
 
+  it('create/replace fill in apiVersion and kind from the resource (a real server rejects a custom resource without them)', async () => {
+    const widgets = defineResource({
+      group: 'example.com',
+      version: 'v1',
+      plural: 'widgets',
+      kind: 'Widget',
+      namespaced: true,
+    });
+    const client = await echoClient();
+    const bare = { metadata: { name: 'w', namespace: 'apps' }, spec: { size: 1 } };
+    await client.create(widgets, bare);
+    expect(last().body).toEqual({ apiVersion: 'example.com/v1', kind: 'Widget', ...bare });
+    await client.replace(widgets, bare, { subresource: 'status' });
+    expect(last().body).toEqual({ apiVersion: 'example.com/v1', kind: 'Widget', ...bare });
+    // An explicit apiVersion/kind is kept as given.
+    await client.replace(resources.configMaps, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'c', namespace: 'apps' },
+    });
+    expect(last().body).toMatchObject({ apiVersion: 'v1', kind: 'ConfigMap' });
+  });
+
   it('create with a subresource: POST to the parent object (pods/eviction)', async () => {
     const client = await echoClient();
     const eviction = { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'p', namespace: 'n' } };
