@@ -1,6 +1,5 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { catchError, map, of, tap } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import {
   DeletedFinalStateUnknown,
@@ -18,13 +17,14 @@ import {
   bookmark,
   deleted,
   errorEvent,
+  objectEvent as ev,
   listOf,
   modified,
   pod,
+  replaceEvent as replace,
   scriptedClient,
 } from '../src/testing/index.js';
-
-const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+import { newScheduler } from './support.js';
 
 type Batch = DeltaBatch<V1Pod>;
 type Event = WatchEvent<V1Pod>;
@@ -40,13 +40,6 @@ const batch = (
   synced,
   initialList,
 });
-
-const replace = (objects: V1Pod[], resourceVersion: string): Event => ({
-  type: 'REPLACE',
-  objects,
-  resourceVersion,
-});
-const ev = (type: 'ADDED' | 'MODIFIED' | 'DELETED', object: V1Pod): Event => ({ type, object });
 
 /** The tombstone of a Deleted delta found by a relist, as a plain value (class checked separately). */
 const tombstoned = (key: string, last: V1Pod): Delta<V1Pod> => ({

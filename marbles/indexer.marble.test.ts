@@ -1,6 +1,5 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { catchError, map, of, tap } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import {
   byField,
@@ -24,23 +23,17 @@ import {
   bookmark,
   deleted,
   errorEvent,
+  objectEvent as ev,
   listOf,
   modified,
   pod,
+  replaceEvent as replace,
   scriptedClient,
 } from '../src/testing/index.js';
-
-const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+import { newScheduler } from './support.js';
 
 type Event = WatchEvent<V1Pod>;
 type Snap = Snapshot<V1Pod>;
-
-const replace = (objects: V1Pod[], resourceVersion: string): Event => ({
-  type: 'REPLACE',
-  objects,
-  resourceVersion,
-});
-const ev = (type: 'ADDED' | 'MODIFIED' | 'DELETED', object: V1Pod): Event => ({ type, object });
 
 const indexers: Indexers<V1Pod> = {
   app: byLabel('app'),

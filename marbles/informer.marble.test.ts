@@ -1,6 +1,5 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { map } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import {
   byField,
@@ -15,6 +14,7 @@ import {
   stripManagedFields,
 } from '../src/index.js';
 import {
+  addEvent,
   added,
   bookmark,
   deleted,
@@ -22,24 +22,14 @@ import {
   listOf,
   modified,
   pod,
+  deleteEvent as remove,
   scriptedClient,
+  updateEvent as update,
 } from '../src/testing/index.js';
-
-const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+import { newScheduler } from './support.js';
 
 type PodEvent = InformerEvent<V1Pod>;
-const add = (object: V1Pod, isInInitialList = true): PodEvent => ({ type: 'add', object, isInInitialList });
-const update = (oldObject: V1Pod, object: V1Pod, resync = false): PodEvent => ({
-  type: 'update',
-  oldObject,
-  object,
-  resync,
-});
-const remove = (object: V1Pod, finalStateUnknown = false): PodEvent => ({
-  type: 'delete',
-  object,
-  finalStateUnknown,
-});
+const add = (object: V1Pod, isInInitialList = true): PodEvent => addEvent(object, isInInitialList);
 
 const podInformer = (client: KubeClient, options: InformerOptions<V1Pod> = {}) =>
   informer<V1Pod>(client, resources.pods, { random: () => 0, ...options });

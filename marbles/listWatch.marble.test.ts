@@ -1,5 +1,5 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import { TestScheduler } from 'rxjs/testing';
+import type { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import {
   defineResource,
@@ -23,17 +23,11 @@ import {
   listOf,
   modified,
   pod,
+  replaceEvent as replace,
   type ScriptedClient,
   scriptedClient,
 } from '../src/testing/index.js';
-
-const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
-
-const replace = (objects: KubeObject[], resourceVersion: string): WatchEvent<KubeObject> => ({
-  type: 'REPLACE',
-  objects,
-  resourceVersion,
-});
+import { newScheduler } from './support.js';
 
 /** A compact view of the calls: `list(limit,continue)` and `watch@rv`, with the virtual time of each. */
 interface Timeline {

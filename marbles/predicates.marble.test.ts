@@ -1,7 +1,6 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import type { MonoTypeOperatorFunction } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import {
   annotationsChanged,
   generationChanged,
@@ -9,8 +8,7 @@ import {
   labelsChanged,
   resourceVersionChanged,
 } from '../src/index.js';
-
-const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+import { newScheduler } from './support.js';
 
 type Event = InformerEvent<V1Deployment>;
 

@@ -11,19 +11,22 @@ import {
   resync,
   type WatchEvent,
 } from '../src/index.js';
-import { added, bookmark, errorEvent, listOf, modified, pod, scriptedClient } from '../src/testing/index.js';
-
-const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+import {
+  added,
+  bookmark,
+  errorEvent,
+  listOf,
+  modified,
+  pod,
+  replaceEvent as replace,
+  scriptedClient,
+} from '../src/testing/index.js';
+import { newScheduler } from './support.js';
 
 type Event = WatchEvent<V1Pod>;
 
 const TEN_MINUTES = 10 * 60_000;
 const RESYNC: Event = { type: 'RESYNC' };
-const replace = (objects: V1Pod[], resourceVersion: string): Event => ({
-  type: 'REPLACE',
-  objects,
-  resourceVersion,
-});
 
 /** A batch reduced to "type key@rv" strings, to read resync effects at a glance. */
 const summary = (batch: DeltaBatch<V1Pod>) =>

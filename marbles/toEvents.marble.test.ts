@@ -1,6 +1,5 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { map } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import {
   batchToEvents,
@@ -14,40 +13,24 @@ import {
   type WatchEvent,
 } from '../src/index.js';
 import {
+  addEvent as add,
   added,
   bookmark,
+  deleteEvent as del,
   deleted,
   errorEvent,
+  objectEvent as ev,
   listOf,
   modified,
   pod,
+  replaceEvent as replace,
   scriptedClient,
+  updateEvent as update,
 } from '../src/testing/index.js';
-
-const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+import { newScheduler } from './support.js';
 
 type Event = WatchEvent<V1Pod>;
 type IEvent = InformerEvent<V1Pod>;
-
-const replace = (objects: V1Pod[], resourceVersion: string): Event => ({
-  type: 'REPLACE',
-  objects,
-  resourceVersion,
-});
-const ev = (type: 'ADDED' | 'MODIFIED' | 'DELETED', object: V1Pod): Event => ({ type, object });
-
-const add = (object: V1Pod, isInInitialList: boolean): IEvent => ({ type: 'add', object, isInInitialList });
-const update = (oldObject: V1Pod, object: V1Pod, resync: boolean): IEvent => ({
-  type: 'update',
-  oldObject,
-  object,
-  resync,
-});
-const del = (object: V1Pod, finalStateUnknown: boolean): IEvent => ({
-  type: 'delete',
-  object,
-  finalStateUnknown,
-});
 
 describe('toEvents marbles: per-delta rules', () => {
   it('add: isInInitialList only for the initial list batch', () => {

@@ -1,6 +1,5 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { map } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import {
   type DeltaBatch,
@@ -22,8 +21,7 @@ import {
   pod,
   scriptedClient,
 } from '../src/testing/index.js';
-
-const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+import { newScheduler } from './support.js';
 
 type Event = WatchEvent<V1Pod>;
 

@@ -1,5 +1,4 @@
 import { config, firstValueFrom, from, map, type Observable, of, range, Subject, tap, timer } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import {
   defaultControllerRateLimiter,
@@ -14,8 +13,7 @@ import {
   workQueue,
 } from '../src/index.js';
 import { virtualClock } from '../src/testing/index.js';
-
-const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+import { newScheduler } from './support.js';
 
 /** What one reconcile call does: run `ms` of virtual time (0: synchronously), then return or fail. */
 type Step = readonly [ms: number, outcome?: ReconcileResult | Error];

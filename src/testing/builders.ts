@@ -5,6 +5,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { ListResult, RawWatchEvent } from '../client.js';
 import { statusError } from '../errors.js';
+import type { InformerEvent, WatchEvent } from '../events.js';
 import type { KubeObject } from '../objects.js';
 import { INITIAL_EVENTS_END_ANNOTATION } from '../sources/listWatch.js';
 
@@ -84,3 +85,34 @@ export function errorEvent(code = 410, message = 'too old resource version'): Ra
 
 /** The HTTP 410 a watch or continue token gets once its resourceVersion was compacted. */
 export const gone = (message = 'too old resource version') => statusError(410, message);
+
+/** The `REPLACE` event `listWatch` emits once per (re)list, for expected values in marble tests. */
+export const replaceEvent = <T>(objects: T[], resourceVersion: string): WatchEvent<T> => ({
+  type: 'REPLACE',
+  objects,
+  resourceVersion,
+});
+
+/** An object event as `listWatch` emits it (after decoding and validation). */
+export const objectEvent = <T>(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: T): WatchEvent<T> => ({
+  type,
+  object,
+});
+
+/** Informer events as `toEvents` / `informer().events$` emit them. */
+export const addEvent = <T>(object: T, isInInitialList = false): InformerEvent<T> => ({
+  type: 'add',
+  object,
+  isInInitialList,
+});
+export const updateEvent = <T>(oldObject: T, object: T, resync = false): InformerEvent<T> => ({
+  type: 'update',
+  oldObject,
+  object,
+  resync,
+});
+export const deleteEvent = <T>(object: T, finalStateUnknown = false): InformerEvent<T> => ({
+  type: 'delete',
+  object,
+  finalStateUnknown,
+});

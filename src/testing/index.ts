@@ -4,15 +4,20 @@
  */
 
 export {
+  addEvent,
   added,
   bookmark,
   deleted,
+  deleteEvent,
   errorEvent,
   gone,
   listOf,
   modified,
+  objectEvent,
   type PodOptions,
   pod,
+  replaceEvent,
+  updateEvent,
 } from './builders.js';
 export { createFakeCluster, type FakeCluster, type FakeClusterOptions } from './fakeCluster/fakeCluster.js';
 export type { FakeServer, ListenOptions } from './fakeCluster/http.js';
