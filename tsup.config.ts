@@ -2,7 +2,8 @@ import { defineConfig } from 'tsup';
 
 // ESM and CommonJS builds with declarations for both entry points of the exports map.
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
+  // `cli/main` is the `kube-rx` command, run through bin/kube-rx.mjs.
+  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts', 'cli/main': 'src/cli/main.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

@@ -82,15 +82,27 @@ export interface WriteOptions {
  * errors with a `StatusError` on HTTP failures.
  */
 export interface KubeClient {
+  /**
+   * Lists a collection (`GET`), one page at a time with `limit`/`continue`; `signal` aborts the
+   * request. A Promise over HTTP, an Observable for fakes that run on a scheduler.
+   */
   list(
     resource: ResourceType<KubeObject>,
     options: ListOptions,
     signal?: AbortSignal,
   ): ObservableInput<ListResult>;
+  /**
+   * Opens a watch (`GET ...?watch=1`) when subscribed; unsubscribing aborts it. Completes when the
+   * server closes the stream, errors with a `StatusError` on HTTP failures.
+   */
   watch(resource: ResourceType<KubeObject>, options: WatchOptions): Observable<RawWatchEvent>;
+  /** Reads one object by name (`options.namespace` for namespaced resources). */
   get<T extends KubeObject>(resource: ResourceType<T>, name: string, options?: WriteOptions): Promise<T>;
+  /** Creates an object (`POST`); resolves with what the server stored. */
   create<T extends KubeObject>(resource: ResourceType<T>, object: T, options?: WriteOptions): Promise<T>;
+  /** Replaces an object (`PUT`); a stale `metadata.resourceVersion` is a 409 Conflict. */
   replace<T extends KubeObject>(resource: ResourceType<T>, object: T, options?: WriteOptions): Promise<T>;
+  /** Patches an object (`PATCH`) with a JSON, merge, strategic-merge or server-side-apply patch. */
   patch<T extends KubeObject>(
     resource: ResourceType<T>,
     name: string,
@@ -98,6 +110,7 @@ export interface KubeClient {
     type: PatchType,
     options?: WriteOptions,
   ): Promise<T>;
+  /** Deletes an object; with finalizers it only gets a `deletionTimestamp` until they are removed. */
   delete(resource: ResourceType<KubeObject>, name: string, options?: WriteOptions): Promise<unknown>;
   /** The discovery document of `groupVersion` (`v1` or `group/version`); 404 when it is not served. */
   discover?(groupVersion: string): Promise<APIResourceList>;

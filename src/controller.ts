@@ -57,9 +57,16 @@ export interface WatchSpec<S extends KubeObject = KubeObject> {
   map(object: S): readonly string[];
 }
 
+/**
+ * Options of {@link controller}: the primary informer, its dependents, the reconcile function,
+ * plus every {@link WorkQueueOptions} (concurrency, rate limiter, retries, scheduler).
+ */
 export interface ControllerOptions<T extends KubeObject> extends WorkQueueOptions {
+  /** The primary resource: its keys are what `reconcile` receives (controller-runtime `For`). */
   readonly for: Informer<T>;
+  /** Dependents: an event on one wakes its controlling owner (controller-runtime `Owns`). */
   readonly owns?: readonly SecondaryInformer[];
+  /** Other resources, mapped to primary keys by a function (controller-runtime `Watches`). */
   readonly watches?: readonly WatchSpec<KubeObject>[];
   /** Reconciles one primary key against the latest snapshot of the primary cache. */
   readonly reconcile: (key: string, snapshot: Snapshot<T>) => ReturnType<Reconcile>;

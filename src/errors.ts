@@ -46,7 +46,14 @@ export class StatusError extends KubeRxError {
   }
 }
 
-/** Builds a {@link StatusError} from an HTTP code and message, for transports and fakes. */
+/**
+ * Builds a {@link StatusError} from an HTTP code and message, for transports and fakes.
+ *
+ * @example
+ * ```ts
+ * statusError(409, 'the object has been modified').reason; // 'Conflict'
+ * ```
+ */
 export function statusError(code: number, message: string, reason = reasonForCode(code)): StatusError {
   return new StatusError({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message });
 }
@@ -54,6 +61,12 @@ export function statusError(code: number, message: string, reason = reasonForCod
 /**
  * True for a {@link StatusError}, also one from another copy of kube-rx (the ESM and CommonJS
  * builds loaded side by side), where `instanceof` alone would say no.
+ *
+ * @example
+ * ```ts
+ * try { await client.get(resources.pods, 'web', { namespace: 'default' }); }
+ * catch (error) { if (isStatusError(error) && error.code === 404) console.log('no such pod'); }
+ * ```
  */
 export function isStatusError(error: unknown): error is StatusError {
   if (error instanceof StatusError) return true;
@@ -67,7 +80,16 @@ export function isStatusError(error: unknown): error is StatusError {
   );
 }
 
-/** True for 410 Gone / reason Expired: the requested resourceVersion is compacted, relist. */
+/**
+ * True for 410 Gone / reason Expired: the requested resourceVersion is compacted, relist.
+ *
+ * @example
+ * ```ts
+ * listWatch(client, resources.pods, {
+ *   onError: (error, ctx) => isResourceExpired(error) && console.log(`410 Gone in ${ctx.phase}: relisting`),
+ * });
+ * ```
+ */
 export function isResourceExpired(error: unknown): boolean {
   return (
     isStatusError(error) && (error.code === 410 || error.reason === 'Expired' || error.reason === 'Gone')

@@ -15,6 +15,10 @@ import { describeResource, type ResourceType } from './resources.js';
 /** Options every informer of the factory gets unless `for()` overrides them. */
 export type InformerDefaults = Omit<InformerOptions<KubeObject>, 'indexers' | 'knownObjects' | 'transform'>;
 
+/**
+ * client-go's `SharedInformerFactory`: one shared informer per resource view, started and
+ * synced together.
+ */
 export interface InformerFactory {
   /** The shared informer for this view of `resource` (created on first use). */
   for<T extends KubeObject>(resource: ResourceType<T>, options?: InformerOptions<T>): Informer<T>;

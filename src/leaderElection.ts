@@ -33,7 +33,9 @@ import type { KubeClient } from './client.js';
 import { isStatusError, type KubeRxError } from './errors.js';
 import { resources } from './resources.js';
 
+/** Options of {@link leaderElection}: where the Lease lives, who competes, and client-go's timings. */
 export interface LeaderElectionOptions {
+  /** Namespace of the Lease. */
   namespace: string;
   /** Lease name. */
   name: string;
@@ -45,6 +47,7 @@ export interface LeaderElectionOptions {
   renewDeadlineMs?: number;
   /** Interval between attempts. Default 2 s. */
   retryPeriodMs?: number;
+  /** Scheduler for every timer and for the observed time. Default `asyncScheduler`. */
   scheduler?: SchedulerLike;
   /** Receives errors of individual attempts (they are retried). */
   onError?: (error: KubeRxError | Error) => void;

@@ -11,6 +11,7 @@ import type { SchedulerLike } from 'rxjs';
 import { asyncScheduler } from 'rxjs';
 import type { WorkQueueMetrics } from './operators/workQueue.js';
 
+/** Options of {@link prometheusWorkQueueMetrics}. */
 export interface PrometheusMetricsOptions {
   /** The queue's name label (client-go: the controller name). */
   name: string;

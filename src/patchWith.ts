@@ -15,11 +15,13 @@ import type { ResourceType } from './resources.js';
 
 enablePatches();
 
+/** Options of {@link patchWith} and {@link patchStatusWith}. */
 export interface PatchWithOptions {
   /** Attempts in all, including the first. Default 5. */
   maxAttempts?: number;
   /** Patch this subresource (`'status'` for `patchStatusWith`). */
   subresource?: string;
+  /** Field manager recorded in `managedFields`. */
   fieldManager?: string;
 }
 
@@ -31,7 +33,15 @@ function pointer(path: readonly (string | number)[]): string {
   return path.map((p) => `/${String(p).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
 }
 
-/** Converts immer patches to RFC 6902 operations. */
+/**
+ * Converts immer patches to RFC 6902 operations.
+ *
+ * @example
+ * ```ts
+ * const [, patches] = produceWithPatches(deployment, (d) => { d.spec!.replicas = 3; });
+ * toJsonPatch(patches); // [{ op: 'replace', path: '/spec/replicas', value: 3 }]
+ * ```
+ */
 export function toJsonPatch(
   patches: readonly Patch[],
 ): { op: 'add' | 'remove' | 'replace'; path: string; value?: unknown }[] {
@@ -137,7 +147,17 @@ export function ensureFinalizer<T extends KubeObject>(
   });
 }
 
-/** Removes `finalizer` (after cleanup), letting a pending deletion complete. */
+/**
+ * Removes `finalizer` (after cleanup), letting a pending deletion complete.
+ *
+ * @example
+ * ```ts
+ * if (isBeingDeleted(obj)) {
+ *   await cleanUpExternalState(obj);
+ *   await removeFinalizer(client, resources.configMaps, obj, 'example.com/cleanup');
+ * }
+ * ```
+ */
 export function removeFinalizer<T extends KubeObject>(
   client: KubeClient,
   resource: ResourceType<T>,
@@ -151,7 +171,14 @@ export function removeFinalizer<T extends KubeObject>(
   });
 }
 
-/** True once deletion was requested (`metadata.deletionTimestamp` set): time to clean up. */
+/**
+ * True once deletion was requested (`metadata.deletionTimestamp` set): time to clean up.
+ *
+ * @example
+ * ```ts
+ * if (isBeingDeleted(obj)) return finalize(obj);
+ * ```
+ */
 export function isBeingDeleted(object: KubeObject): boolean {
   return object.metadata?.deletionTimestamp !== undefined && object.metadata?.deletionTimestamp !== null;
 }

@@ -18,6 +18,7 @@ import { InvalidObjectError, type KubeRxError } from '../errors.js';
 import { DeletedFinalStateUnknown, type Delta, type DeltaBatch, type WatchEvent } from '../events.js';
 import { deepFreeze, type KubeObject, objectKey, resourceVersionOf } from '../objects.js';
 
+/** Options of {@link deltaFifo}. */
 export interface DeltaFifoOptions<T> {
   /**
    * Objects the cache already holds before the first list (client-go's `indexer.Add` before
@@ -37,6 +38,22 @@ interface FifoState<T> {
   readonly synced: boolean;
   /** The batch the last event produced, or null when it produced nothing to emit. */
   readonly out: DeltaBatch<T> | null;
+}
+
+/** The state after an event that produced a batch. */
+function emitted<T>(
+  known: IMap<string, T>,
+  deltas: Delta<T>[],
+  resourceVersion: string,
+  synced: boolean,
+  initialList: boolean,
+): FifoState<T> {
+  return { known, resourceVersion, synced, out: { deltas, resourceVersion, synced, initialList } };
+}
+
+/** The state after an event that produced nothing (the same object when nothing was pending). */
+function skipped<T>(state: FifoState<T>): FifoState<T> {
+  return state.out === null ? state : { ...state, out: null };
 }
 
 function keyOrReport<T extends KubeObject>(object: T, report: (e: KubeRxError) => void): string | undefined {
@@ -69,58 +86,49 @@ export function deltaFifo<T extends KubeObject>(
     });
 
   const step = (state: FifoState<T>, event: WatchEvent<T>): FifoState<T> => {
-    const emit = (
-      known: IMap<string, T>,
-      deltas: Delta<T>[],
-      resourceVersion: string,
-      synced = state.synced,
-      initialList = false,
-    ) => ({
-      known,
-      resourceVersion,
-      synced,
-      out: { deltas, resourceVersion, synced, initialList },
-    });
-    const skip = { ...state, out: null };
-
+    // No closure or spread is made per event unless it is needed: this runs for every watch event.
     switch (event.type) {
       case 'ADDED':
       case 'MODIFIED': {
         const key = keyOrReport(event.object, report);
-        if (key === undefined) return skip;
+        if (key === undefined) return skipped(state);
         const object = deepFreeze(event.object);
         const old = state.known.get(key);
-        if (isDuplicate(old, object)) return skip;
+        if (isDuplicate(old, object)) return skipped(state);
         const delta: Delta<T> =
           old === undefined
             ? { type: 'Added', key, object }
             : { type: 'Updated', key, object, oldObject: old };
-        return emit(
+        return emitted(
           state.known.set(key, object),
           [delta],
           resourceVersionOf(object) || state.resourceVersion,
+          state.synced,
+          false,
         );
       }
       case 'DELETED': {
         const key = keyOrReport(event.object, report);
-        if (key === undefined) return skip;
+        if (key === undefined) return skipped(state);
         const old = state.known.get(key);
-        if (old === undefined) return skip;
+        if (old === undefined) return skipped(state);
         const object = deepFreeze(event.object);
-        return emit(
+        return emitted(
           state.known.delete(key),
           [{ type: 'Deleted', key, object, oldObject: old }],
           resourceVersionOf(object) || state.resourceVersion,
+          state.synced,
+          false,
         );
       }
       case 'BOOKMARK':
-        return emit(state.known, [], event.resourceVersion);
+        return emitted(state.known, [], event.resourceVersion, state.synced, false);
       case 'RESYNC': {
-        if (!state.synced) return skip;
+        if (!state.synced) return skipped(state);
         const deltas: Delta<T>[] = [];
         for (const [key, object] of state.known)
           deltas.push({ type: 'Sync', key, object, oldObject: object });
-        return emit(state.known, deltas, state.resourceVersion);
+        return emitted(state.known, deltas, state.resourceVersion, state.synced, false);
       }
       case 'REPLACE': {
         const deltas: Delta<T>[] = [];
@@ -144,7 +152,7 @@ export function deltaFifo<T extends KubeObject>(
             deltas.push({ type: 'Deleted', key, object: old, oldObject: old, tombstone });
           }
         }
-        return emit(listed, deltas, event.resourceVersion, true, !state.synced);
+        return emitted(listed, deltas, event.resourceVersion, true, !state.synced);
       }
     }
   };

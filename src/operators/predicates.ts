@@ -34,17 +34,38 @@ export function generationChanged<T extends KubeObject>(): MonoTypeOperatorFunct
   return updatesWhere((a, b) => a.metadata?.generation !== b.metadata?.generation);
 }
 
-/** Passes updates whose labels changed. */
+/**
+ * Passes updates whose labels changed.
+ *
+ * @example
+ * ```ts
+ * pods.events$.pipe(labelsChanged()).subscribe((e) => console.log(e.type, e.object.metadata?.labels));
+ * ```
+ */
 export function labelsChanged<T extends KubeObject>(): MonoTypeOperatorFunction<InformerEvent<T>> {
   return updatesWhere((a, b) => !sameMap(a.metadata?.labels, b.metadata?.labels));
 }
 
-/** Passes updates whose annotations changed. */
+/**
+ * Passes updates whose annotations changed.
+ *
+ * @example
+ * ```ts
+ * services.events$.pipe(annotationsChanged()).subscribe(reconfigureLoadBalancer);
+ * ```
+ */
 export function annotationsChanged<T extends KubeObject>(): MonoTypeOperatorFunction<InformerEvent<T>> {
   return updatesWhere((a, b) => !sameMap(a.metadata?.annotations, b.metadata?.annotations));
 }
 
-/** Passes updates whose resourceVersion changed: drops resyncs and relist repeats only. */
+/**
+ * Passes updates whose resourceVersion changed: drops resyncs and relist repeats only.
+ *
+ * @example
+ * ```ts
+ * deployments.events$.pipe(resourceVersionChanged()); // every real change, no resyncs
+ * ```
+ */
 export function resourceVersionChanged<T extends KubeObject>(): MonoTypeOperatorFunction<InformerEvent<T>> {
   return updatesWhere((a, b) => a.metadata?.resourceVersion !== b.metadata?.resourceVersion);
 }

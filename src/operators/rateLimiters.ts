@@ -39,6 +39,12 @@ export function exponentialFailure(baseMs = 5, maxMs = 1_000_000): RateLimiter {
  * An overall token bucket: `qps` tokens per second, at most `burst` saved up; every requeue takes
  * one, waiting for it when the bucket is empty (client-go's `BucketRateLimiter`, 10 qps burst 100).
  * It limits retry storms across all keys and does not count per-key failures.
+ *
+ * @example
+ * ```ts
+ * const limiter = tokenBucket(1, 2); // 1 retry per second overall, bursts of 2
+ * [limiter.when('a', 0), limiter.when('b', 0), limiter.when('c', 0)]; // [0, 0, 1000]
+ * ```
  */
 export function tokenBucket(qps = 10, burst = 100): RateLimiter {
   let tokens = burst;
@@ -55,7 +61,14 @@ export function tokenBucket(qps = 10, burst = 100): RateLimiter {
   };
 }
 
-/** The slowest of several limiters decides (client-go's `MaxOfRateLimiter`). */
+/**
+ * The slowest of several limiters decides (client-go's `MaxOfRateLimiter`).
+ *
+ * @example
+ * ```ts
+ * workQueue(reconcile, { rateLimiter: maxOf(exponentialFailure(10, 60_000), tokenBucket(50, 300)) });
+ * ```
+ */
 export function maxOf(...limiters: RateLimiter[]): RateLimiter {
   return {
     when: (key, now) => limiters.reduce((max, l) => Math.max(max, l.when(key, now)), 0),
@@ -66,7 +79,14 @@ export function maxOf(...limiters: RateLimiter[]): RateLimiter {
   };
 }
 
-/** client-go's `DefaultControllerRateLimiter`: per-key 5 ms..1000 s backoff, overall 10 qps burst 100. */
+/**
+ * client-go's `DefaultControllerRateLimiter`: per-key 5 ms..1000 s backoff, overall 10 qps burst 100.
+ *
+ * @example
+ * ```ts
+ * workQueue(reconcile, { rateLimiter: defaultControllerRateLimiter(), maxRetries: 10 });
+ * ```
+ */
 export function defaultControllerRateLimiter(): RateLimiter {
   return maxOf(exponentialFailure(5, 1_000_000), tokenBucket(10, 100));
 }

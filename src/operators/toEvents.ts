@@ -24,7 +24,14 @@ function toEvent<T extends KubeObject>(delta: Delta<T>, batch: DeltaBatch<T>): I
   }
 }
 
-/** The informer events of one batch, in delta order. */
+/**
+ * The informer events of one batch, in delta order.
+ *
+ * @example
+ * ```ts
+ * informer.deltas$.pipe(mergeMap(batchToEvents)); // what toEvents() does
+ * ```
+ */
 export function batchToEvents<T extends KubeObject>(batch: DeltaBatch<T>): InformerEvent<T>[] {
   return batch.deltas.map((delta) => toEvent(delta, batch));
 }

@@ -31,7 +31,14 @@ export function transformObjects<T extends KubeObject>(
   });
 }
 
-/** Drops `metadata.managedFields` (often half of an object's size). */
+/**
+ * Drops `metadata.managedFields` (often half of an object's size).
+ *
+ * @example
+ * ```ts
+ * informer(client, resources.pods, { transform: stripManagedFields() });
+ * ```
+ */
 export function stripManagedFields<T extends KubeObject>(): (object: T) => T {
   return (object) => {
     const meta = object.metadata as (KubeObject['metadata'] & { managedFields?: unknown }) | undefined;

@@ -37,11 +37,13 @@ export type Reconcile = (key: string) => ReconcileResult | ObservableInput<Recon
 
 /** The outcome of one reconcile attempt. */
 export interface WorkResult {
+  /** The reconciled key (`namespace/name`). */
   readonly key: string;
   /** `success`; `requeued` (asked to run again); `retry` (failed, will retry); `dropped` (failed, gave up). */
   readonly outcome: 'success' | 'requeued' | 'retry' | 'dropped';
   /** 1 for the first attempt since the key was last forgotten. */
   readonly attempt: number;
+  /** What the reconcile threw or errored with, for `retry` and `dropped`. */
   readonly error?: unknown;
   /** Delay before the next attempt, for `requeued` and `retry`. */
   readonly delayMs?: number;
@@ -66,17 +68,21 @@ export class WorkDroppedError extends KubeRxError {
 
 /** Hooks for queue metrics (see `prometheusWorkQueueMetrics`). */
 export interface WorkQueueMetrics {
+  /** A key was added (client-go `adds_total`). */
   added(key: string): void;
+  /** Queue length after a change (client-go `depth`). */
   depth(depth: number): void;
   /** Seconds a key waited in the queue before a worker took it. */
   queueLatency(seconds: number): void;
   /** Seconds a reconcile took. */
   workDuration(seconds: number): void;
+  /** A failed key was scheduled for a retry (client-go `retries_total`). */
   retried(key: string): void;
   /** Keys being processed and since when (scheduler ms), for unfinished-work gauges. */
   processing(startTimes: ReadonlyMap<string, number>): void;
 }
 
+/** Options of {@link workQueue}: client-go's queue settings. */
 export interface WorkQueueOptions {
   /** Workers reconciling different keys at once. Default 1. */
   concurrency?: number;

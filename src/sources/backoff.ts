@@ -18,6 +18,10 @@ export interface BackoffOptions {
   resetAfterMs: number;
 }
 
+/**
+ * client-go's reflector backoff: 800 ms doubling to 30 s, up to +100 % jitter, reset after
+ * 2 minutes without failures.
+ */
 export const defaultBackoff: BackoffOptions = Object.freeze({
   initialMs: 800,
   factor: 2,

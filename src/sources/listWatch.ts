@@ -271,7 +271,8 @@ function watchPhase<T extends KubeObject>(
         }
       : { ...base, resourceVersion };
 
-    const handle = (raw: RawWatchEvent): Step<T>[] => {
+    // At most one step per line: `map` + `filter`, not an inner Observable per event.
+    const handle = (raw: RawWatchEvent): Step<T> | null => {
       received++;
       if (raw.type === 'ERROR') throw new StatusError((raw.object ?? {}) as KubeStatus, 500);
       // The server answered with a stream: credentials and the resource are fine.
@@ -285,30 +286,30 @@ function watchPhase<T extends KubeObject>(
               phase,
               relist: false,
             });
-            return [];
+            return null;
           }
           rv = bookmarkRv;
-          if (buffer === null) return [{ event: { type: 'BOOKMARK', resourceVersion: rv } }];
-          if (object?.metadata?.annotations?.[INITIAL_EVENTS_END_ANNOTATION] !== 'true') return [];
+          if (buffer === null) return { event: { type: 'BOOKMARK', resourceVersion: rv } };
+          if (object?.metadata?.annotations?.[INITIAL_EVENTS_END_ANNOTATION] !== 'true') return null;
           const objects = [...buffer.values()];
           buffer = null;
           ctx.eventsSinceList = 0;
-          return [{ event: { type: 'REPLACE', objects, resourceVersion: rv } }];
+          return { event: { type: 'REPLACE', objects, resourceVersion: rv } };
         }
         case 'ADDED':
         case 'MODIFIED':
         case 'DELETED': {
-          if (!validObject<T>(ctx, raw.object, phase)) return [];
+          if (!validObject<T>(ctx, raw.object, phase)) return null;
           const object = raw.object;
           rv = object.metadata?.resourceVersion ?? rv;
           if (buffer !== null) {
             const key = objectKey(object) as string;
             if (raw.type === 'DELETED') buffer.delete(key);
             else buffer.set(key, object);
-            return [];
+            return null;
           }
           ctx.eventsSinceList++;
-          return [{ event: { type: raw.type, object } }];
+          return { event: { type: raw.type, object } };
         }
         default:
           report(
@@ -316,7 +317,7 @@ function watchPhase<T extends KubeObject>(
             new WatchProtocolError(`unknown watch event type ${JSON.stringify(raw.type)} skipped`),
             { phase, relist: false },
           );
-          return [];
+          return null;
       }
     };
 
@@ -346,7 +347,11 @@ function watchPhase<T extends KubeObject>(
       return of({ next: { phase: 'watch', resourceVersion: rv } });
     });
 
-    return concat(ctx.client.watch(ctx.resource, opts).pipe(mergeMap(handle)), closed).pipe(
+    const steps = ctx.client.watch(ctx.resource, opts).pipe(
+      map(handle),
+      filter((step): step is Step<T> => step !== null),
+    );
+    return concat(steps, closed).pipe(
       catchError((error: unknown) => {
         const retry: ReflectorState =
           buffer !== null ? { phase: 'streamingList' } : { phase: 'watch', resourceVersion: rv };

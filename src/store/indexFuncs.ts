@@ -39,6 +39,12 @@ export const byOwner: IndexFunc<KubeObject> = (object) =>
 /**
  * Files an object under the string at a dotted path, e.g. `byField('spec.nodeName')`.
  * Missing or non-string values are not indexed.
+ *
+ * @example
+ * ```ts
+ * informer(client, resources.pods, { indexers: { node: byField('spec.nodeName') } });
+ * snapshot.byIndex('node', 'worker-1'); // the pods scheduled on worker-1
+ * ```
  */
 export function byField(path: string): IndexFunc<unknown> {
   const parts = path.split('.');

@@ -9,6 +9,7 @@
  */
 import { InvalidSelectorError } from '../errors.js';
 
+/** The operator of one requirement: `key`, `!key`, `=`/`==`, `!=`, `in`, `notin`. */
 export type SelectorOperator = 'exists' | 'notExists' | 'equals' | 'notEquals' | 'in' | 'notIn';
 
 /** One parsed requirement. `values` is empty for `exists`/`notExists`. */
@@ -20,8 +21,11 @@ export interface SelectorRequirement {
 
 /** A parsed selector: all requirements must hold (an empty selector matches everything). */
 export interface LabelSelector {
+  /** The requirements, all of which must hold (AND). */
   readonly requirements: readonly SelectorRequirement[];
+  /** True when the labels satisfy every requirement. */
   matches(labels: Readonly<Record<string, string>> | undefined): boolean;
+  /** The selector in canonical string form, e.g. `app=web,tier in (a,b)`. */
   toString(): string;
 }
 
@@ -226,6 +230,12 @@ export function parseLabelSelector(selector: string): LabelSelector {
 /**
  * Converts a `metav1.LabelSelector` object. Note the API's rule: an empty object selects
  * everything, while a missing selector (handled by the caller) usually selects nothing.
+ *
+ * @example
+ * ```ts
+ * const selector = labelSelectorFromObject(deployment.spec!.selector);
+ * snapshot.list(selector); // the deployment's pods, from the cache
+ * ```
  */
 export function labelSelectorFromObject(selector: LabelSelectorObject): LabelSelector {
   const requirements: SelectorRequirement[] = [];
@@ -270,7 +280,15 @@ export function labelSelectorFromObject(selector: LabelSelectorObject): LabelSel
 /** Accepts a string, a parsed selector or the object form. */
 export type SelectorInput = string | LabelSelector | LabelSelectorObject;
 
-/** Normalises any {@link SelectorInput} to a parsed {@link LabelSelector}. */
+/**
+ * Normalises any {@link SelectorInput} to a parsed {@link LabelSelector}.
+ *
+ * @example
+ * ```ts
+ * toLabelSelector('app=web').matches({ app: 'web' });                  // true
+ * toLabelSelector({ matchLabels: { app: 'web' } }).toString();          // 'app=web'
+ * ```
+ */
 export function toLabelSelector(input: SelectorInput): LabelSelector {
   if (typeof input === 'string') return parseLabelSelector(input);
   if ('requirements' in input && typeof (input as LabelSelector).matches === 'function')

@@ -34,7 +34,9 @@ export class IndexFunctionError extends KubeRxError {
 
 /** Read access to one namespace (client-go's `PodNamespaceLister`). */
 export interface NamespaceLister<T> {
+  /** The object called `name` in this namespace. */
   get(name: string): T | undefined;
+  /** Every object of the namespace, or those matching a label selector. */
   list(selector?: SelectorInput): T[];
 }
 
@@ -45,11 +47,14 @@ function indexValues<T>(name: string, fn: IndexFunc<T>, object: T, key: string):
   } catch (error) {
     throw new IndexFunctionError(name, key, error);
   }
-  if (!Array.isArray(values) || values.some((v) => typeof v !== 'string')) {
+  if (!Array.isArray(values) || !values.every(isString)) {
     throw new IndexFunctionError(name, key, new TypeError('expected an array of strings'));
   }
   return values;
 }
+
+const isString = (value: unknown): boolean => typeof value === 'string';
+const NO_VALUES: readonly string[] = [];
 
 function labelsOf(object: unknown): Record<string, string> | undefined {
   return (object as KubeObject).metadata?.labels;
@@ -97,6 +102,7 @@ export class Snapshot<T> {
     return this.items.get(key);
   }
 
+  /** True when an object is cached under `key`. */
   has(key: string): boolean {
     return this.items.has(key);
   }
@@ -154,7 +160,9 @@ export class Snapshot<T> {
     }
     const items = this.items.asMutable();
     const names = Object.keys(this.indexers);
-    const indices = names.map((name) => (this.indices.get(name) as Index).asMutable());
+    // Mutable copies of the indexes a delta actually changes, made on first change: a MODIFIED
+    // event that keeps its namespace, node and labels touches no index at all.
+    const indices: (Index | undefined)[] = new Array(names.length);
     for (const delta of batch.deltas) {
       const old = items.get(delta.key);
       if (delta.type === 'Deleted') {
@@ -169,35 +177,47 @@ export class Snapshot<T> {
       }
     }
     let nextIndices = this.indices;
-    names.forEach((name, i) => {
-      nextIndices = nextIndices.set(name, (indices[i] as Index).asImmutable());
-    });
+    for (let i = 0; i < names.length; i++) {
+      const index = indices[i];
+      if (index !== undefined) nextIndices = nextIndices.set(names[i] as string, index.asImmutable());
+    }
     return new Snapshot(items.asImmutable(), nextIndices, this.indexers, batch.resourceVersion, batch.synced);
   }
 
   private reindex(
     names: string[],
-    indices: Index[],
+    indices: (Index | undefined)[],
     key: string,
     old: T | undefined,
     next: T | undefined,
   ): void {
-    names.forEach((name, i) => {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string;
       const fn = this.indexers[name] as IndexFunc<T>;
-      const before = old === undefined ? [] : indexValues(name, fn, old, key);
-      const after = next === undefined ? [] : indexValues(name, fn, next, key);
-      const index = indices[i] as Index;
+      const before = old === undefined ? NO_VALUES : indexValues(name, fn, old, key);
+      const after = next === undefined ? NO_VALUES : indexValues(name, fn, next, key);
       for (const value of before) {
         if (after.includes(value)) continue;
+        const index = this.mutableIndex(indices, i, name);
         const keys = (index.get(value) ?? EMPTY_KEYS).delete(key);
         if (keys.size === 0) index.delete(value);
         else index.set(value, keys);
       }
       for (const value of after) {
         if (before.includes(value)) continue;
+        const index = this.mutableIndex(indices, i, name);
         index.set(value, (index.get(value) ?? EMPTY_KEYS).add(key));
       }
-    });
+    }
+  }
+
+  /** The mutable copy of index `i` for the batch being applied, made on its first change. */
+  private mutableIndex(indices: (Index | undefined)[], i: number, name: string): Index {
+    const existing = indices[i];
+    if (existing !== undefined) return existing;
+    const index = (this.indices.get(name) as Index).asMutable();
+    indices[i] = index;
+    return index;
   }
 
   private index(name: string): Index {
@@ -217,7 +237,15 @@ export class Snapshot<T> {
   }
 }
 
-/** Builds a snapshot from plain objects, e.g. for tests of code that reads snapshots. */
+/**
+ * Builds a snapshot from plain objects, e.g. for tests of code that reads snapshots.
+ *
+ * @example
+ * ```ts
+ * const snap = snapshotOf([pod('a', '1', { nodeName: 'n1' })], { node: byField('spec.nodeName') });
+ * snap.byIndex('node', 'n1').length; // 1
+ * ```
+ */
 export function snapshotOf<T extends KubeObject>(
   objects: readonly T[],
   indexers: Indexers<T> = {},

@@ -9,6 +9,7 @@ import type { InformerEvent, WatchEvent } from '../events.js';
 import type { KubeObject } from '../objects.js';
 import { INITIAL_EVENTS_END_ANNOTATION } from '../sources/listWatch.js';
 
+/** Optional fields of a {@link pod}. */
 export interface PodOptions {
   namespace?: string;
   labels?: Record<string, string>;
@@ -17,7 +18,14 @@ export interface PodOptions {
   phase?: string;
 }
 
-/** A minimal Pod with the given name and resourceVersion. */
+/**
+ * A minimal Pod with the given name and resourceVersion.
+ *
+ * @example
+ * ```ts
+ * pod('web-1', '7', { labels: { app: 'web' }, nodeName: 'node-a' });
+ * ```
+ */
 export function pod(name: string, resourceVersion: string, options: PodOptions = {}): V1Pod {
   return {
     apiVersion: 'v1',
@@ -50,7 +58,14 @@ export function pod(name: string, resourceVersion: string, options: PodOptions =
   };
 }
 
-/** A list response page. */
+/**
+ * A list response page.
+ *
+ * @example
+ * ```ts
+ * scriptedClient({ lists: [listOf([pod('a', '1')], '1', 'next-page'), listOf([pod('b', '2')], '1')] });
+ * ```
+ */
 export function listOf<T extends KubeObject>(
   items: T[],
   resourceVersion: string,
@@ -59,11 +74,22 @@ export function listOf<T extends KubeObject>(
   return { items, metadata: { resourceVersion, ...(continueToken ? { continue: continueToken } : {}) } };
 }
 
+/** A raw `ADDED` watch line, as a {@link ScriptedClient} watch stream carries it. */
 export const added = (object: KubeObject): RawWatchEvent => ({ type: 'ADDED', object });
+/** A raw `MODIFIED` watch line. */
 export const modified = (object: KubeObject): RawWatchEvent => ({ type: 'MODIFIED', object });
+/** A raw `DELETED` watch line. */
 export const deleted = (object: KubeObject): RawWatchEvent => ({ type: 'DELETED', object });
 
-/** A BOOKMARK; with `initialEventsEnd` it closes the initial events of a streaming list. */
+/**
+ * A BOOKMARK; with `initialEventsEnd` it closes the initial events of a streaming list.
+ *
+ * @example
+ * ```ts
+ * cold('-b', { b: bookmark('42') });       // a progress bookmark
+ * cold('ab', { a: added(pod('a', '5')), b: bookmark('5', true) }); // ends a streaming list
+ * ```
+ */
 export function bookmark(resourceVersion: string, initialEventsEnd = false): RawWatchEvent {
   return {
     type: 'BOOKMARK',
@@ -78,7 +104,14 @@ export function bookmark(resourceVersion: string, initialEventsEnd = false): Raw
   };
 }
 
-/** An in-stream `ERROR` event carrying a Status (default 410 Gone: resourceVersion compacted). */
+/**
+ * An in-stream `ERROR` event carrying a Status (default 410 Gone: resourceVersion compacted).
+ *
+ * @example
+ * ```ts
+ * scriptedClient({ lists: [listOf([], '1')], watches: [cold('--e', { e: errorEvent(410) })] }); // relists
+ * ```
+ */
 export function errorEvent(code = 410, message = 'too old resource version'): RawWatchEvent {
   return { type: 'ERROR', object: statusError(code, message).status };
 }
@@ -105,12 +138,14 @@ export const addEvent = <T>(object: T, isInInitialList = false): InformerEvent<T
   object,
   isInInitialList,
 });
+/** An `update` informer event (`resync` for a resync or an unchanged relist). */
 export const updateEvent = <T>(oldObject: T, object: T, resync = false): InformerEvent<T> => ({
   type: 'update',
   oldObject,
   object,
   resync,
 });
+/** A `delete` informer event (`finalStateUnknown` when a relist found it missing). */
 export const deleteEvent = <T>(object: T, finalStateUnknown = false): InformerEvent<T> => ({
   type: 'delete',
   object,

@@ -8,6 +8,7 @@
  */
 import { VirtualAction, VirtualTimeScheduler } from 'rxjs';
 
+/** Virtual time that lets Promises settle between timers (see {@link virtualClock}). */
 export interface VirtualClock {
   /** Pass as `scheduler` to every kube-rx operator and to `createFakeCluster`. */
   readonly scheduler: VirtualTimeScheduler;

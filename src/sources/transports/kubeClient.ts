@@ -61,6 +61,7 @@ export interface KubeClientOptions {
  * ```
  */
 export interface HttpKubeClient extends KubeClient {
+  /** Lists a collection over HTTP; `signal` aborts the request. */
   list(resource: ResourceType<KubeObject>, options: ListOptions, signal?: AbortSignal): Promise<ListResult>;
 }
 

@@ -36,6 +36,7 @@ import { type FakeServer, type ListenOptions, listen } from './http.js';
 import { applyJsonPatch, applyMergePatch } from './patches.js';
 import { type ActiveWatch, openWatch, type WatchSettings } from './watchStream.js';
 
+/** Options of {@link createFakeCluster}. */
 export interface FakeClusterOptions {
   /** Scheduler for timestamps and timers. Default `asyncScheduler` (real time). */
   scheduler?: SchedulerLike;
@@ -51,6 +52,10 @@ export interface FakeClusterOptions {
   latencyMs?: number;
 }
 
+/**
+ * An in-memory Kubernetes API: clients, an HTTP server, and fault injection
+ * (see {@link createFakeCluster}).
+ */
 export interface FakeCluster {
   /** A client with the cluster's latency and fault injection applied. */
   readonly client: KubeClient;

@@ -31,6 +31,7 @@ export interface ServerContext {
   ): KubeObject;
 }
 
+/** Options of `FakeCluster.listen`. */
 export interface ListenOptions {
   /** Port to listen on; 0 (default) picks a free one. Reuse a port to simulate a restart. */
   port?: number;
@@ -38,6 +39,7 @@ export interface ListenOptions {
   token?: string | null;
 }
 
+/** A fake cluster served over HTTP on loopback (from `FakeCluster.listen`). */
 export interface FakeServer {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;

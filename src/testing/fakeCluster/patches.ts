@@ -95,6 +95,7 @@ function add(doc: Json, pointer: string, value: Json, replace: boolean): Json {
   return doc;
 }
 
+/** One RFC 6902 JSON Patch operation. */
 export interface JsonPatchOperation {
   op: 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test';
   path: string;
@@ -102,7 +103,14 @@ export interface JsonPatchOperation {
   value?: unknown;
 }
 
-/** Applies an RFC 6902 patch to a copy of `target`. A failed `test` is a 422 like the API server's. */
+/**
+ * Applies an RFC 6902 patch to a copy of `target`. A failed `test` is a 422 like the API server's.
+ *
+ * @example
+ * ```ts
+ * applyJsonPatch({ spec: { replicas: 1 } }, [{ op: 'replace', path: '/spec/replicas', value: 2 }]);
+ * ```
+ */
 export function applyJsonPatch<T>(target: T, patch: unknown): T {
   if (!Array.isArray(patch)) throw statusError(400, 'a JSON patch must be an array of operations');
   let doc = clone(target) as unknown as Json;
@@ -134,7 +142,15 @@ export function applyJsonPatch<T>(target: T, patch: unknown): T {
   return doc as unknown as T;
 }
 
-/** Applies an RFC 7386 merge patch: objects merge recursively, `null` deletes, anything else replaces. */
+/**
+ * Applies an RFC 7386 merge patch: objects merge recursively, `null` deletes, anything else replaces.
+ *
+ * @example
+ * ```ts
+ * applyMergePatch({ metadata: { labels: { a: '1' } } }, { metadata: { labels: { a: null, b: '2' } } });
+ * // { metadata: { labels: { b: '2' } } }
+ * ```
+ */
 export function applyMergePatch<T>(target: T, patch: unknown): T {
   if (!isObject(patch)) return clone(patch) as T;
   const result: Record<string, Json> = isObject(target) ? (clone(target) as Record<string, Json>) : {};

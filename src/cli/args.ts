@@ -1,0 +1,168 @@
+/**
+ * Command-line arguments of `kube-rx`. Parsing is pure (argv in, a value or a {@link UsageError}
+ * out), so every error message is unit-tested without starting anything.
+ */
+import { parseArgs } from 'node:util';
+import type { ListMode } from '../sources/listWatch.js';
+
+/** `--index name=path`: a `byField(path)` index called `name`. */
+export interface IndexSpec {
+  readonly name: string;
+  readonly path: string;
+}
+
+/** `kube-rx watch <resource> ...` */
+export interface WatchArgs {
+  readonly command: 'watch';
+  readonly resource: string;
+  /** Undefined: all namespaces. */
+  readonly namespace?: string;
+  readonly labelSelector?: string;
+  readonly fieldSelector?: string;
+  readonly indexes: readonly IndexSpec[];
+  /** A kubeconfig file: watch a real cluster instead of the embedded one. */
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  /** Stop after this many seconds; 0 runs until interrupted. */
+  readonly durationSeconds: number;
+  /** Without a terminal: print a status line this often (ms). */
+  readonly statusIntervalMs: number;
+  /** Embedded cluster: one simulated change every this many ms (0: no churn). */
+  readonly churnMs: number;
+  readonly listMode: ListMode;
+}
+
+/** Everything the command line can ask for. */
+export type CliArgs = WatchArgs | { readonly command: 'help' } | { readonly command: 'version' };
+
+/** A command line that cannot be run; the message says why. Exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export const USAGE = `Usage: kube-rx watch <resource> [options]
+
+Prints informer events (like kubectl get -w) and a live status line: objects cached,
+events/s, last resourceVersion, relists and watch restarts.
+
+Without --kubeconfig it watches an embedded fake Kubernetes API (served over HTTP on
+127.0.0.1) with simulated churn and injected faults: dropped watches and etcd compactions
+(410 Gone -> relist).
+
+<resource>   pods, deployments, configmaps, ... also short names (po, deploy, cm, svc, ns,
+             no, ...), singular names, plural.group (deployments.apps) or group/version/plural
+             (apps/v1/deployments, example.com/v1/widgets) resolved through discovery
+
+Options:
+  -n, --namespace NS        watch one namespace (default: all namespaces)
+  -A, --all-namespaces      watch all namespaces (the default)
+  -l, --selector SELECTOR   label selector, e.g. app=web,tier in (frontend)
+      --field-selector SEL  field selector, e.g. spec.nodeName=node-a
+      --index NAME=PATH     add an index byField(PATH) named NAME and show per-value counts;
+                            repeatable, e.g. --index node=spec.nodeName
+      --kubeconfig FILE     watch the cluster of this kubeconfig (read-only)
+      --context NAME        kubeconfig context (default: its current context)
+      --list-mode MODE      paginated (default), streaming or auto
+      --duration SECONDS    stop after SECONDS (default 0: until Ctrl-C)
+      --status-interval S   without a terminal, print a status line every S seconds (default 5)
+      --churn-ms MS         embedded cluster: one change every MS ms (default 400; 0: none)
+  -h, --help                show this help
+      --version             print the version
+`;
+
+function seconds(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0)
+    throw new UsageError(`--${name} must be a number >= 0, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function indexSpec(text: string): IndexSpec {
+  const eq = text.indexOf('=');
+  const name = eq < 0 ? '' : text.slice(0, eq).trim();
+  const path = eq < 0 ? '' : text.slice(eq + 1).trim();
+  if (!name || !path || path.split('.').some((part) => part === ''))
+    throw new UsageError(`--index expects NAME=PATH (e.g. node=spec.nodeName), got ${JSON.stringify(text)}`);
+  if (name === 'namespace')
+    throw new UsageError(
+      '--index namespace=... clashes with the built-in namespace index; pick another name',
+    );
+  return { name, path };
+}
+
+const parse = (args: string[]) =>
+  parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      namespace: { type: 'string', short: 'n' },
+      'all-namespaces': { type: 'boolean', short: 'A' },
+      selector: { type: 'string', short: 'l' },
+      'field-selector': { type: 'string' },
+      index: { type: 'string', multiple: true },
+      kubeconfig: { type: 'string' },
+      context: { type: 'string' },
+      'list-mode': { type: 'string' },
+      duration: { type: 'string' },
+      'status-interval': { type: 'string' },
+      'churn-ms': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean' },
+    },
+  });
+
+/**
+ * Parses `kube-rx` arguments (without the node and script paths).
+ *
+ * @example
+ * ```ts
+ * parseCliArgs(['watch', 'po', '-n', 'default', '--index', 'node=spec.nodeName']);
+ * ```
+ */
+export function parseCliArgs(argv: readonly string[]): CliArgs {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse([...argv]);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { command: 'help' };
+  if (values.version) return { command: 'version' };
+  const [command, resource, ...rest] = positionals;
+  if (command === undefined) throw new UsageError('missing command: kube-rx watch <resource>');
+  if (command !== 'watch')
+    throw new UsageError(`unknown command ${JSON.stringify(command)}; try: kube-rx watch pods`);
+  if (resource === undefined)
+    throw new UsageError('missing resource: kube-rx watch <resource>, e.g. kube-rx watch pods');
+  if (rest.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
+  if (values.namespace !== undefined && values['all-namespaces'])
+    throw new UsageError('--namespace and --all-namespaces exclude each other');
+  const listMode = values['list-mode'] ?? 'paginated';
+  if (listMode !== 'paginated' && listMode !== 'streaming' && listMode !== 'auto')
+    throw new UsageError(`--list-mode must be paginated, streaming or auto, got ${JSON.stringify(listMode)}`);
+  const indexes = (values.index ?? []).map(indexSpec);
+  const names = new Set<string>();
+  for (const { name } of indexes) {
+    if (names.has(name)) throw new UsageError(`--index ${name} given twice`);
+    names.add(name);
+  }
+  const statusSeconds = seconds('status-interval', values['status-interval'], 5);
+  if (statusSeconds === 0) throw new UsageError('--status-interval must be > 0');
+  return {
+    command: 'watch',
+    resource,
+    namespace: values.namespace,
+    labelSelector: values.selector,
+    fieldSelector: values['field-selector'],
+    indexes,
+    kubeconfig: values.kubeconfig,
+    context: values.context,
+    durationSeconds: seconds('duration', values.duration, 0),
+    statusIntervalMs: statusSeconds * 1000,
+    churnMs: seconds('churn-ms', values['churn-ms'], 400),
+    listMode,
+  };
+}

@@ -1,0 +1,411 @@
+/**
+ * `kube-rx watch` without a terminal: argument errors, resource names, row and status formats,
+ * the in-place status redraw (checked on a minimal terminal model), runs against the embedded
+ * cluster in-process, and the real executable as a child process (exit codes, SIGTERM, bin/).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseCliArgs, UsageError } from '../../src/cli/args.js';
+import { eventRow, HEADER, statusLine } from '../../src/cli/render.js';
+import { builtinResource, resolveResource } from '../../src/cli/resolveResource.js';
+import { type CliIo, runCli } from '../../src/cli/run.js';
+import { Screen } from '../../src/cli/screen.js';
+import { WatchStats } from '../../src/cli/stats.js';
+import { resources } from '../../src/index.js';
+import { addEvent, createFakeCluster, deleteEvent, pod, updateEvent } from '../../src/testing/index.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const STATUS =
+  /objects (\d+)(?: \(syncing\))? \| ([\d.]+) events\/s \| rv (\S+) \| relists (\d+) \| watch restarts (\d+)/;
+
+/** Collects what a CLI run writes. */
+function capture(isTTY = false, columns?: number) {
+  let text = '';
+  return {
+    stream: { write: (chunk: string) => (text += chunk), isTTY, columns },
+    get text() {
+      return text;
+    },
+  };
+}
+
+function io(signal?: AbortSignal) {
+  const stdout = capture();
+  const stderr = capture();
+  const cliIo: CliIo = { stdout: stdout.stream, stderr: stderr.stream, signal };
+  return { cliIo, stdout, stderr };
+}
+
+/** A terminal reduced to what the screen uses: text, `\n`, `\r` and erase-line (`ESC [2K`). */
+function terminal(output: string): string[] {
+  const rows: string[] = [''];
+  let col = 0;
+  for (let i = 0; i < output.length; i++) {
+    const c = output[i] as string;
+    if (output.startsWith('\x1b[2K', i)) {
+      rows[rows.length - 1] = '';
+      i += 3;
+    } else if (c === '\r') col = 0;
+    else if (c === '\n') {
+      rows.push('');
+      col = 0;
+    } else {
+      const row = rows[rows.length - 1] as string;
+      rows[rows.length - 1] = row.slice(0, col).padEnd(col) + c + row.slice(col + 1);
+      col++;
+    }
+  }
+  return rows;
+}
+
+describe('kube-rx arguments', () => {
+  it('parses a full watch command', () => {
+    expect(
+      parseCliArgs([
+        'watch',
+        'po',
+        '-n',
+        'shop',
+        '-l',
+        'app=web',
+        '--field-selector',
+        'spec.nodeName=node-a',
+        '--index',
+        'node=spec.nodeName',
+        '--index',
+        'phase=status.phase',
+        '--duration',
+        '2.5',
+        '--status-interval',
+        '1',
+        '--churn-ms',
+        '0',
+        '--list-mode',
+        'streaming',
+      ]),
+    ).toEqual({
+      command: 'watch',
+      resource: 'po',
+      namespace: 'shop',
+      labelSelector: 'app=web',
+      fieldSelector: 'spec.nodeName=node-a',
+      indexes: [
+        { name: 'node', path: 'spec.nodeName' },
+        { name: 'phase', path: 'status.phase' },
+      ],
+      kubeconfig: undefined,
+      context: undefined,
+      durationSeconds: 2.5,
+      statusIntervalMs: 1000,
+      churnMs: 0,
+      listMode: 'streaming',
+    });
+    expect(parseCliArgs(['--help'])).toEqual({ command: 'help' });
+    expect(parseCliArgs(['watch', 'pods', '-h'])).toEqual({ command: 'help' });
+    expect(parseCliArgs(['--version'])).toEqual({ command: 'version' });
+    expect(parseCliArgs(['watch', 'pods'])).toMatchObject({
+      durationSeconds: 0,
+      statusIntervalMs: 5000,
+      churnMs: 400,
+    });
+  });
+
+  it.each([
+    [[], /missing command/],
+    [['get', 'pods'], /unknown command "get"/],
+    [['watch'], /missing resource/],
+    [['watch', 'pods', 'extra'], /unexpected argument "extra"/],
+    [['watch', 'pods', '--index', 'node'], /--index expects NAME=PATH/],
+    [['watch', 'pods', '--index', '=spec.nodeName'], /--index expects NAME=PATH/],
+    [['watch', 'pods', '--index', 'n=spec..x'], /--index expects NAME=PATH/],
+    [['watch', 'pods', '--index', 'namespace=metadata.namespace'], /clashes with the built-in/],
+    [['watch', 'pods', '--index', 'n=a', '--index', 'n=b'], /--index n given twice/],
+    [['watch', 'pods', '--duration', 'soon'], /--duration must be a number >= 0/],
+    [['watch', 'pods', '--duration=-1'], /--duration must be a number >= 0/],
+    [['watch', 'pods', '--status-interval', '0'], /--status-interval must be > 0/],
+    [['watch', 'pods', '--list-mode', 'fast'], /--list-mode must be paginated, streaming or auto/],
+    [['watch', 'pods', '-n', 'a', '-A'], /exclude each other/],
+    [['watch', 'pods', '--bogus'], /Unknown option '--bogus'/],
+    [['watch', 'pods', '-n'], /argument missing/],
+  ])('rejects %j', (argv, message) => {
+    expect(() => parseCliArgs(argv)).toThrow(UsageError);
+    expect(() => parseCliArgs(argv)).toThrow(message);
+  });
+});
+
+describe('kube-rx resource names', () => {
+  it('accepts plural, singular, short, camelCase and plural.group names', () => {
+    for (const name of ['pods', 'pod', 'po', 'Pods', 'v1/pods']) {
+      if (!name.includes('/')) expect(builtinResource(name)).toBe(resources.pods);
+    }
+    expect(builtinResource('cm')).toBe(resources.configMaps);
+    expect(builtinResource('configmaps')).toBe(resources.configMaps);
+    expect(builtinResource('configMaps')).toBe(resources.configMaps);
+    expect(builtinResource('deploy')).toBe(resources.deployments);
+    expect(builtinResource('deployments.apps')).toBe(resources.deployments);
+    expect(builtinResource('deployment')).toBe(resources.deployments);
+    expect(builtinResource('svc')).toBe(resources.services);
+    expect(builtinResource('ns')).toBe(resources.namespaces);
+    expect(builtinResource('no')).toBe(resources.nodes);
+    expect(builtinResource('widgets')).toBeUndefined();
+  });
+
+  it('an unknown name is a usage error that lists the known ones', async () => {
+    const error = await resolveResource('widgets').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toMatch(
+      /unknown resource "widgets"\. Known: .*configmaps.*deployments.*pods/,
+    );
+    expect((error as Error).message).toContain('group/version/plural');
+  });
+
+  it('group/version/plural goes through discovery', async () => {
+    const cluster = createFakeCluster();
+    await expect(resolveResource('apps/v1/deployments', cluster.client)).resolves.toEqual(
+      resources.deployments,
+    );
+    await expect(resolveResource('v1/configmaps', cluster.client)).resolves.toEqual(resources.configMaps);
+    await expect(resolveResource('example.com/v1/widgets', cluster.client)).rejects.toThrow(
+      'the server does not serve example.com/v1',
+    );
+    await expect(resolveResource('apps/v1/widgets', cluster.client)).rejects.toThrow(
+      /apps\/v1 has no resource widgets; it serves: .*deployments/,
+    );
+    await expect(resolveResource('a/b/c/d', cluster.client)).rejects.toThrow(/use group\/version\/plural/);
+  });
+});
+
+describe('kube-rx rows and status line', () => {
+  const a = pod('web-1', '12', { nodeName: 'node-a' });
+  const index = [{ name: 'node', path: 'spec.nodeName' }];
+
+  it('rows: event type, namespace, name, resourceVersion and notes', () => {
+    expect(HEADER).toMatch(/^EVENT\s+NAMESPACE\s+NAME\s+RV\s+NOTE$/);
+    expect(eventRow(addEvent(a, true), index)).toMatch(
+      /^ADDED\s+default\s+web-1\s+12\s+initial list, node=node-a$/,
+    );
+    expect(eventRow(updateEvent(a, pod('web-1', '13')))).toMatch(/^MODIFIED\s+default\s+web-1\s+13$/);
+    expect(eventRow(updateEvent(a, a, true))).toMatch(/^RESYNC\s+default\s+web-1\s+12$/);
+    expect(eventRow(deleteEvent(a, true), index)).toMatch(
+      /^DELETED\s+default\s+web-1\s+12\s+final state unknown \(missed while disconnected\), node=node-a$/,
+    );
+    const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-a', resourceVersion: '3' } };
+    expect(eventRow(addEvent(node))).toMatch(/^ADDED\s+-\s+node-a\s+3$/);
+  });
+
+  it('status: objects, events/s over a window, rv, relists, watch restarts, index counts', () => {
+    let now = 10_000;
+    const stats = new WatchStats(() => now, 5_000);
+    expect(statusLine(stats)).toBe(
+      'objects 0 (syncing) | 0.0 events/s | rv - | relists 0 | watch restarts 0',
+    );
+    stats.recordEvents(10);
+    now += 2_000;
+    stats.recordEvents(10);
+    Object.assign(stats, {
+      objects: 3,
+      resourceVersion: '42',
+      synced: true,
+      relists: 1,
+      watches: 4,
+      errors: 2,
+    });
+    stats.indexCounts = { node: { 'node-b': 1, 'node-a': 2 } };
+    expect(statusLine(stats)).toBe(
+      'objects 3 | 10.0 events/s | rv 42 | relists 1 | watch restarts 3 | errors 2 | node: node-a=2 node-b=1',
+    );
+    now += 10_000; // the window moved past every event
+    expect(stats.eventsPerSecond()).toBe(0);
+  });
+
+  it('on a terminal the status line is redrawn in place under the rows', async () => {
+    const out = capture(true, 60);
+    const screen = new Screen(out.stream);
+    expect(screen.live).toBe(true);
+    screen.setStatus('objects 0 (syncing)');
+    screen.line('row 1');
+    screen.line('row 2');
+    screen.setStatus('objects 2'); // while rows are pending: drawn with them
+    await new Promise((r) => setImmediate(r));
+    expect(terminal(out.text)).toEqual(['row 1', 'row 2', 'objects 2']);
+    screen.setStatus(`objects 3 ${'x'.repeat(100)}`);
+    expect(terminal(out.text)).toEqual(['row 1', 'row 2', `objects 3 ${'x'.repeat(48)}…`]);
+    screen.line('row 3');
+    await new Promise((r) => setImmediate(r));
+    expect(terminal(out.text).slice(-2)).toEqual(['row 3', `objects 3 ${'x'.repeat(48)}…`]);
+    screen.close(['status: final']);
+    expect(terminal(out.text)).toEqual(['row 1', 'row 2', 'row 3', 'status: final', '']);
+    expect(out.text).toContain('\r\x1b[2K');
+  });
+
+  it('without a terminal rows are plain lines and setStatus draws nothing', () => {
+    const out = capture(false);
+    const screen = new Screen(out.stream);
+    screen.setStatus('objects 1');
+    screen.line('row 1');
+    screen.close(['status: objects 1']);
+    expect(out.text).toBe('row 1\nstatus: objects 1\n');
+  });
+});
+
+describe('kube-rx watch against the embedded cluster (no terminal)', () => {
+  it('prints the initial list, live events, periodic status lines and index counts at exit', async () => {
+    const { cliIo, stdout, stderr } = io();
+    const code = await runCli(
+      [
+        'watch',
+        'pods',
+        '--index',
+        'node=spec.nodeName',
+        '--duration',
+        '2.5',
+        '--status-interval',
+        '0.5',
+        '--churn-ms',
+        '40',
+      ],
+      cliIo,
+    );
+    expect(stderr.text).toBe('');
+    expect(code).toBe(0);
+    const lines = stdout.text.split('\n');
+    expect(lines[0]).toMatch(
+      /^kube-rx watch pods\.v1 \(all namespaces\) on the embedded fake cluster at http:\/\/127\.0\.0\.1:\d+/,
+    );
+    expect(lines[1]).toBe(HEADER);
+    expect(lines.filter((l) => /^ADDED .*initial list, node=node-[abc]$/.test(l))).toHaveLength(18);
+    expect(
+      lines.some((l) => /^(ADDED|DELETED) .* node=node-[abc]$/.test(l) && !l.includes('initial list')),
+    ).toBe(true);
+    expect(lines.some((l) => l.startsWith('~ fault: dropped watches'))).toBe(true);
+    const statuses = lines.filter((l) => l.startsWith('status: ')).map((l) => STATUS.exec(l));
+    expect(statuses.length).toBeGreaterThanOrEqual(3);
+    for (const s of statuses) expect(s).not.toBeNull();
+    const last = statuses[statuses.length - 1] as RegExpExecArray;
+    expect(Number(last[1])).toBeGreaterThan(0);
+    expect(Number(last[3])).toBeGreaterThan(18);
+    expect(Number(last[5])).toBeGreaterThanOrEqual(1); // the dropped watches were re-opened
+    expect(lines.at(-2)).toMatch(/^index node: node-a=\d+ node-b=\d+ node-c=\d+$/);
+    expect(lines.at(-1)).toBe('');
+  });
+
+  it('a namespace and a label selector narrow the cache; the signal stops it like Ctrl-C', async () => {
+    const abort = new AbortController();
+    const { cliIo, stdout } = io(abort.signal);
+    const run = runCli(['watch', 'deploy', '-n', 'shop', '-l', 'app in (web,api)', '--churn-ms', '0'], cliIo);
+    for (let i = 0; i < 200 && !stdout.text.includes('initial list\nADDED'); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 100));
+    abort.abort();
+    expect(await run).toBe(0);
+    const rows = stdout.text.split('\n').filter((l) => l.startsWith('ADDED'));
+    expect(rows.map((r) => r.split(/\s+/).slice(1, 3).join('/')).sort()).toEqual(['shop/api', 'shop/web']);
+    expect(stdout.text).toMatch(/kube-rx watch deployments\.v1\.apps \(namespace shop\)/);
+    expect(stdout.text).toMatch(/status: objects 2 \|/);
+  });
+
+  it('group/version/plural is resolved through discovery of the served cluster', async () => {
+    const { cliIo, stdout, stderr } = io();
+    expect(await runCli(['watch', 'v1/configmaps', '--duration', '0.5', '--churn-ms', '0'], cliIo)).toBe(0);
+    expect(stderr.text).toBe('');
+    expect(stdout.text).toMatch(/kube-rx watch configmaps\.v1 \(all namespaces\)/);
+    expect(stdout.text.split('\n').filter((l) => /^ADDED .*-config .*initial list$/.test(l))).toHaveLength(9);
+    const bad = io();
+    expect(await runCli(['watch', 'apps/v1/widgets', '--churn-ms', '0'], bad.cliIo)).toBe(2);
+    expect(bad.stderr.text).toMatch(/^kube-rx: apps\/v1 has no resource widgets; it serves: /);
+  });
+
+  it('usage errors exit 2 with a message on stderr and nothing on stdout', async () => {
+    for (const argv of [['watch', 'widgets'], ['watch'], ['watch', 'pods', '--index', 'oops']]) {
+      const { cliIo, stdout, stderr } = io();
+      expect(await runCli(argv, cliIo)).toBe(2);
+      expect(stdout.text).toBe('');
+      expect(stderr.text).toMatch(/^kube-rx: /);
+    }
+    const unknown = io();
+    await runCli(['watch', 'widgets'], unknown.cliIo);
+    expect(unknown.stderr.text).toMatch(/unknown resource "widgets"\. Known: .*pods/);
+    const help = io();
+    expect(await runCli(['--help'], help.cliIo)).toBe(0);
+    expect(help.stdout.text).toMatch(/^Usage: kube-rx watch <resource> \[options\]/);
+    expect(help.stdout.text).toContain('--index NAME=PATH');
+    const version = io();
+    expect(await runCli(['--version'], version.cliIo)).toBe(0);
+    expect(version.stdout.text).toMatch(/^kube-rx \d+\.\d+\.\d+/);
+  });
+
+  it('an unreadable kubeconfig fails with exit 1', async () => {
+    const { cliIo, stderr } = io();
+    expect(await runCli(['watch', 'pods', '--kubeconfig', '/nonexistent/kubeconfig'], cliIo)).toBe(1);
+    expect(stderr.text).toMatch(/^kube-rx: cannot connect: .*nonexistent/);
+  });
+});
+
+/** Runs a command to completion (or until `stop` says to send SIGTERM), collecting its output. */
+function run(command: string, args: string[], stop?: (stdout: string) => boolean) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
+    const child: ChildProcess = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let signalled = false;
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (stop && !signalled && stop(stdout)) {
+        signalled = true;
+        child.kill('SIGTERM');
+      }
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+describe('the kube-rx executable (child process, stdout is a pipe)', () => {
+  const tsx = ['--import', 'tsx', 'src/cli/main.ts'];
+
+  it('exit codes: 2 for usage errors, 0 for --help', async () => {
+    const bad = await run(process.execPath, [...tsx, 'watch', 'widgets']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/kube-rx: unknown resource "widgets"/);
+    const help = await run(process.execPath, [...tsx, '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: kube-rx watch/);
+  });
+
+  it('SIGTERM stops a watch cleanly with a final status line', async () => {
+    const result = await run(process.execPath, [...tsx, 'watch', 'cm', '--churn-ms', '50'], (out) =>
+      out.includes('initial list\n'),
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^ADDED .*-config .*initial list$/m);
+    expect(result.stdout).toMatch(
+      /\nstatus: objects \d+ \| [\d.]+ events\/s \| rv \d+ \| relists \d+ \| watch restarts \d+\n$/,
+    );
+  });
+
+  it.skipIf(!existsSync(resolve(ROOT, 'dist/cli/main.js')))(
+    'bin/kube-rx.mjs runs the built CLI',
+    async () => {
+      const version = await run(process.execPath, ['bin/kube-rx.mjs', '--version']);
+      expect(version.code).toBe(0);
+      expect(version.stdout).toMatch(/^kube-rx \d+\.\d+\.\d+\n$/);
+      const watch = await run(process.execPath, [
+        'bin/kube-rx.mjs',
+        'watch',
+        'deploy',
+        '--duration',
+        '1',
+        '--churn-ms',
+        '0',
+      ]);
+      expect(watch.code).toBe(0);
+      expect(watch.stdout.split('\n').filter((l) => /^ADDED .*initial list$/.test(l))).toHaveLength(9);
+    },
+  );
+});
