@@ -11,6 +11,7 @@
 import { parseArgs } from 'node:util';
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { Subscription } from 'rxjs';
+import { churnStep, seedCluster, seededRandom } from '../src/cli/churn.js';
 import {
   byField,
   type InformerEvent,
@@ -22,7 +23,6 @@ import {
   resources,
 } from '../src/index.js';
 import { createFakeCluster, type FakeCluster } from '../src/testing/index.js';
-import { churnStep, seed, seededRandom } from './lib/churn.js';
 
 const { values } = parseArgs({
   options: {
@@ -65,7 +65,7 @@ async function connect(): Promise<{
   // The embedded cluster is served over real HTTP and read through kubeClient: the same code
   // path as a real cluster, minus the cluster.
   const cluster = createFakeCluster({ bookmarkIntervalMs: 5_000 });
-  await seed(cluster.admin, seededRandom(42));
+  await seedCluster(cluster.admin, seededRandom(42));
   const server = await cluster.listen();
   return {
     client: kubeClient(server.kubeConfig),
