@@ -38,7 +38,7 @@ const podInformer = (client: KubeClient, options: InformerOptions<V1Pod> = {}) =
 const summary = (snapshot: Snapshot<V1Pod>) => ({
   resourceVersion: snapshot.resourceVersion,
   synced: snapshot.synced,
-  keys: snapshot.keys(),
+  keys: snapshot.keys().sort(), // a snapshot's key order is unspecified
 });
 
 const names = (objects: readonly V1Pod[]) => objects.map((o) => o.metadata?.name).sort();

@@ -90,7 +90,8 @@ export function informer<T extends KubeObject>(
   const { resyncPeriodMs = 0, indexers = {}, knownObjects, transform, ...listWatchOptions } = options;
   // Like objects added to client-go's indexer before Run: visible until the first list says otherwise.
   const warm = knownObjects ? [...knownObjects] : [];
-  const empty: State<T> = { seq: 0, snapshot: snapshotBefore(warm, indexers), batch: null };
+  const before = snapshotBefore(warm, indexers);
+  const empty: State<T> = { seq: 0, snapshot: before, batch: null };
   let latest = empty;
   let resolveSynced!: (snapshot: Snapshot<T>) => void;
   let rejectSynced!: (error: unknown) => void;
@@ -106,7 +107,8 @@ export function informer<T extends KubeObject>(
     return (transform ? source.pipe(transformObjects(transform)) : source).pipe(
       resync(resyncPeriodMs, options.scheduler),
       deltaFifo({
-        knownObjects: warm,
+        // The snapshot itself, so the fifo and the snapshots share one map of objects.
+        knownObjects: before,
         onError: (error) =>
           options.onError?.(error, { resource: describeResource(resource), phase: 'watch', relist: false }),
       }),
@@ -135,8 +137,16 @@ export function informer<T extends KubeObject>(
     events$: defer(() => {
       const start = latest;
       // Replay the cache only once the informer applied a batch: warm-up objects alone are not
-      // announced, as client-go handlers are not told about objects added before Run.
-      const cached = start.seq > 0 ? start.snapshot.list() : [];
+      // announced, as client-go handlers are not told about objects added before Run. In key
+      // order, so a late subscriber sees a reproducible sequence.
+      const snapshot = start.snapshot;
+      const cached =
+        start.seq > 0
+          ? snapshot
+              .keys()
+              .sort()
+              .map((key) => snapshot.get(key) as T)
+          : [];
       const replay = cached.map(
         (object): InformerEvent<T> => ({ type: 'add', object, isInInitialList: true }),
       );

@@ -64,12 +64,21 @@ export async function seedCluster(client: KubeClient, random: () => number): Pro
   }
 }
 
+/**
+ * At least this long between two injected re-watch failures: more than the reflector's first
+ * backoff (0.8-1.6 s). With fast churn, a failure injected while the last one's retry is still
+ * pending would fail that retry too, and again at every fault: the watch would never come back.
+ */
+const FAILED_REWATCH_SPACING_MS = 2_500;
+const lastFailedRewatch = new WeakMap<FakeCluster, number>();
+
 /** One random change (or a fault, every 10th and 25th step); returns what it did. */
 export async function churnStep(cluster: FakeCluster, random: () => number, step: number): Promise<string> {
   const client = cluster.admin;
   const namespace = pick(random, NAMESPACES);
   const app = pick(random, APPS);
-  if (step % 25 === 24) {
+  if (step % 25 === 24 && Date.now() - (lastFailedRewatch.get(cluster) ?? 0) >= FAILED_REWATCH_SPACING_MS) {
+    lastFailedRewatch.set(cluster, Date.now());
     // The re-watch fails once (503), so the reflector backs off for 0.8-1.6 s; meanwhile the
     // cluster moves on and compacts that history: the resumed watch gets 410 Gone and relists.
     cluster.failNext(1, 503);

@@ -8,21 +8,24 @@
  * - `DELETED` of a known key becomes `Deleted`; of an unknown key it is dropped.
  * - `REPLACE` (a relist) yields `Replaced` for known keys, `Added` for new ones, and `Deleted`
  *   with a {@link DeletedFinalStateUnknown} tombstone for known keys missing from the list.
- * - `RESYNC` yields `Sync` for every known object once synced; `BOOKMARK` only advances the
+ * - `RESYNC` yields `Sync` for every known object once synced, in key order; `BOOKMARK` only advances the
  *   resourceVersion (an empty batch).
  * Objects are deep-frozen as they enter, so every later stage shares them safely.
  */
-import { Map as IMap } from 'immutable';
 import { defer, filter, map, type OperatorFunction, scan } from 'rxjs';
 import { InvalidObjectError, type KubeRxError } from '../errors.js';
 import { DeletedFinalStateUnknown, type Delta, type DeltaBatch, type WatchEvent } from '../events.js';
 import { deepFreeze, type KubeObject, objectKey, resourceVersionOf } from '../objects.js';
+import { FifoBatch } from '../store/fifoBatch.js';
+import { PersistentMap } from '../store/persistentMap.js';
+import { Snapshot } from '../store/snapshot.js';
 
 /** Options of {@link deltaFifo}. */
 export interface DeltaFifoOptions<T> {
   /**
    * Objects the cache already holds before the first list (client-go's `indexer.Add` before
-   * `Run`). An object missing from the first list then yields a tombstoned `Deleted`.
+   * `Run`). An object missing from the first list then yields a tombstoned `Deleted`. Given
+   * the {@link Snapshot} an `indexer` starts from, the two share one map of objects.
    */
   knownObjects?: Iterable<T>;
   /**
@@ -33,7 +36,7 @@ export interface DeltaFifoOptions<T> {
 }
 
 interface FifoState<T> {
-  readonly known: IMap<string, T>;
+  readonly known: PersistentMap<T>;
   readonly resourceVersion: string;
   readonly synced: boolean;
   /** The batch the last event produced, or null when it produced nothing to emit. */
@@ -42,13 +45,15 @@ interface FifoState<T> {
 
 /** The state after an event that produced a batch. */
 function emitted<T>(
-  known: IMap<string, T>,
+  before: PersistentMap<T>,
+  known: PersistentMap<T>,
   deltas: Delta<T>[],
   resourceVersion: string,
   synced: boolean,
   initialList: boolean,
 ): FifoState<T> {
-  return { known, resourceVersion, synced, out: { deltas, resourceVersion, synced, initialList } };
+  const out = new FifoBatch(deltas, resourceVersion, synced, initialList, before, known);
+  return { known, resourceVersion, synced, out };
 }
 
 /** The state after an event that produced nothing (the same object when nothing was pending). */
@@ -61,6 +66,18 @@ function keyOrReport<T extends KubeObject>(object: T, report: (e: KubeRxError) =
   if (key === undefined)
     report(new InvalidObjectError('object has no metadata.name and cannot be cached', object));
   return key;
+}
+
+/**
+ * The map's keys in sorted order, so resyncs and tombstones come in an order that does not depend
+ * on hashing (client-go's is random; a stable one makes tests and logs reproducible).
+ */
+function sortedKeys(known: PersistentMap<unknown>): string[] {
+  const keys: string[] = [];
+  known.forEach((_, key) => {
+    keys.push(key);
+  });
+  return keys.sort();
 }
 
 function isDuplicate<T extends KubeObject>(known: T | undefined, object: T): boolean {
@@ -100,6 +117,7 @@ export function deltaFifo<T extends KubeObject>(
             ? { type: 'Added', key, object }
             : { type: 'Updated', key, object, oldObject: old };
         return emitted(
+          state.known,
           state.known.set(key, object),
           [delta],
           resourceVersionOf(object) || state.resourceVersion,
@@ -114,6 +132,7 @@ export function deltaFifo<T extends KubeObject>(
         if (old === undefined) return skipped(state);
         const object = deepFreeze(event.object);
         return emitted(
+          state.known,
           state.known.delete(key),
           [{ type: 'Deleted', key, object, oldObject: old }],
           resourceVersionOf(object) || state.resourceVersion,
@@ -122,50 +141,61 @@ export function deltaFifo<T extends KubeObject>(
         );
       }
       case 'BOOKMARK':
-        return emitted(state.known, [], event.resourceVersion, state.synced, false);
+        return emitted(state.known, state.known, [], event.resourceVersion, state.synced, false);
       case 'RESYNC': {
         if (!state.synced) return skipped(state);
         const deltas: Delta<T>[] = [];
-        for (const [key, object] of state.known)
+        for (const key of sortedKeys(state.known)) {
+          const object = state.known.get(key) as T;
           deltas.push({ type: 'Sync', key, object, oldObject: object });
-        return emitted(state.known, deltas, state.resourceVersion, state.synced, false);
+        }
+        return emitted(state.known, state.known, deltas, state.resourceVersion, state.synced, false);
       }
       case 'REPLACE': {
         const deltas: Delta<T>[] = [];
-        const listed = IMap<string, T>().withMutations((next) => {
+        const listed = PersistentMap.empty<T>().withMutations((next) => {
           for (const raw of event.objects) {
             const key = keyOrReport(raw, report);
             if (key !== undefined) next.set(key, deepFreeze(raw));
           }
         });
-        for (const [key, object] of listed) {
+        // In list order, like client-go's Replace; a key listed twice counts once, as its last copy.
+        const seen = new Set<string>();
+        for (const raw of event.objects) {
+          const key = raw !== null && typeof raw === 'object' ? objectKey(raw) : undefined;
+          if (key === undefined || listed.get(key) !== raw || seen.has(key)) continue;
+          seen.add(key);
           const old = state.known.get(key);
           deltas.push(
             old === undefined
-              ? { type: 'Added', key, object }
-              : { type: 'Replaced', key, object, oldObject: old },
+              ? { type: 'Added', key, object: raw }
+              : { type: 'Replaced', key, object: raw, oldObject: old },
           );
         }
-        for (const [key, old] of state.known) {
-          if (!listed.has(key)) {
-            const tombstone = new DeletedFinalStateUnknown(key, old);
-            deltas.push({ type: 'Deleted', key, object: old, oldObject: old, tombstone });
-          }
+        for (const key of sortedKeys(state.known)) {
+          if (listed.has(key)) continue;
+          const old = state.known.get(key) as T;
+          const tombstone = new DeletedFinalStateUnknown(key, old);
+          deltas.push({ type: 'Deleted', key, object: old, oldObject: old, tombstone });
         }
-        return emitted(listed, deltas, event.resourceVersion, true, !state.synced);
+        return emitted(state.known, listed, deltas, event.resourceVersion, true, !state.synced);
       }
     }
   };
 
   return (source) =>
     defer(() => {
+      const warm = options.knownObjects;
       const seed: FifoState<T> = {
-        known: IMap<string, T>().withMutations((m) => {
-          for (const object of options.knownObjects ?? []) {
-            const key = keyOrReport(object, report);
-            if (key !== undefined) m.set(key, deepFreeze(object));
-          }
-        }),
+        known:
+          warm instanceof Snapshot
+            ? (warm as Snapshot<T>).objectMap
+            : PersistentMap.empty<T>().withMutations((m) => {
+                for (const object of warm ?? []) {
+                  const key = keyOrReport(object, report);
+                  if (key !== undefined) m.set(key, deepFreeze(object));
+                }
+              }),
         resourceVersion: '',
         synced: false,
         out: null,

@@ -1,22 +1,24 @@
 /**
  * The Indexer's state as an immutable value (client-go's `cache.Indexer` / `ThreadSafeStore`).
  *
- * Objects live in a persistent hash map (immutable's HAMT) keyed by `namespace/name`, and every
- * index is a persistent map from index value to the set of keys. Applying a batch costs
+ * Objects live in a persistent hash map ({@link PersistentMap}, a CHAMP trie) keyed by
+ * `namespace/name`, and every index is a persistent map from index value to the set of keys. Applying a batch costs
  * O(changes x log n) and returns a new snapshot that shares structure with the old one, so old
  * snapshots stay valid and cheap to keep, and a relist replaces the whole cache in one step.
  * Objects are deep-frozen: a reader can never corrupt the cache by mutating what it got.
  */
 import { freeze } from 'immer';
-import { Map as IMap, Set as ISet } from 'immutable';
 import { IndexNotFoundError, KubeRxError } from '../errors.js';
-import type { DeltaBatch } from '../events.js';
+import type { Delta, DeltaBatch } from '../events.js';
 import { type KubeObject, objectKey } from '../objects.js';
+import { FifoBatch } from './fifoBatch.js';
 import { byNamespace, type Indexers, type IndexFunc, NAMESPACE_INDEX } from './indexFuncs.js';
 import { everything, type LabelSelector, type SelectorInput, toLabelSelector } from './labelSelector.js';
+import { PersistentMap, type TransientMap } from './persistentMap.js';
 
-type Index = IMap<string, ISet<string>>;
-const EMPTY_KEYS: ISet<string> = ISet();
+/** Index value -> the keys filed under it. */
+type Index = PersistentMap<PersistentMap<true>>;
+const EMPTY_KEYS: PersistentMap<true> = PersistentMap.empty();
 
 /** An index function that threw or returned something other than an array of strings. */
 export class IndexFunctionError extends KubeRxError {
@@ -70,10 +72,12 @@ function labelsOf(object: unknown): Record<string, string> | undefined {
  * snap.byIndex('node', 'worker-1');
  * ```
  */
-export class Snapshot<T> {
+export class Snapshot<T> implements Iterable<T> {
   private constructor(
-    private readonly items: IMap<string, T>,
-    private readonly indices: IMap<string, Index>,
+    private readonly items: PersistentMap<T>,
+    /** One index per name in `names`, in the same order. */
+    private readonly indices: readonly Index[],
+    private readonly names: readonly string[],
     private readonly indexers: Indexers<T>,
     /** resourceVersion of the last list, event or bookmark applied. */
     readonly resourceVersion: string,
@@ -87,14 +91,25 @@ export class Snapshot<T> {
    */
   static empty<T>(indexers: Indexers<T> = {}): Snapshot<T> {
     const all: Indexers<T> = { [NAMESPACE_INDEX]: byNamespace as IndexFunc<T>, ...indexers };
-    let indices = IMap<string, Index>();
-    for (const name of Object.keys(all)) indices = indices.set(name, IMap());
-    return new Snapshot(IMap(), indices, all, '', false);
+    const names = Object.keys(all);
+    return new Snapshot(
+      PersistentMap.empty(),
+      names.map(() => PersistentMap.empty()),
+      names,
+      all,
+      '',
+      false,
+    );
   }
 
   /** Number of cached objects. */
   get size(): number {
     return this.items.size;
+  }
+
+  /** The objects by key, shared with the `deltaFifo` that feeds this snapshot. @internal */
+  get objectMap(): PersistentMap<T> {
+    return this.items;
   }
 
   /** The object stored under `namespace/name` (or `name` for cluster-scoped objects). */
@@ -109,16 +124,26 @@ export class Snapshot<T> {
 
   /** Every cache key (client-go's `ListKeys`). */
   keys(): string[] {
-    return [...this.items.keys()];
+    const out: string[] = [];
+    this.items.forEach((_, key) => {
+      out.push(key);
+    });
+    return out;
   }
 
   /** Every object, or those matching a label selector (client-go's `Lister.List`). */
   list(selector?: SelectorInput): T[] {
     const sel = selector === undefined ? everything : toLabelSelector(selector);
     const out: T[] = [];
-    for (const object of this.items.values())
+    this.items.forEach((object) => {
       if (sel === everything || sel.matches(labelsOf(object))) out.push(object);
+    });
     return out;
+  }
+
+  /** Iterates over every cached object, e.g. `for (const pod of snapshot)`. */
+  [Symbol.iterator](): Iterator<T> {
+    return this.items.values();
   }
 
   /** A lister scoped to one namespace, backed by the namespace index. */
@@ -136,17 +161,25 @@ export class Snapshot<T> {
 
   /** Keys filed under `value` in index `name` (client-go's `IndexKeys`). */
   indexKeys(name: string, value: string): string[] {
-    return [...(this.index(name).get(value) ?? EMPTY_KEYS)];
+    const out: string[] = [];
+    (this.index(name).get(value) ?? EMPTY_KEYS).forEach((_, key) => {
+      out.push(key);
+    });
+    return out;
   }
 
   /** Every value index `name` currently holds (client-go's `ListIndexFuncValues`). */
   indexValues(name: string): string[] {
-    return [...this.index(name).keys()];
+    const out: string[] = [];
+    this.index(name).forEach((_, value) => {
+      out.push(value);
+    });
+    return out;
   }
 
   /** Names of the indexes this snapshot maintains. */
   indexNames(): string[] {
-    return Object.keys(this.indexers);
+    return [...this.names];
   }
 
   /**
@@ -156,74 +189,58 @@ export class Snapshot<T> {
   apply(batch: DeltaBatch<T>): Snapshot<T> {
     if (batch.deltas.length === 0) {
       if (batch.resourceVersion === this.resourceVersion && batch.synced === this.synced) return this;
-      return new Snapshot(this.items, this.indices, this.indexers, batch.resourceVersion, batch.synced);
+      return this.with(this.items, this.indices, batch);
+    }
+    const indices = new IndexEdit(this.indices, this.names.length);
+    const shared = FifoBatch.itemsAfter(batch, this.items);
+    if (shared !== undefined) {
+      // The batch comes from the deltaFifo whose map these items are: its objects are frozen,
+      // each key appears once, and each delta's oldObject is what this snapshot holds.
+      for (const delta of batch.deltas) {
+        const old = delta.type === 'Added' ? undefined : (delta as { oldObject: T }).oldObject;
+        const next = delta.type === 'Deleted' ? undefined : delta.object;
+        if (old !== next) this.reindex(indices, delta.key, old, next);
+      }
+      return this.with(shared, indices.result(), batch);
     }
     const items = this.items.asMutable();
-    const names = Object.keys(this.indexers);
-    // Mutable copies of the indexes a delta actually changes, made on first change: a MODIFIED
-    // event that keeps its namespace, node and labels touches no index at all.
-    const indices: (Index | undefined)[] = new Array(names.length);
-    for (const delta of batch.deltas) {
-      const old = items.get(delta.key);
-      if (delta.type === 'Deleted') {
-        if (old === undefined) continue;
-        items.delete(delta.key);
-        this.reindex(names, indices, delta.key, old, undefined);
-      } else {
-        const object = freeze(delta.object, true);
-        if (old === object) continue;
-        items.set(delta.key, object);
-        this.reindex(names, indices, delta.key, old, object);
-      }
-    }
-    let nextIndices = this.indices;
-    for (let i = 0; i < names.length; i++) {
-      const index = indices[i];
-      if (index !== undefined) nextIndices = nextIndices.set(names[i] as string, index.asImmutable());
-    }
-    return new Snapshot(items.asImmutable(), nextIndices, this.indexers, batch.resourceVersion, batch.synced);
+    for (const delta of batch.deltas) this.applyDelta(items, indices, delta);
+    return this.with(items.asPersistent(), indices.result(), batch);
   }
 
-  private reindex(
-    names: string[],
-    indices: (Index | undefined)[],
-    key: string,
-    old: T | undefined,
-    next: T | undefined,
-  ): void {
-    for (let i = 0; i < names.length; i++) {
-      const name = names[i] as string;
+  private with(items: PersistentMap<T>, indices: readonly Index[], batch: DeltaBatch<T>): Snapshot<T> {
+    return new Snapshot(items, indices, this.names, this.indexers, batch.resourceVersion, batch.synced);
+  }
+
+  private applyDelta(items: TransientMap<T>, indices: IndexEdit, delta: Delta<T>): void {
+    const old = items.get(delta.key);
+    if (delta.type === 'Deleted') {
+      if (old === undefined) return;
+      items.delete(delta.key);
+      this.reindex(indices, delta.key, old, undefined);
+    } else {
+      const object = freeze(delta.object, true);
+      if (old === object) return;
+      items.set(delta.key, object);
+      this.reindex(indices, delta.key, old, object);
+    }
+  }
+
+  private reindex(indices: IndexEdit, key: string, old: T | undefined, next: T | undefined): void {
+    for (let i = 0; i < this.names.length; i++) {
+      const name = this.names[i] as string;
       const fn = this.indexers[name] as IndexFunc<T>;
       const before = old === undefined ? NO_VALUES : indexValues(name, fn, old, key);
       const after = next === undefined ? NO_VALUES : indexValues(name, fn, next, key);
-      for (const value of before) {
-        if (after.includes(value)) continue;
-        const index = this.mutableIndex(indices, i, name);
-        const keys = (index.get(value) ?? EMPTY_KEYS).delete(key);
-        if (keys.size === 0) index.delete(value);
-        else index.set(value, keys);
-      }
-      for (const value of after) {
-        if (before.includes(value)) continue;
-        const index = this.mutableIndex(indices, i, name);
-        index.set(value, (index.get(value) ?? EMPTY_KEYS).add(key));
-      }
+      for (const value of before) if (!after.includes(value)) indices.keysOf(i, value).delete(key);
+      for (const value of after) if (!before.includes(value)) indices.keysOf(i, value).set(key, true);
     }
   }
 
-  /** The mutable copy of index `i` for the batch being applied, made on its first change. */
-  private mutableIndex(indices: (Index | undefined)[], i: number, name: string): Index {
-    const existing = indices[i];
-    if (existing !== undefined) return existing;
-    const index = (this.indices.get(name) as Index).asMutable();
-    indices[i] = index;
-    return index;
-  }
-
   private index(name: string): Index {
-    const index = this.indices.get(name);
-    if (index === undefined) throw new IndexNotFoundError(name);
-    return index;
+    const i = this.names.indexOf(name);
+    if (i < 0) throw new IndexNotFoundError(name);
+    return this.indices[i] as Index;
   }
 
   private filter(keys: Iterable<string>, selector?: SelectorInput): T[] {
@@ -234,6 +251,51 @@ export class Snapshot<T> {
       if (object !== undefined && (sel === everything || sel.matches(labelsOf(object)))) out.push(object);
     }
     return out;
+  }
+}
+
+/**
+ * The index changes of one batch: a draft key set per (index, value) the batch touches, made on
+ * its first change, so a MODIFIED event that keeps its namespace, node and labels copies nothing
+ * and a relist edits each key set in place.
+ */
+class IndexEdit {
+  private readonly drafts: (Map<string, TransientMap<true>> | undefined)[];
+
+  constructor(
+    private readonly base: readonly Index[],
+    count: number,
+  ) {
+    this.drafts = new Array(count).fill(undefined);
+  }
+
+  keysOf(i: number, value: string): TransientMap<true> {
+    let drafts = this.drafts[i];
+    if (drafts === undefined) {
+      drafts = new Map();
+      this.drafts[i] = drafts;
+    }
+    let keys = drafts.get(value);
+    if (keys === undefined) {
+      keys = ((this.base[i] as Index).get(value) ?? EMPTY_KEYS).asMutable();
+      drafts.set(value, keys);
+    }
+    return keys;
+  }
+
+  /** The indexes with this batch's changes (the base array itself when nothing changed). */
+  result(): readonly Index[] {
+    if (this.drafts.every((d) => d === undefined)) return this.base;
+    return this.base.map((index, i) => {
+      const drafts = this.drafts[i];
+      if (drafts === undefined) return index;
+      return index.withMutations((next) => {
+        for (const [value, keys] of drafts) {
+          if (keys.size === 0) next.delete(value);
+          else next.set(value, keys.asPersistent());
+        }
+      });
+    });
   }
 }
 

@@ -3,10 +3,11 @@
  * delta batches, applied with `Snapshot.apply` and through the `indexer` operator, every index
  * (`byIndex`, `indexKeys`, `indexValues`), every namespace lister and `list(selector)` answer
  * exactly what filtering all objects with the index function or selector answers. Old snapshots
- * keep answering for their own state after later batches (persistence).
+ * keep answering for their own state after later batches (persistence). Batches that come
+ * straight from `deltaFifo` (whose map of objects the snapshot adopts) agree just the same.
  */
 import { fc } from '@fast-check/vitest';
-import { from } from 'rxjs';
+import { from, tap } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
   byField,
@@ -16,6 +17,7 @@ import {
   type Delta,
   type DeltaBatch,
   type DeltaType,
+  deltaFifo,
   type IndexFunc,
   indexer,
   type KubeObject,
@@ -24,7 +26,9 @@ import {
   parseLabelSelector,
   type SelectorInput,
   Snapshot,
+  type WatchEvent,
 } from '../../src/index.js';
+import { FifoBatch } from '../../src/store/fifoBatch.js';
 import {
   LABEL_KEYS,
   LABEL_VALUES,
@@ -101,6 +105,19 @@ const batchArb: fc.Arbitrary<DeltaBatch<TestObject>> = fc.record({
   synced: fc.boolean(),
   initialList: fc.boolean(),
 });
+
+const eventArb: fc.Arbitrary<WatchEvent<TestObject>> = fc
+  .oneof(
+    { weight: 6, arbitrary: fc.tuple(fc.constantFrom('ADDED', 'MODIFIED', 'DELETED' as const), objectArb) },
+    { weight: 1, arbitrary: fc.array(objectArb, { maxLength: 10 }) },
+    { weight: 1, arbitrary: fc.constantFrom('RESYNC', 'BOOKMARK' as const) },
+  )
+  .map((e): WatchEvent<TestObject> => {
+    if (Array.isArray(e) && e.length === 2 && typeof e[0] === 'string')
+      return { type: e[0], object: e[1] } as WatchEvent<TestObject>;
+    if (Array.isArray(e)) return { type: 'REPLACE', objects: e as TestObject[], resourceVersion: '7' };
+    return e === 'RESYNC' ? { type: 'RESYNC' } : { type: 'BOOKMARK', resourceVersion: '9' };
+  });
 
 /** Selectors in every input form, with their meaning. */
 const selectorInputArb: fc.Arbitrary<{ input: SelectorInput; requirements: readonly Requirement[] }> =
@@ -240,6 +257,38 @@ describe('snapshot property: indexes agree with brute force', () => {
         });
       }),
       { numRuns: 100 },
+    );
+  });
+
+  it('snapshots fed by deltaFifo (sharing its map) agree with brute force and with the ordinary path', () => {
+    fc.assert(
+      fc.property(fc.array(eventArb, { maxLength: 25 }), (events) => {
+        const batches: DeltaBatch<TestObject>[] = [];
+        const shared: Snapshot<TestObject>[] = [];
+        from(events)
+          .pipe(
+            deltaFifo<TestObject>(),
+            tap((batch) => batches.push(batch)),
+            indexer(INDEXERS),
+          )
+          .subscribe((snapshot) => shared.push(snapshot));
+        expect(shared).toHaveLength(batches.length);
+        let state = new Map<string, TestObject>();
+        let ordinary = Snapshot.empty<TestObject>(INDEXERS);
+        batches.forEach((batch, i) => {
+          state = fold(state, batch);
+          // A copied batch is no longer the fifo's: it takes the ordinary path.
+          ordinary = ordinary.apply({ ...batch });
+          const snapshot = shared[i] as Snapshot<TestObject>;
+          const before =
+            i === 0 ? Snapshot.empty<TestObject>(INDEXERS) : (shared[i - 1] as Snapshot<TestObject>);
+          // The snapshot adopted the fifo's map rather than building its own.
+          expect(FifoBatch.itemsAfter(batch, before.objectMap)).toBe(snapshot.objectMap);
+          expectAgrees(snapshot, state, batch, []);
+          expectAgrees(ordinary, state, batch, []);
+        });
+      }),
+      { numRuns: 150 },
     );
   });
 });

@@ -1,0 +1,37 @@
+/**
+ * The handshake that lets `indexer` reuse `deltaFifo`'s map of known objects.
+ *
+ * Both keep the same thing, every current object by key, and at 100k objects a second copy
+ * costs an update per event and an entry per object. A batch made by `deltaFifo` carries the
+ * fifo's map before and after it (in private fields, so the batch still compares and prints as
+ * plain data). When a snapshot's objects are exactly the `before` map, applying the batch yields
+ * exactly the `after` map, so the snapshot adopts it instead of rebuilding it. Any batch made
+ * elsewhere, or a snapshot that went its own way, takes the ordinary path.
+ */
+import type { Delta, DeltaBatch } from '../events.js';
+import type { PersistentMap } from './persistentMap.js';
+
+/** A {@link DeltaBatch} made by `deltaFifo`, with the fifo's known objects around it. */
+export class FifoBatch<T> implements DeltaBatch<T> {
+  readonly #before: PersistentMap<T>;
+  readonly #after: PersistentMap<T>;
+
+  constructor(
+    readonly deltas: readonly Delta<T>[],
+    readonly resourceVersion: string,
+    readonly synced: boolean,
+    readonly initialList: boolean,
+    before: PersistentMap<T>,
+    after: PersistentMap<T>,
+  ) {
+    this.#before = before;
+    this.#after = after;
+  }
+
+  /** The fifo's objects after this batch, when `items` are its objects before it. */
+  static itemsAfter<T>(batch: DeltaBatch<T>, items: PersistentMap<T>): PersistentMap<T> | undefined {
+    return batch instanceof FifoBatch && batch.#before === items
+      ? (batch.#after as PersistentMap<T>)
+      : undefined;
+  }
+}

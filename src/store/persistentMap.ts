@@ -1,0 +1,455 @@
+/**
+ * A persistent hash map from strings to values: a CHAMP trie (Steindorfer and Vinju's compressed
+ * hash-array mapped prefix tree), the structure behind every snapshot, index and the deltaFifo.
+ *
+ * Why not immutable's `Map`: its string hashing goes through a small global cache that thrashes
+ * on cache keys (`namespace/name` is longer than its 16-character threshold), and every entry is
+ * a separate object. Here keys and values sit inline in the node arrays (two slots per entry) and
+ * the hash is computed straight from the string, which makes an update about 3x cheaper and an
+ * entry about a third of the memory (docs/benchmarks.md). Updates copy one path of at most seven
+ * nodes, so old versions stay valid and share everything else; a {@link TransientMap} applies a
+ * batch of edits in place on the nodes it created, like immutable's `withMutations`.
+ */
+
+const BITS = 5;
+const MASK = 0b11111;
+/** The last level with hash bits left (bits 30 and 31); deeper, keys share their whole hash. */
+const LAST_SHIFT = 30;
+/** Returned by lookups for a missing key, so `undefined` can be a stored value. */
+const MISSING: unique symbol = Symbol('missing');
+
+/** Identifies the nodes one transient edit created and may therefore change in place. */
+type Owner = object;
+
+/** An inner node: entries (key, value) in pairs from the front, child nodes from the back. */
+class BitmapNode {
+  constructor(
+    /** Bit `f` set: the entry whose hash fragment is `f` is stored inline. */
+    public dataMap: number,
+    /** Bit `f` set: the keys whose hash fragment is `f` are in a child node. */
+    public nodeMap: number,
+    public slots: unknown[],
+    readonly owner: Owner | undefined,
+  ) {}
+}
+
+/** Keys whose 32-bit hashes are equal, below the last level. */
+class CollisionNode {
+  constructor(
+    readonly hash: number,
+    public keys: string[],
+    public values: unknown[],
+    readonly owner: Owner | undefined,
+  ) {}
+}
+
+type Node = BitmapNode | CollisionNode;
+
+const EMPTY_NODE = new BitmapNode(0, 0, [], undefined);
+
+/** Set by every update: +1 when it added a key, -1 when it removed one, else 0. */
+let sizeChange = 0;
+
+/** FNV-1a over the UTF-16 code units, then murmur3's finaliser so every fragment is well mixed. */
+export function hashString(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+function bitCount(x: number): number {
+  let n = x - ((x >>> 1) & 0x55555555);
+  n = (n & 0x33333333) + ((n >>> 2) & 0x33333333);
+  n = (n + (n >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(n, 0x01010101) >>> 24;
+}
+
+/** Index in `slots` of the child with the given bit (children are stored from the back). */
+function childIndex(node: BitmapNode, bit: number): number {
+  return node.slots.length - 1 - bitCount(node.nodeMap & (bit - 1));
+}
+
+function lookup(root: Node, key: string, hash: number): unknown {
+  let node = root;
+  let shift = 0;
+  for (;;) {
+    if (node instanceof CollisionNode) {
+      const i = node.keys.indexOf(key);
+      return i < 0 ? MISSING : node.values[i];
+    }
+    const bit = 1 << ((hash >>> shift) & MASK);
+    if ((node.dataMap & bit) !== 0) {
+      const i = 2 * bitCount(node.dataMap & (bit - 1));
+      return node.slots[i] === key ? node.slots[i + 1] : MISSING;
+    }
+    if ((node.nodeMap & bit) === 0) return MISSING;
+    node = node.slots[childIndex(node, bit)] as Node;
+    shift += BITS;
+  }
+}
+
+/** `node` with its slots replaced: in place when the edit owns it, else a copy. */
+function withSlots(
+  node: BitmapNode,
+  dataMap: number,
+  nodeMap: number,
+  slots: unknown[],
+  owner: Owner | undefined,
+) {
+  if (owner !== undefined && node.owner === owner) {
+    node.dataMap = dataMap;
+    node.nodeMap = nodeMap;
+    node.slots = slots;
+    return node;
+  }
+  return new BitmapNode(dataMap, nodeMap, slots, owner);
+}
+
+/** The slots to edit: the node's own array when the edit owns it, else a copy. */
+function editable(node: BitmapNode, owner: Owner | undefined): unknown[] {
+  return owner !== undefined && node.owner === owner ? node.slots : node.slots.slice();
+}
+
+/** A subtree holding two entries whose hashes agree below `shift`. */
+function pair(
+  k1: string,
+  h1: number,
+  v1: unknown,
+  k2: string,
+  h2: number,
+  v2: unknown,
+  shift: number,
+  owner: Owner | undefined,
+): Node {
+  if (shift > LAST_SHIFT) return new CollisionNode(h1, [k1, k2], [v1, v2], owner);
+  const f1 = (h1 >>> shift) & MASK;
+  const f2 = (h2 >>> shift) & MASK;
+  if (f1 === f2)
+    return new BitmapNode(0, 1 << f1, [pair(k1, h1, v1, k2, h2, v2, shift + BITS, owner)], owner);
+  const slots = f1 < f2 ? [k1, v1, k2, v2] : [k2, v2, k1, v1];
+  return new BitmapNode((1 << f1) | (1 << f2), 0, slots, owner);
+}
+
+function put(
+  node: Node,
+  key: string,
+  hash: number,
+  value: unknown,
+  shift: number,
+  owner: Owner | undefined,
+): Node {
+  if (node instanceof CollisionNode) return putCollision(node, key, value, owner);
+  const bit = 1 << ((hash >>> shift) & MASK);
+  if ((node.dataMap & bit) !== 0) {
+    const i = 2 * bitCount(node.dataMap & (bit - 1));
+    const existing = node.slots[i] as string;
+    if (existing === key) {
+      if (node.slots[i + 1] === value) return node;
+      const slots = editable(node, owner);
+      slots[i + 1] = value;
+      return withSlots(node, node.dataMap, node.nodeMap, slots, owner);
+    }
+    // Two keys share this fragment: both move down into a new child.
+    const child = pair(
+      existing,
+      hashString(existing),
+      node.slots[i + 1],
+      key,
+      hash,
+      value,
+      shift + BITS,
+      owner,
+    );
+    sizeChange = 1;
+    const slots = editable(node, owner);
+    slots.splice(i, 2);
+    slots.splice(slots.length - bitCount(node.nodeMap & (bit - 1)), 0, child);
+    return withSlots(node, node.dataMap ^ bit, node.nodeMap | bit, slots, owner);
+  }
+  if ((node.nodeMap & bit) !== 0) {
+    const j = childIndex(node, bit);
+    const child = node.slots[j] as Node;
+    const next = put(child, key, hash, value, shift + BITS, owner);
+    if (next === child) return node;
+    const slots = editable(node, owner);
+    slots[j] = next;
+    return withSlots(node, node.dataMap, node.nodeMap, slots, owner);
+  }
+  sizeChange = 1;
+  const slots = editable(node, owner);
+  slots.splice(2 * bitCount(node.dataMap & (bit - 1)), 0, key, value);
+  return withSlots(node, node.dataMap | bit, node.nodeMap, slots, owner);
+}
+
+function putCollision(node: CollisionNode, key: string, value: unknown, owner: Owner | undefined): Node {
+  const i = node.keys.indexOf(key);
+  if (i >= 0 && node.values[i] === value) return node;
+  const inPlace = owner !== undefined && node.owner === owner;
+  const keys = inPlace ? node.keys : node.keys.slice();
+  const values = inPlace ? node.values : node.values.slice();
+  if (i >= 0) values[i] = value;
+  else {
+    keys.push(key);
+    values.push(value);
+    sizeChange = 1;
+  }
+  return inPlace ? node : new CollisionNode(node.hash, keys, values, owner);
+}
+
+/** True for a non-root node left with one entry: its parent takes the entry inline instead. */
+function isSingleEntry(node: Node): boolean {
+  return node instanceof CollisionNode
+    ? node.keys.length === 1
+    : node.nodeMap === 0 && node.slots.length === 2;
+}
+
+function remove(node: Node, key: string, hash: number, shift: number, owner: Owner | undefined): Node {
+  if (node instanceof CollisionNode) {
+    const i = node.keys.indexOf(key);
+    if (i < 0) return node;
+    sizeChange = -1;
+    const keys = node.keys.slice();
+    const values = node.values.slice();
+    keys.splice(i, 1);
+    values.splice(i, 1);
+    return new CollisionNode(node.hash, keys, values, owner);
+  }
+  const bit = 1 << ((hash >>> shift) & MASK);
+  if ((node.dataMap & bit) !== 0) {
+    const i = 2 * bitCount(node.dataMap & (bit - 1));
+    if (node.slots[i] !== key) return node;
+    sizeChange = -1;
+    const slots = editable(node, owner);
+    slots.splice(i, 2);
+    return withSlots(node, node.dataMap ^ bit, node.nodeMap, slots, owner);
+  }
+  if ((node.nodeMap & bit) === 0) return node;
+  const j = childIndex(node, bit);
+  const child = node.slots[j] as Node;
+  const next = remove(child, key, hash, shift + BITS, owner);
+  // A child this edit owns shrinks in place and comes back as itself: check the size change.
+  if (sizeChange === 0) return node;
+  const slots = editable(node, owner);
+  if (!isSingleEntry(next)) {
+    slots[j] = next;
+    return withSlots(node, node.dataMap, node.nodeMap, slots, owner);
+  }
+  // Keep the trie canonical: a child with one entry is folded back into this node.
+  const [k, v] = next instanceof CollisionNode ? [next.keys[0], next.values[0]] : next.slots;
+  slots.splice(j, 1);
+  slots.splice(2 * bitCount(node.dataMap & (bit - 1)), 0, k, v);
+  return withSlots(node, node.dataMap | bit, node.nodeMap ^ bit, slots, owner);
+}
+
+function each(node: Node, fn: (value: never, key: string) => void): void {
+  if (node instanceof CollisionNode) {
+    for (let i = 0; i < node.keys.length; i++) fn(node.values[i] as never, node.keys[i] as string);
+    return;
+  }
+  const slots = node.slots;
+  const dataEnd = 2 * bitCount(node.dataMap);
+  for (let i = 0; i < dataEnd; i += 2) fn(slots[i + 1] as never, slots[i] as string);
+  for (let i = slots.length - 1; i >= dataEnd; i--) each(slots[i] as Node, fn);
+}
+
+function* entriesOf(node: Node): Generator<[string, unknown]> {
+  if (node instanceof CollisionNode) {
+    for (let i = 0; i < node.keys.length; i++) yield [node.keys[i] as string, node.values[i]];
+    return;
+  }
+  const slots = node.slots;
+  const dataEnd = 2 * bitCount(node.dataMap);
+  for (let i = 0; i < dataEnd; i += 2) yield [slots[i] as string, slots[i + 1]];
+  for (let i = slots.length - 1; i >= dataEnd; i--) yield* entriesOf(slots[i] as Node);
+}
+
+/** Read access shared by {@link PersistentMap} and {@link TransientMap}. */
+abstract class MapView<V> implements Iterable<[string, V]> {
+  protected abstract readonly root: Node;
+  abstract readonly size: number;
+
+  /** The value stored under `key`. */
+  get(key: string): V | undefined {
+    const found = lookup(this.root, key, hashString(key));
+    return found === MISSING ? undefined : (found as V);
+  }
+
+  /** True when `key` is present. */
+  has(key: string): boolean {
+    return lookup(this.root, key, hashString(key)) !== MISSING;
+  }
+
+  /** Calls `fn` for every entry, in hash order. Faster than iterating. */
+  forEach(fn: (value: V, key: string) => void): void {
+    each(this.root, fn as (value: never, key: string) => void);
+  }
+
+  entries(): IterableIterator<[string, V]> {
+    return entriesOf(this.root) as IterableIterator<[string, V]>;
+  }
+
+  *keys(): IterableIterator<string> {
+    for (const [key] of entriesOf(this.root)) yield key;
+  }
+
+  *values(): IterableIterator<V> {
+    for (const [, value] of entriesOf(this.root)) yield value as V;
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, V]> {
+    return this.entries();
+  }
+}
+
+/**
+ * An immutable map from strings to values; `set` and `delete` return a new map and leave this
+ * one as it was.
+ *
+ * @example
+ * ```ts
+ * const a = PersistentMap.empty<number>().set('default/web', 1);
+ * const b = a.set('default/api', 2);
+ * a.size; // 1: `a` is unchanged
+ * const c = b.withMutations((m) => m.set('default/db', 3).delete('default/web'));
+ * ```
+ */
+export class PersistentMap<V> extends MapView<V> {
+  private static readonly EMPTY = new PersistentMap<never>(EMPTY_NODE, 0);
+
+  private constructor(
+    protected readonly root: Node,
+    readonly size: number,
+  ) {
+    super();
+  }
+
+  /** The empty map. */
+  static empty<V>(): PersistentMap<V> {
+    return PersistentMap.EMPTY;
+  }
+
+  /** A map of the given entries (later entries win). */
+  static of<V>(entries: Iterable<readonly [string, V]>): PersistentMap<V> {
+    const draft = PersistentMap.empty<V>().asMutable();
+    for (const [key, value] of entries) draft.set(key, value);
+    return draft.asPersistent();
+  }
+
+  /** @internal */
+  static fromRoot<V>(root: Node, size: number): PersistentMap<V> {
+    return size === 0 ? PersistentMap.empty() : new PersistentMap(root, size);
+  }
+
+  /** This map with `key` set to `value` (this map itself when it already holds that value). */
+  set(key: string, value: V): PersistentMap<V> {
+    sizeChange = 0;
+    const root = put(this.root, key, hashString(key), value, 0, undefined);
+    return root === this.root ? this : new PersistentMap(root, this.size + sizeChange);
+  }
+
+  /** This map without `key` (this map itself when the key is absent). */
+  delete(key: string): PersistentMap<V> {
+    sizeChange = 0;
+    const root = remove(this.root, key, hashString(key), 0, undefined);
+    return root === this.root ? this : PersistentMap.fromRoot(root, this.size + sizeChange);
+  }
+
+  /** A transient copy for a batch of edits; this map is unchanged by them. */
+  asMutable(): TransientMap<V> {
+    return new TransientMap(this.root, this.size);
+  }
+
+  /** Applies a batch of edits at once and returns the result. */
+  withMutations(edit: (draft: TransientMap<V>) => void): PersistentMap<V> {
+    const draft = this.asMutable();
+    edit(draft);
+    return draft.asPersistent();
+  }
+}
+
+/**
+ * A map being edited in a batch: it changes in place the nodes it created itself and copies the
+ * ones it shares, so a batch of k edits allocates far less than k persistent updates.
+ */
+export class TransientMap<V> extends MapView<V> {
+  private owner: Owner = {};
+
+  /** @internal */
+  constructor(
+    protected root: Node,
+    public size: number,
+  ) {
+    super();
+  }
+
+  /** Sets `key` to `value` in this draft. */
+  set(key: string, value: V): this {
+    sizeChange = 0;
+    this.root = put(this.root, key, hashString(key), value, 0, this.owner);
+    this.size += sizeChange;
+    return this;
+  }
+
+  /** Removes `key` from this draft. */
+  delete(key: string): this {
+    sizeChange = 0;
+    this.root = remove(this.root, key, hashString(key), 0, this.owner);
+    this.size += sizeChange;
+    return this;
+  }
+
+  /**
+   * The draft's current content as a persistent map. The draft stays usable: its later edits
+   * copy the nodes the returned map now shares instead of changing them.
+   */
+  asPersistent(): PersistentMap<V> {
+    this.owner = {};
+    return PersistentMap.fromRoot(this.root, this.size);
+  }
+}
+
+/**
+ * Checks the trie's invariants and returns what is wrong (empty when nothing is), for tests:
+ * slot counts match the bitmaps, every key sits on its hash's path, every non-root node holds at
+ * least two entries (the canonical form deletes keep), and `size` is the number of entries.
+ * @internal
+ */
+export function trieProblems(map: PersistentMap<unknown> | TransientMap<unknown>): string[] {
+  const problems: string[] = [];
+  const root = (map as unknown as { root: Node }).root;
+  const count = (node: Node, shift: number, path: number, isRoot: boolean): number => {
+    if (node instanceof CollisionNode) {
+      if (shift <= LAST_SHIFT) problems.push(`collision node above the last level (shift ${shift})`);
+      if (node.keys.length < 2) problems.push('collision node with fewer than two keys');
+      for (const key of node.keys)
+        if (hashString(key) !== node.hash) problems.push(`${key} in the wrong collision node`);
+      return node.keys.length;
+    }
+    if ((node.dataMap & node.nodeMap) !== 0) problems.push('a fragment is both data and node');
+    const data = bitCount(node.dataMap);
+    const children = bitCount(node.nodeMap);
+    if (node.slots.length !== 2 * data + children) problems.push('slot count does not match the bitmaps');
+    const prefixMask = shift === 0 ? 0 : 2 ** shift - 1;
+    let entries = data;
+    for (let i = 0; i < 2 * data; i += 2) {
+      const hash = hashString(node.slots[i] as string);
+      if ((hash & prefixMask) !== path) problems.push(`${String(node.slots[i])} off its hash path`);
+      if ((node.dataMap & (1 << ((hash >>> shift) & MASK))) === 0) problems.push('key in the wrong slot');
+    }
+    for (let f = 0; f < 32; f++) {
+      const bit = 1 << f;
+      if ((node.nodeMap & bit) === 0) continue;
+      const childPath = shift + BITS > 32 ? path : path + f * 2 ** shift;
+      entries += count(node.slots[childIndex(node, bit)] as Node, shift + BITS, childPath >>> 0, false);
+    }
+    if (!isRoot && entries < 2) problems.push(`non-root node with ${entries} entries`);
+    return entries;
+  };
+  const total = count(root, 0, 0, true);
+  if (total !== map.size) problems.push(`size ${map.size} but ${total} entries`);
+  return problems;
+}
