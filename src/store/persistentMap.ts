@@ -21,31 +21,31 @@ const MISSING: unique symbol = Symbol('missing');
 /** Identifies the nodes one transient edit created and may therefore change in place. */
 type Owner = object;
 
-/** An inner node: entries (key, value) in pairs from the front, child nodes from the back. */
-class BitmapNode {
-  constructor(
-    /** Bit `f` set: the entry whose hash fragment is `f` is stored inline. */
-    public dataMap: number,
-    /** Bit `f` set: the keys whose hash fragment is `f` are in a child node. */
-    public nodeMap: number,
-    public slots: unknown[],
-    readonly owner: Owner | undefined,
-  ) {}
-}
+/**
+ * An inner node is one array, to save an object and an indirection per node:
+ * `[dataMap, nodeMap, owner, key0, value0, key1, value1, ..., childN, ..., child0]`.
+ * Bit `f` of `dataMap` set: the entry whose hash fragment is `f` is stored inline; of `nodeMap`:
+ * the keys with fragment `f` are in a child node. Entries come in pairs from the front, children
+ * from the back (the CHAMP layout), each in the order of their bits.
+ */
+type BitmapNode = unknown[];
+const DATA_MAP = 0;
+const NODE_MAP = 1;
+const OWNER = 2;
+const FIRST = 3;
 
 /** Keys whose 32-bit hashes are equal, below the last level. */
 class CollisionNode {
   constructor(
     readonly hash: number,
-    public keys: string[],
-    public values: unknown[],
-    readonly owner: Owner | undefined,
+    readonly keys: string[],
+    readonly values: unknown[],
   ) {}
 }
 
 type Node = BitmapNode | CollisionNode;
 
-const EMPTY_NODE = new BitmapNode(0, 0, [], undefined);
+const EMPTY_NODE: BitmapNode = [0, 0, undefined];
 
 /** Set by every update: +1 when it added a key, -1 when it removed one, else 0. */
 let sizeChange = 0;
@@ -68,9 +68,14 @@ function bitCount(x: number): number {
   return Math.imul(n, 0x01010101) >>> 24;
 }
 
-/** Index in `slots` of the child with the given bit (children are stored from the back). */
-function childIndex(node: BitmapNode, bit: number): number {
-  return node.slots.length - 1 - bitCount(node.nodeMap & (bit - 1));
+/** Index of the entry (its key) with the given bit. */
+function dataIndex(dataMap: number, bit: number): number {
+  return FIRST + 2 * bitCount(dataMap & (bit - 1));
+}
+
+/** Index of the child with the given bit (children are stored from the back). */
+function childIndex(node: BitmapNode, nodeMap: number, bit: number): number {
+  return node.length - 1 - bitCount(nodeMap & (bit - 1));
 }
 
 function lookup(root: Node, key: string, hash: number): unknown {
@@ -82,36 +87,24 @@ function lookup(root: Node, key: string, hash: number): unknown {
       return i < 0 ? MISSING : node.values[i];
     }
     const bit = 1 << ((hash >>> shift) & MASK);
-    if ((node.dataMap & bit) !== 0) {
-      const i = 2 * bitCount(node.dataMap & (bit - 1));
-      return node.slots[i] === key ? node.slots[i + 1] : MISSING;
+    const dataMap = node[DATA_MAP] as number;
+    if ((dataMap & bit) !== 0) {
+      const i = dataIndex(dataMap, bit);
+      return node[i] === key ? node[i + 1] : MISSING;
     }
-    if ((node.nodeMap & bit) === 0) return MISSING;
-    node = node.slots[childIndex(node, bit)] as Node;
+    const nodeMap = node[NODE_MAP] as number;
+    if ((nodeMap & bit) === 0) return MISSING;
+    node = node[childIndex(node, nodeMap, bit)] as Node;
     shift += BITS;
   }
 }
 
-/** `node` with its slots replaced: in place when the edit owns it, else a copy. */
-function withSlots(
-  node: BitmapNode,
-  dataMap: number,
-  nodeMap: number,
-  slots: unknown[],
-  owner: Owner | undefined,
-) {
-  if (owner !== undefined && node.owner === owner) {
-    node.dataMap = dataMap;
-    node.nodeMap = nodeMap;
-    node.slots = slots;
-    return node;
-  }
-  return new BitmapNode(dataMap, nodeMap, slots, owner);
-}
-
-/** The slots to edit: the node's own array when the edit owns it, else a copy. */
-function editable(node: BitmapNode, owner: Owner | undefined): unknown[] {
-  return owner !== undefined && node.owner === owner ? node.slots : node.slots.slice();
+/** The node to edit: itself when the edit owns it, else a copy the edit owns. */
+function editable(node: BitmapNode, owner: Owner | undefined): BitmapNode {
+  if (owner !== undefined && node[OWNER] === owner) return node;
+  const copy = node.slice();
+  copy[OWNER] = owner;
+  return copy;
 }
 
 /** A subtree holding two entries whose hashes agree below `shift`. */
@@ -125,13 +118,12 @@ function pair(
   shift: number,
   owner: Owner | undefined,
 ): Node {
-  if (shift > LAST_SHIFT) return new CollisionNode(h1, [k1, k2], [v1, v2], owner);
+  if (shift > LAST_SHIFT) return new CollisionNode(h1, [k1, k2], [v1, v2]);
   const f1 = (h1 >>> shift) & MASK;
   const f2 = (h2 >>> shift) & MASK;
-  if (f1 === f2)
-    return new BitmapNode(0, 1 << f1, [pair(k1, h1, v1, k2, h2, v2, shift + BITS, owner)], owner);
-  const slots = f1 < f2 ? [k1, v1, k2, v2] : [k2, v2, k1, v1];
-  return new BitmapNode((1 << f1) | (1 << f2), 0, slots, owner);
+  if (f1 === f2) return [0, 1 << f1, owner, pair(k1, h1, v1, k2, h2, v2, shift + BITS, owner)];
+  const dataMap = (1 << f1) | (1 << f2);
+  return f1 < f2 ? [dataMap, 0, owner, k1, v1, k2, v2] : [dataMap, 0, owner, k2, v2, k1, v1];
 }
 
 function put(
@@ -142,69 +134,65 @@ function put(
   shift: number,
   owner: Owner | undefined,
 ): Node {
-  if (node instanceof CollisionNode) return putCollision(node, key, value, owner);
+  if (node instanceof CollisionNode) return putCollision(node, key, value);
   const bit = 1 << ((hash >>> shift) & MASK);
-  if ((node.dataMap & bit) !== 0) {
-    const i = 2 * bitCount(node.dataMap & (bit - 1));
-    const existing = node.slots[i] as string;
+  const dataMap = node[DATA_MAP] as number;
+  const nodeMap = node[NODE_MAP] as number;
+  if ((dataMap & bit) !== 0) {
+    const i = dataIndex(dataMap, bit);
+    const existing = node[i] as string;
     if (existing === key) {
-      if (node.slots[i + 1] === value) return node;
-      const slots = editable(node, owner);
-      slots[i + 1] = value;
-      return withSlots(node, node.dataMap, node.nodeMap, slots, owner);
+      if (node[i + 1] === value) return node;
+      const next = editable(node, owner);
+      next[i + 1] = value;
+      return next;
     }
     // Two keys share this fragment: both move down into a new child.
-    const child = pair(
-      existing,
-      hashString(existing),
-      node.slots[i + 1],
-      key,
-      hash,
-      value,
-      shift + BITS,
-      owner,
-    );
+    const child = pair(existing, hashString(existing), node[i + 1], key, hash, value, shift + BITS, owner);
     sizeChange = 1;
-    const slots = editable(node, owner);
-    slots.splice(i, 2);
-    slots.splice(slots.length - bitCount(node.nodeMap & (bit - 1)), 0, child);
-    return withSlots(node, node.dataMap ^ bit, node.nodeMap | bit, slots, owner);
+    const next = editable(node, owner);
+    next.splice(i, 2);
+    next.splice(next.length - bitCount(nodeMap & (bit - 1)), 0, child);
+    next[DATA_MAP] = dataMap ^ bit;
+    next[NODE_MAP] = nodeMap | bit;
+    return next;
   }
-  if ((node.nodeMap & bit) !== 0) {
-    const j = childIndex(node, bit);
-    const child = node.slots[j] as Node;
-    const next = put(child, key, hash, value, shift + BITS, owner);
-    if (next === child) return node;
-    const slots = editable(node, owner);
-    slots[j] = next;
-    return withSlots(node, node.dataMap, node.nodeMap, slots, owner);
+  if ((nodeMap & bit) !== 0) {
+    const j = childIndex(node, nodeMap, bit);
+    const child = node[j] as Node;
+    const updated = put(child, key, hash, value, shift + BITS, owner);
+    if (updated === child) return node;
+    const next = editable(node, owner);
+    next[j] = updated;
+    return next;
   }
   sizeChange = 1;
-  const slots = editable(node, owner);
-  slots.splice(2 * bitCount(node.dataMap & (bit - 1)), 0, key, value);
-  return withSlots(node, node.dataMap | bit, node.nodeMap, slots, owner);
+  const next = editable(node, owner);
+  next.splice(dataIndex(dataMap, bit), 0, key, value);
+  next[DATA_MAP] = dataMap | bit;
+  return next;
 }
 
-function putCollision(node: CollisionNode, key: string, value: unknown, owner: Owner | undefined): Node {
+/** Collision nodes are rare and small: they are always copied, never edited in place. */
+function putCollision(node: CollisionNode, key: string, value: unknown): Node {
   const i = node.keys.indexOf(key);
   if (i >= 0 && node.values[i] === value) return node;
-  const inPlace = owner !== undefined && node.owner === owner;
-  const keys = inPlace ? node.keys : node.keys.slice();
-  const values = inPlace ? node.values : node.values.slice();
+  const keys = node.keys.slice();
+  const values = node.values.slice();
   if (i >= 0) values[i] = value;
   else {
     keys.push(key);
     values.push(value);
     sizeChange = 1;
   }
-  return inPlace ? node : new CollisionNode(node.hash, keys, values, owner);
+  return new CollisionNode(node.hash, keys, values);
 }
 
 /** True for a non-root node left with one entry: its parent takes the entry inline instead. */
 function isSingleEntry(node: Node): boolean {
   return node instanceof CollisionNode
     ? node.keys.length === 1
-    : node.nodeMap === 0 && node.slots.length === 2;
+    : node[NODE_MAP] === 0 && node.length === FIRST + 2;
 }
 
 function remove(node: Node, key: string, hash: number, shift: number, owner: Owner | undefined): Node {
@@ -216,33 +204,39 @@ function remove(node: Node, key: string, hash: number, shift: number, owner: Own
     const values = node.values.slice();
     keys.splice(i, 1);
     values.splice(i, 1);
-    return new CollisionNode(node.hash, keys, values, owner);
+    return new CollisionNode(node.hash, keys, values);
   }
   const bit = 1 << ((hash >>> shift) & MASK);
-  if ((node.dataMap & bit) !== 0) {
-    const i = 2 * bitCount(node.dataMap & (bit - 1));
-    if (node.slots[i] !== key) return node;
+  const dataMap = node[DATA_MAP] as number;
+  const nodeMap = node[NODE_MAP] as number;
+  if ((dataMap & bit) !== 0) {
+    const i = dataIndex(dataMap, bit);
+    if (node[i] !== key) return node;
     sizeChange = -1;
-    const slots = editable(node, owner);
-    slots.splice(i, 2);
-    return withSlots(node, node.dataMap ^ bit, node.nodeMap, slots, owner);
+    const next = editable(node, owner);
+    next.splice(i, 2);
+    next[DATA_MAP] = dataMap ^ bit;
+    return next;
   }
-  if ((node.nodeMap & bit) === 0) return node;
-  const j = childIndex(node, bit);
-  const child = node.slots[j] as Node;
-  const next = remove(child, key, hash, shift + BITS, owner);
+  if ((nodeMap & bit) === 0) return node;
+  const j = childIndex(node, nodeMap, bit);
+  const child = node[j] as Node;
+  const updated = remove(child, key, hash, shift + BITS, owner);
   // A child this edit owns shrinks in place and comes back as itself: check the size change.
   if (sizeChange === 0) return node;
-  const slots = editable(node, owner);
-  if (!isSingleEntry(next)) {
-    slots[j] = next;
-    return withSlots(node, node.dataMap, node.nodeMap, slots, owner);
+  const next = editable(node, owner);
+  if (!isSingleEntry(updated)) {
+    next[j] = updated;
+    return next;
   }
   // Keep the trie canonical: a child with one entry is folded back into this node.
-  const [k, v] = next instanceof CollisionNode ? [next.keys[0], next.values[0]] : next.slots;
-  slots.splice(j, 1);
-  slots.splice(2 * bitCount(node.dataMap & (bit - 1)), 0, k, v);
-  return withSlots(node, node.dataMap | bit, node.nodeMap ^ bit, slots, owner);
+  const k = updated instanceof CollisionNode ? updated.keys[0] : updated[FIRST];
+  const v = updated instanceof CollisionNode ? updated.values[0] : updated[FIRST + 1];
+  next.splice(j, 1);
+  next.splice(dataIndex(dataMap, bit), 0, k, v);
+  next[DATA_MAP] = dataMap | bit;
+  next[NODE_MAP] = nodeMap ^ bit;
+  return next;
 }
 
 function each(node: Node, fn: (value: never, key: string) => void): void {
@@ -250,10 +244,9 @@ function each(node: Node, fn: (value: never, key: string) => void): void {
     for (let i = 0; i < node.keys.length; i++) fn(node.values[i] as never, node.keys[i] as string);
     return;
   }
-  const slots = node.slots;
-  const dataEnd = 2 * bitCount(node.dataMap);
-  for (let i = 0; i < dataEnd; i += 2) fn(slots[i + 1] as never, slots[i] as string);
-  for (let i = slots.length - 1; i >= dataEnd; i--) each(slots[i] as Node, fn);
+  const dataEnd = FIRST + 2 * bitCount(node[DATA_MAP] as number);
+  for (let i = FIRST; i < dataEnd; i += 2) fn(node[i + 1] as never, node[i] as string);
+  for (let i = node.length - 1; i >= dataEnd; i--) each(node[i] as Node, fn);
 }
 
 function* entriesOf(node: Node): Generator<[string, unknown]> {
@@ -261,10 +254,9 @@ function* entriesOf(node: Node): Generator<[string, unknown]> {
     for (let i = 0; i < node.keys.length; i++) yield [node.keys[i] as string, node.values[i]];
     return;
   }
-  const slots = node.slots;
-  const dataEnd = 2 * bitCount(node.dataMap);
-  for (let i = 0; i < dataEnd; i += 2) yield [slots[i] as string, slots[i + 1]];
-  for (let i = slots.length - 1; i >= dataEnd; i--) yield* entriesOf(slots[i] as Node);
+  const dataEnd = FIRST + 2 * bitCount(node[DATA_MAP] as number);
+  for (let i = FIRST; i < dataEnd; i += 2) yield [node[i] as string, node[i + 1]];
+  for (let i = node.length - 1; i >= dataEnd; i--) yield* entriesOf(node[i] as Node);
 }
 
 /** Read access shared by {@link PersistentMap} and {@link TransientMap}. */
@@ -429,22 +421,24 @@ export function trieProblems(map: PersistentMap<unknown> | TransientMap<unknown>
         if (hashString(key) !== node.hash) problems.push(`${key} in the wrong collision node`);
       return node.keys.length;
     }
-    if ((node.dataMap & node.nodeMap) !== 0) problems.push('a fragment is both data and node');
-    const data = bitCount(node.dataMap);
-    const children = bitCount(node.nodeMap);
-    if (node.slots.length !== 2 * data + children) problems.push('slot count does not match the bitmaps');
+    const dataMap = node[DATA_MAP] as number;
+    const nodeMap = node[NODE_MAP] as number;
+    if ((dataMap & nodeMap) !== 0) problems.push('a fragment is both data and node');
+    const data = bitCount(dataMap);
+    const children = bitCount(nodeMap);
+    if (node.length !== FIRST + 2 * data + children) problems.push('slot count does not match the bitmaps');
     const prefixMask = shift === 0 ? 0 : 2 ** shift - 1;
     let entries = data;
-    for (let i = 0; i < 2 * data; i += 2) {
-      const hash = hashString(node.slots[i] as string);
-      if ((hash & prefixMask) !== path) problems.push(`${String(node.slots[i])} off its hash path`);
-      if ((node.dataMap & (1 << ((hash >>> shift) & MASK))) === 0) problems.push('key in the wrong slot');
+    for (let i = FIRST; i < FIRST + 2 * data; i += 2) {
+      const hash = hashString(node[i] as string);
+      if ((hash & prefixMask) !== path) problems.push(`${String(node[i])} off its hash path`);
+      if ((dataMap & (1 << ((hash >>> shift) & MASK))) === 0) problems.push('key in the wrong slot');
     }
     for (let f = 0; f < 32; f++) {
       const bit = 1 << f;
-      if ((node.nodeMap & bit) === 0) continue;
+      if ((nodeMap & bit) === 0) continue;
       const childPath = shift + BITS > 32 ? path : path + f * 2 ** shift;
-      entries += count(node.slots[childIndex(node, bit)] as Node, shift + BITS, childPath >>> 0, false);
+      entries += count(node[childIndex(node, nodeMap, bit)] as Node, shift + BITS, childPath >>> 0, false);
     }
     if (!isRoot && entries < 2) problems.push(`non-root node with ${entries} entries`);
     return entries;

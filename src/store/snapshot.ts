@@ -49,13 +49,14 @@ function indexValues<T>(name: string, fn: IndexFunc<T>, object: T, key: string):
   } catch (error) {
     throw new IndexFunctionError(name, key, error);
   }
-  if (!Array.isArray(values) || !values.every(isString)) {
-    throw new IndexFunctionError(name, key, new TypeError('expected an array of strings'));
-  }
+  if (!Array.isArray(values)) throw notStrings(name, key);
+  for (let i = 0; i < values.length; i++) if (typeof values[i] !== 'string') throw notStrings(name, key);
   return values;
 }
 
-const isString = (value: unknown): boolean => typeof value === 'string';
+function notStrings(name: string, key: string): IndexFunctionError {
+  return new IndexFunctionError(name, key, new TypeError('expected an array of strings'));
+}
 const NO_VALUES: readonly string[] = [];
 
 function labelsOf(object: unknown): Record<string, string> | undefined {
@@ -191,7 +192,8 @@ export class Snapshot<T> implements Iterable<T> {
       if (batch.resourceVersion === this.resourceVersion && batch.synced === this.synced) return this;
       return this.with(this.items, this.indices, batch);
     }
-    const indices = new IndexEdit(this.indices, this.names.length);
+    if (batch.deltas.length === 1) return this.applyOne(batch.deltas[0] as Delta<T>, batch);
+    const indices = new IndexEdit(this.indices);
     const shared = FifoBatch.itemsAfter(batch, this.items);
     if (shared !== undefined) {
       // The batch comes from the deltaFifo whose map these items are: its objects are frozen,
@@ -206,6 +208,48 @@ export class Snapshot<T> implements Iterable<T> {
     const items = this.items.asMutable();
     for (const delta of batch.deltas) this.applyDelta(items, indices, delta);
     return this.with(items.asPersistent(), indices.result(), batch);
+  }
+
+  /** One delta (a watch event): persistent updates, which allocate less than transient drafts. */
+  private applyOne(delta: Delta<T>, batch: DeltaBatch<T>): Snapshot<T> {
+    let items = FifoBatch.itemsAfter(batch, this.items);
+    let old: T | undefined;
+    let next: T | undefined;
+    if (items !== undefined) {
+      old = delta.type === 'Added' ? undefined : (delta as { oldObject: T }).oldObject;
+      next = delta.type === 'Deleted' ? undefined : delta.object;
+    } else {
+      old = this.items.get(delta.key);
+      next = delta.type === 'Deleted' ? undefined : freeze(delta.object, true);
+      if (old === next) items = this.items;
+      else items = next === undefined ? this.items.delete(delta.key) : this.items.set(delta.key, next);
+    }
+    return this.with(items, old === next ? this.indices : this.reindexOne(delta.key, old, next), batch);
+  }
+
+  /** The indexes after one object changed from `old` to `next` (`this.indices` if none moved). */
+  private reindexOne(key: string, old: T | undefined, next: T | undefined): readonly Index[] {
+    let out: Index[] | undefined;
+    for (let i = 0; i < this.names.length; i++) {
+      const name = this.names[i] as string;
+      const fn = this.indexers[name] as IndexFunc<T>;
+      const before = old === undefined ? NO_VALUES : indexValues(name, fn, old, key);
+      const after = next === undefined ? NO_VALUES : indexValues(name, fn, next, key);
+      for (const value of before) {
+        if (after.includes(value)) continue;
+        out ??= this.indices.slice();
+        const index = out[i] as Index;
+        const keys = (index.get(value) ?? EMPTY_KEYS).delete(key);
+        out[i] = keys.size === 0 ? index.delete(value) : index.set(value, keys);
+      }
+      for (const value of after) {
+        if (before.includes(value)) continue;
+        out ??= this.indices.slice();
+        const index = out[i] as Index;
+        out[i] = index.set(value, (index.get(value) ?? EMPTY_KEYS).set(key, true));
+      }
+    }
+    return out ?? this.indices;
   }
 
   private with(items: PersistentMap<T>, indices: readonly Index[], batch: DeltaBatch<T>): Snapshot<T> {
@@ -232,8 +276,8 @@ export class Snapshot<T> implements Iterable<T> {
       const fn = this.indexers[name] as IndexFunc<T>;
       const before = old === undefined ? NO_VALUES : indexValues(name, fn, old, key);
       const after = next === undefined ? NO_VALUES : indexValues(name, fn, next, key);
-      for (const value of before) if (!after.includes(value)) indices.keysOf(i, value).delete(key);
-      for (const value of after) if (!before.includes(value)) indices.keysOf(i, value).set(key, true);
+      for (const value of before) if (!after.includes(value)) indices.remove(i, value, key);
+      for (const value of after) if (!before.includes(value)) indices.add(i, value, key);
     }
   }
 
@@ -255,42 +299,49 @@ export class Snapshot<T> implements Iterable<T> {
 }
 
 /**
- * The index changes of one batch: a draft key set per (index, value) the batch touches, made on
- * its first change, so a MODIFIED event that keeps its namespace, node and labels copies nothing
- * and a relist edits each key set in place.
+ * The index changes of a batch of several deltas (a relist, a resync): each key set the batch
+ * touches becomes a transient draft on first change and is edited in place, so a value with
+ * thousands of keys is not copied once per key. A delta that keeps its namespace, node and
+ * labels touches nothing.
  */
 class IndexEdit {
-  private readonly drafts: (Map<string, TransientMap<true>> | undefined)[];
+  /** Per index: value -> its key set's draft in this batch. */
+  private readonly touched: (Map<string, TransientMap<true>> | undefined)[];
 
-  constructor(
-    private readonly base: readonly Index[],
-    count: number,
-  ) {
-    this.drafts = new Array(count).fill(undefined);
+  constructor(private readonly base: readonly Index[]) {
+    this.touched = new Array(base.length).fill(undefined);
   }
 
-  keysOf(i: number, value: string): TransientMap<true> {
-    let drafts = this.drafts[i];
-    if (drafts === undefined) {
-      drafts = new Map();
-      this.drafts[i] = drafts;
+  add(i: number, value: string, key: string): void {
+    this.keys(i, value).set(key, true);
+  }
+
+  remove(i: number, value: string, key: string): void {
+    this.keys(i, value).delete(key);
+  }
+
+  private keys(i: number, value: string): TransientMap<true> {
+    let touched = this.touched[i];
+    if (touched === undefined) {
+      touched = new Map();
+      this.touched[i] = touched;
     }
-    let keys = drafts.get(value);
+    let keys = touched.get(value);
     if (keys === undefined) {
       keys = ((this.base[i] as Index).get(value) ?? EMPTY_KEYS).asMutable();
-      drafts.set(value, keys);
+      touched.set(value, keys);
     }
     return keys;
   }
 
   /** The indexes with this batch's changes (the base array itself when nothing changed). */
   result(): readonly Index[] {
-    if (this.drafts.every((d) => d === undefined)) return this.base;
+    if (this.touched.every((t) => t === undefined)) return this.base;
     return this.base.map((index, i) => {
-      const drafts = this.drafts[i];
-      if (drafts === undefined) return index;
+      const touched = this.touched[i];
+      if (touched === undefined) return index;
       return index.withMutations((next) => {
-        for (const [value, keys] of drafts) {
+        for (const [value, keys] of touched) {
           if (keys.size === 0) next.delete(value);
           else next.set(value, keys.asPersistent());
         }
