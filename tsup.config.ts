@@ -11,5 +11,5 @@ export default defineConfig({
   target: 'node20',
   // Shared chunks: kube-rx and kube-rx/testing must share one copy of the classes (instanceof checks).
   splitting: true,
-  external: ['rxjs', '@kubernetes/client-node', 'immer', 'immutable', 'prom-client'],
+  external: ['rxjs', '@kubernetes/client-node', 'immer', 'prom-client'],
 });
