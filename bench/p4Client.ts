@@ -8,7 +8,7 @@
  * - `watch`: both lists return nothing at resourceVersion 1, so the whole cache is filled by the
  *   same watch stream (every pod ADDED, then the MODIFIED events). Done when the last event is in.
  *
- * Reports the time, the events per second, and the heap the cache retains per object (heap after
+ * Reports the time, the events per second, the CPU time this process used, and the heap the cache retains per object (heap after
  * a forced GC with the informer alive, minus the heap before it started, over the object count).
  */
 import { CoreV1Api, KubeConfig, makeInformer, type V1Pod, type V1PodList } from '@kubernetes/client-node';
@@ -29,6 +29,8 @@ export interface P4Run {
   readonly addedMs?: number;
   readonly modifiedPerSec?: number;
   readonly bytesPerObject: number;
+  /** CPU time (user + system) of this client process during the run. */
+  readonly cpuMs: number;
   readonly error?: string;
   readonly profile?: Frame[];
 }
@@ -107,6 +109,7 @@ async function main(): Promise<void> {
   const before = heapUsed();
   const progress: Progress = {};
   const start = performance.now();
+  const cpuBefore = process.cpuUsage();
   let error: string | undefined;
   let frames: Frame[] | undefined;
   try {
@@ -126,6 +129,7 @@ async function main(): Promise<void> {
     error = e instanceof Error ? e.message : String(e);
   }
   const ms = performance.now() - start;
+  const cpu = process.cpuUsage(cpuBefore);
   const after = heapUsed();
   const addedMs = mode === 'watch' && progress.addedAt ? progress.addedAt - start : undefined;
   const result: P4Run = {
@@ -138,6 +142,7 @@ async function main(): Promise<void> {
       ? { addedMs, modifiedPerSec: (info.modifications * 1000) / (ms - addedMs) }
       : {}),
     bytesPerObject: (after - before) / N,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     ...(error ? { error } : {}),
     ...(frames ? { profile: frames } : {}),
   };

@@ -4,11 +4,13 @@
  * pods (MODIFIED events), all kept in the event log. A ConfigMap is created first, at
  * resourceVersion 1, so a watch from resourceVersion 1 replays every pod event: the same HTTP
  * stream for every client. Prints `BENCH_READY <json>` and serves until its stdin closes.
+ * With `--replay`, clients talk to a front that replays recorded responses (see replayFront.ts).
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import { resources } from '../../src/index.js';
 import { createFakeCluster } from '../../src/testing/index.js';
 import { makePod, modifyPod, rng } from '../fixtures/pods.js';
+import { recordWatch, startReplayFront } from './replayFront.js';
 
 export interface ServerInfo {
   readonly url: string;
@@ -43,10 +45,22 @@ for (let step = 0; step < modifications; step++) {
   });
 }
 const server = await cluster.listen({ token: 'bench-token' });
+const watchPath = '/api/v1/pods?watch=true&resourceVersion=1';
+const front = process.argv.includes('--replay')
+  ? await startReplayFront(
+      server.url,
+      await recordWatch(server.url, watchPath, 'bench-token', pods + modifications),
+      (url) =>
+        url.pathname === '/api/v1/pods' &&
+        ['true', '1'].includes(url.searchParams.get('watch') ?? '') &&
+        url.searchParams.get('resourceVersion') === '1',
+    )
+  : undefined;
+const url = front?.url ?? server.url;
 const info: ServerInfo = {
-  url: server.url,
+  url,
   token: 'bench-token',
-  kubeConfigYaml: server.kubeConfigYaml,
+  kubeConfigYaml: server.kubeConfigYaml.replace(server.url, url),
   pods,
   modifications,
   resourceVersion: cluster.resourceVersion,
@@ -55,5 +69,5 @@ const info: ServerInfo = {
 process.stdout.write(`BENCH_READY ${JSON.stringify(info)}\n`);
 process.stdin.resume();
 process.stdin.on('end', () => {
-  server.close().then(() => process.exit(0));
+  Promise.all([server.close(), front?.close()]).then(() => process.exit(0));
 });
