@@ -100,11 +100,13 @@ export function recordWatch(
           resolve(chunks);
         }
       });
+      res.on('end', () =>
+        reject(new Error(`recording ${path}: the watch ended after ${seen} of ${events} events`)),
+      );
       res.on('error', () => undefined);
     });
-    req.on('error', (error) => {
-      if (!req.destroyed || error.message !== 'socket hang up') reject(error);
-    });
+    // Destroying the request after the last line errors it too; the promise is settled by then.
+    req.on('error', reject);
     req.end();
   });
 }
