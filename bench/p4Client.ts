@@ -8,8 +8,9 @@
  * - `watch`: both lists return nothing at resourceVersion 1, so the whole cache is filled by the
  *   same watch stream (every pod ADDED, then the MODIFIED events). Done when the last event is in.
  *
- * Reports the time, the events per second, the CPU time this process used, and the heap the cache retains per object (heap after
- * a forced GC with the informer alive, minus the heap before it started, over the object count).
+ * Reports the time, the events per second, the CPU time this process used, and the heap the
+ * cache retains per object (heap after a forced GC with the informer alive, minus the heap before
+ * it started, over the object count).
  */
 import { CoreV1Api, KubeConfig, makeInformer, type V1Pod, type V1PodList } from '@kubernetes/client-node';
 import type { KubeClient } from '../src/client.js';

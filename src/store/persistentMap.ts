@@ -111,8 +111,8 @@ function editable(node: BitmapNode, owner: Owner | undefined): BitmapNode {
 /**
  * `node` with `deleteCount` slots removed at `start` and `insertCount` (0-2) of `a`, `b` inserted
  * there, as a new array of exactly the new length, owned by `owner`. `Array#splice` would grow the
- * array with spare capacity that a long-lived node keeps for good (a store built by a relist was
- * about 75% larger for it).
+ * array with spare capacity that a long-lived node keeps for good (a 100k-entry map took 40 bytes
+ * per entry instead of 11).
  */
 function spliced(
   node: BitmapNode,
