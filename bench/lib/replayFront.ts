@@ -29,6 +29,13 @@ export interface ReplayFront {
 
 const CHUNK_BYTES = 64 * 1024;
 
+/** A client's request headers for the upstream server (its own `host`, not the front's). */
+function forwardedHeaders(headers: IncomingMessage['headers']): IncomingMessage['headers'] {
+  const forwarded = { ...headers };
+  delete forwarded.host;
+  return forwarded;
+}
+
 /** GETs `path` from `upstream` and resolves with the response once it is complete. */
 function fetchUpstream(
   upstream: string,
@@ -36,20 +43,22 @@ function fetchUpstream(
   headers: IncomingMessage['headers'],
 ): Promise<Recorded> {
   return new Promise((resolve, reject) => {
-    const forwarded = { ...headers };
-    delete forwarded.host;
-    const req = request(`${upstream}${path}`, { method: 'GET', headers: forwarded }, (res) => {
-      const parts: Buffer[] = [];
-      res.on('data', (part: Buffer) => parts.push(part));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 502,
-          contentType: String(res.headers['content-type'] ?? 'application/json'),
-          body: Buffer.concat(parts),
-        }),
-      );
-      res.on('error', reject);
-    });
+    const req = request(
+      `${upstream}${path}`,
+      { method: 'GET', headers: forwardedHeaders(headers) },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (part: Buffer) => parts.push(part));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 502,
+            contentType: String(res.headers['content-type'] ?? 'application/json'),
+            body: Buffer.concat(parts),
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -113,9 +122,7 @@ export function recordWatch(
 
 /** Streams a live upstream response (a watch the front did not record) to `res`. */
 function proxyLive(upstream: string, path: string, req: IncomingMessage, res: ServerResponse): void {
-  const headers = { ...req.headers };
-  delete headers.host;
-  const live = request(`${upstream}${path}`, { headers }, (upstreamRes) => {
+  const live = request(`${upstream}${path}`, { headers: forwardedHeaders(req.headers) }, (upstreamRes) => {
     res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
     res.flushHeaders();
     upstreamRes.pipe(res);
