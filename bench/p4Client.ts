@@ -13,7 +13,7 @@
  * it started, over the object count).
  */
 import { CoreV1Api, KubeConfig, makeInformer, type V1Pod, type V1PodList } from '@kubernetes/client-node';
-import type { KubeClient } from '../src/client.js';
+import type { KubeClient } from '../src/core/client.js';
 import { informer, kubeClient, resources, type Snapshot } from '../src/index.js';
 import { emitResult } from './lib/child.js';
 import type { ServerInfo } from './lib/fakeServer.js';

@@ -12,7 +12,7 @@
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import { Subject } from 'rxjs';
-import type { RawWatchEvent } from '../src/client.js';
+import type { RawWatchEvent } from '../src/core/client.js';
 import {
   byField,
   byNamespace,

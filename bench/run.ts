@@ -573,7 +573,7 @@ const SOURCE_CHANGES = `## Source changes made for these benchmarks
 
 Found with the profiles of P1, P2 and P4, each checked with \`npx vitest run\` and \`tsc --noEmit\`:
 
-- \`src/objects.ts\` \`deepFreeze\`: walks with \`for...in\` and index loops instead of \`Object.values\` (an array per node), and with a node budget and a depth limit instead of a \`WeakSet\`; only an object that hits a limit (a cycle, more than 10 000 nodes or 100 levels) is walked again with a visited \`Set\`. Same result (every reachable plain object and array frozen, frozen ones descended into); in P1's pipeline it went from about 3.8 µs to 1.4 µs per pod.
+- \`src/core/objects.ts\` \`deepFreeze\`: walks with \`for...in\` and index loops instead of \`Object.values\` (an array per node), and with a node budget and a depth limit instead of a \`WeakSet\`; only an object that hits a limit (a cycle, more than 10 000 nodes or 100 levels) is walked again with a visited \`Set\`. Same result (every reachable plain object and array frozen, frozen ones descended into); in P1's pipeline it went from about 3.8 µs to 1.4 µs per pod.
 - \`src/operators/deltaFifo.ts\`: no closure and no \`{ ...state }\` spread per event (the "skip" state was built for every event, used for few).
 - \`src/store/snapshot.ts\` \`apply\`/\`reindex\`: an index is copied (\`asMutable\`) and put back into the index map only when a delta changes it; loops instead of per-event closures. A MODIFIED event that keeps its namespace and node now touches no index.
 - \`src/sources/listWatch.ts\`: a watch line yields at most one step, so \`map\` + \`filter\` replace \`mergeMap\` over an array (an inner Observable per event).

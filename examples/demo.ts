@@ -11,7 +11,6 @@
 import { parseArgs } from 'node:util';
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { Subscription } from 'rxjs';
-import { churnStep, seedCluster, seededRandom } from '../src/cli/churn.js';
 import {
   byField,
   type InformerEvent,
@@ -22,6 +21,7 @@ import {
   type ListWatchErrorContext,
   resources,
 } from '../src/index.js';
+import { churnStep, seedCluster, seededRandom } from '../src/testing/churn.js';
 import { createFakeCluster, type FakeCluster } from '../src/testing/index.js';
 
 const { values } = parseArgs({

@@ -1,8 +1,13 @@
 /**
  * kube-rx: client-go's informer machinery (Reflector, DeltaFIFO, Indexer, SharedInformer) as
  * RxJS pipelines, testable in virtual time.
+ *
+ * The exports are grouped by layer, lowest first; docs/architecture.md draws the layers and the
+ * direction in which they may import each other.
  * @packageDocumentation
  */
+
+/* core: the vocabulary every layer shares (objects, resources, events, errors, the KubeClient interface) */
 export type {
   APIResource,
   APIResourceList,
@@ -14,15 +19,7 @@ export type {
   SelectorOptions,
   WatchOptions,
   WriteOptions,
-} from './client.js';
-export {
-  type ControllerOptions,
-  controller,
-  controllerOwnerKeys,
-  type SecondaryInformer,
-  type WatchSpec,
-} from './controller.js';
-export { discoverResource } from './discovery.js';
+} from './core/client.js';
 export {
   IndexNotFoundError,
   InvalidObjectError,
@@ -36,7 +33,7 @@ export {
   StatusError,
   statusError,
   WatchProtocolError,
-} from './errors.js';
+} from './core/errors.js';
 export {
   type BookmarkEvent,
   DeletedFinalStateUnknown,
@@ -49,73 +46,24 @@ export {
   type ReplaceEvent,
   type ResyncEvent,
   type WatchEvent,
-} from './events.js';
-export { type Informer, type InformerOptions, informer } from './informer.js';
-export { type InformerDefaults, type InformerFactory, informerFactory } from './informerFactory.js';
-export { type LeaderElectionOptions, leaderElection } from './leaderElection.js';
-export { type PrometheusMetricsOptions, prometheusWorkQueueMetrics } from './metrics.js';
-export { type KubeObject, type KubeObjectMeta, objectKey, resourceVersionOf, splitKey } from './objects.js';
-export { type DeltaFifoOptions, deltaFifo } from './operators/deltaFifo.js';
-export { indexer } from './operators/indexer.js';
+} from './core/events.js';
 export {
-  annotationsChanged,
-  generationChanged,
-  labelsChanged,
-  resourceVersionChanged,
-} from './operators/predicates.js';
+  type KubeObject,
+  type KubeObjectMeta,
+  objectKey,
+  resourceVersionOf,
+  splitKey,
+} from './core/objects.js';
+export { INITIAL_EVENTS_END_ANNOTATION, PATCH_CONTENT_TYPES } from './core/protocol.js';
 export {
-  defaultControllerRateLimiter,
-  exponentialFailure,
-  maxOf,
-  type RateLimiter,
-  tokenBucket,
-} from './operators/rateLimiters.js';
-export { resync } from './operators/resync.js';
-export { batchToEvents, toEvents } from './operators/toEvents.js';
-export { stripManagedFields, transformObjects } from './operators/transform.js';
-export {
-  type Reconcile,
-  type ReconcileResult,
-  WorkDroppedError,
-  type WorkQueueMetrics,
-  type WorkQueueOptions,
-  type WorkResult,
-  workQueue,
-} from './operators/workQueue.js';
-export {
-  ensureFinalizer,
-  isBeingDeleted,
-  type PatchRecipe,
-  type PatchWithOptions,
-  patchStatusWith,
-  patchWith,
-  removeFinalizer,
-  toJsonPatch,
-} from './patchWith.js';
-export { apiVersionOf, defineResource, describeResource, type ResourceType, resources } from './resources.js';
-export { Backoff, type BackoffOptions, defaultBackoff } from './sources/backoff.js';
-export {
-  INITIAL_EVENTS_END_ANNOTATION,
-  type ListMode,
-  type ListWatchErrorContext,
-  type ListWatchOptions,
-  listWatch,
-} from './sources/listWatch.js';
-export {
-  type HttpKubeClient,
-  type KubeClientOptions,
-  kubeClient,
-  PATCH_CONTENT_TYPES,
-} from './sources/transports/kubeClient.js';
-export { loadDefaultKubeConfig } from './sources/transports/kubeConfig.js';
-export {
-  IdleTimeoutError,
-  InvalidRequestError,
-  KubeConfigError,
-  RequestAbortedError,
-  TransportError,
-  WatchIdleTimeoutError,
-} from './sources/transports/transportErrors.js';
+  apiVersionOf,
+  defineResource,
+  describeResource,
+  type ResourceType,
+  resources,
+} from './core/resources.js';
+
+/* store: immutable snapshots (persistent map + secondary indexes), label selectors, index functions */
 export {
   byField,
   byLabel,
@@ -137,3 +85,81 @@ export {
   toLabelSelector,
 } from './store/labelSelector.js';
 export { IndexFunctionError, type NamespaceLister, Snapshot, snapshotOf } from './store/snapshot.js';
+
+/* transport: the KubeClient over HTTP (kubeconfig, requests, watch decoding, typed transport errors) */
+export { type HttpKubeClient, type KubeClientOptions, kubeClient } from './transport/kubeClient.js';
+export { loadDefaultKubeConfig } from './transport/kubeConfig.js';
+export {
+  IdleTimeoutError,
+  InvalidRequestError,
+  KubeConfigError,
+  RequestAbortedError,
+  TransportError,
+  WatchIdleTimeoutError,
+} from './transport/transportErrors.js';
+
+/* sources: the Reflector as a cold Observable (list, watch, relist, backoff) */
+export { Backoff, type BackoffOptions, defaultBackoff } from './sources/backoff.js';
+export {
+  type ListMode,
+  type ListWatchErrorContext,
+  type ListWatchOptions,
+  listWatch,
+} from './sources/listWatch.js';
+
+/* operators: DeltaFIFO, Indexer, resync, events and predicates as RxJS operators */
+export { type DeltaFifoOptions, deltaFifo } from './operators/deltaFifo.js';
+export { indexer } from './operators/indexer.js';
+export {
+  annotationsChanged,
+  generationChanged,
+  labelsChanged,
+  resourceVersionChanged,
+} from './operators/predicates.js';
+export { resync } from './operators/resync.js';
+export { batchToEvents, toEvents } from './operators/toEvents.js';
+export { stripManagedFields, transformObjects } from './operators/transform.js';
+
+/* workqueue: the rate-limited work queue operator, its rate limiters and its Prometheus metrics */
+export { type PrometheusMetricsOptions, prometheusWorkQueueMetrics } from './workqueue/metrics.js';
+export {
+  defaultControllerRateLimiter,
+  exponentialFailure,
+  maxOf,
+  type RateLimiter,
+  tokenBucket,
+} from './workqueue/rateLimiters.js';
+export {
+  type Reconcile,
+  type ReconcileResult,
+  WorkDroppedError,
+  type WorkQueueMetrics,
+  type WorkQueueOptions,
+  type WorkResult,
+  workQueue,
+} from './workqueue/workQueue.js';
+
+/* api: write helpers (immer patches, finalizers) and discovery */
+export { discoverResource } from './api/discovery.js';
+export {
+  ensureFinalizer,
+  isBeingDeleted,
+  type PatchRecipe,
+  type PatchWithOptions,
+  patchStatusWith,
+  patchWith,
+  removeFinalizer,
+  toJsonPatch,
+} from './api/patchWith.js';
+
+/* runtime: informers, the shared informer factory, controllers and leader election composed from the above */
+export {
+  type ControllerOptions,
+  controller,
+  controllerOwnerKeys,
+  type SecondaryInformer,
+  type WatchSpec,
+} from './runtime/controller.js';
+export { type Informer, type InformerOptions, informer } from './runtime/informer.js';
+export { type InformerDefaults, type InformerFactory, informerFactory } from './runtime/informerFactory.js';
+export { type LeaderElectionOptions, leaderElection } from './runtime/leaderElection.js';

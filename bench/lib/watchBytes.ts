@@ -1,12 +1,12 @@
 /**
  * A watch stream from bytes, decoded the way the HTTP transport decodes a chunked watch response
- * (src/sources/transports/watchStream.ts): chunks go through the transport's `LineSplitter`, each
+ * (src/transport/watchStream.ts): chunks go through the transport's `LineSplitter`, each
  * non-blank line through `JSON.parse` and the same shape check. It is synchronous (no socket, no
  * timers), so a benchmark measures decoding and the pipeline, not the event loop.
  */
 import { Observable } from 'rxjs';
-import type { RawWatchEvent } from '../../src/client.js';
-import { LineSplitter } from '../../src/sources/transports/lineSplitter.js';
+import type { RawWatchEvent } from '../../src/core/client.js';
+import { LineSplitter } from '../../src/transport/lineSplitter.js';
 
 /** Splits a buffer into `size`-byte chunks, as HTTP chunks arrive (lines and UTF-8 cut anywhere). */
 export function chunked(bytes: Buffer, size = 64 * 1024): Buffer[] {

@@ -2,8 +2,8 @@
  * Text of `kube-rx watch`: one row per informer event, in the spirit of
  * `kubectl get -w --output-watch-events`, and the status line.
  */
-import type { InformerEvent } from '../events.js';
-import type { KubeObject } from '../objects.js';
+import type { InformerEvent } from '../core/events.js';
+import type { KubeObject } from '../core/objects.js';
 import { byField } from '../store/indexFuncs.js';
 import type { IndexSpec } from './args.js';
 import type { WatchStats } from './stats.js';

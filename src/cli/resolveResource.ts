@@ -3,10 +3,10 @@
  * (`po`, `deploy`, `cm`, ...), `plural.group` (`deployments.apps`), or `group/version/plural`
  * for anything else, resolved through the discovery endpoints (client-go's RESTMapper).
  */
-import type { KubeClient } from '../client.js';
-import { isStatusError } from '../errors.js';
-import type { KubeObject } from '../objects.js';
-import { defineResource, type ResourceType, resources } from '../resources.js';
+import type { KubeClient } from '../core/client.js';
+import { isStatusError } from '../core/errors.js';
+import type { KubeObject } from '../core/objects.js';
+import { defineResource, type ResourceType, resources } from '../core/resources.js';
 import { UsageError } from './args.js';
 
 /** kubectl's short names of the built-in resources. */

@@ -5,11 +5,11 @@
  */
 import { Subscription } from 'rxjs';
 import packageJson from '../../package.json' with { type: 'json' };
-import { type KubeRxError, StatusError } from '../errors.js';
-import type { InformerEvent } from '../events.js';
-import { informer } from '../informer.js';
-import type { KubeObject } from '../objects.js';
-import { describeResource, type ResourceType } from '../resources.js';
+import { type KubeRxError, StatusError } from '../core/errors.js';
+import type { InformerEvent } from '../core/events.js';
+import type { KubeObject } from '../core/objects.js';
+import { describeResource, type ResourceType } from '../core/resources.js';
+import { informer } from '../runtime/informer.js';
 import type { ListWatchErrorContext } from '../sources/listWatch.js';
 import { byField, type Indexers } from '../store/indexFuncs.js';
 import type { Snapshot } from '../store/snapshot.js';

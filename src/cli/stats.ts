@@ -3,7 +3,7 @@
  * Relists are the errors the reflector reports with `relist: true` (410 Gone, a failed list);
  * watch restarts are watch requests beyond the first, counted by wrapping the client.
  */
-import type { KubeClient } from '../client.js';
+import type { KubeClient } from '../core/client.js';
 
 const BUCKET_MS = 100;
 

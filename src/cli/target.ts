@@ -2,11 +2,11 @@
  * What `kube-rx watch` talks to: the cluster of a kubeconfig file, or an embedded fake cluster
  * served over real HTTP and read through `kubeClient`, the same code path as a real cluster.
  */
-import type { KubeClient } from '../client.js';
-import { kubeClient } from '../sources/transports/kubeClient.js';
+import type { KubeClient } from '../core/client.js';
+import { churnStep, seedCluster, seededRandom } from '../testing/churn.js';
 import { createFakeCluster } from '../testing/fakeCluster/fakeCluster.js';
+import { kubeClient } from '../transport/kubeClient.js';
 import type { WatchArgs } from './args.js';
-import { churnStep, seedCluster, seededRandom } from './churn.js';
 
 /** A connected target. */
 export interface Target {

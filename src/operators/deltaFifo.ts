@@ -13,9 +13,9 @@
  * Objects are deep-frozen as they enter, so every later stage shares them safely.
  */
 import { defer, filter, map, type OperatorFunction, scan } from 'rxjs';
-import { InvalidObjectError, type KubeRxError } from '../errors.js';
-import { DeletedFinalStateUnknown, type Delta, type DeltaBatch, type WatchEvent } from '../events.js';
-import { deepFreeze, type KubeObject, objectKey, resourceVersionOf } from '../objects.js';
+import { InvalidObjectError, type KubeRxError } from '../core/errors.js';
+import { DeletedFinalStateUnknown, type Delta, type DeltaBatch, type WatchEvent } from '../core/events.js';
+import { deepFreeze, type KubeObject, objectKey, resourceVersionOf } from '../core/objects.js';
 import { FifoBatch } from '../store/fifoBatch.js';
 import { PersistentMap } from '../store/persistentMap.js';
 import { Snapshot } from '../store/snapshot.js';

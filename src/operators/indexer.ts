@@ -4,8 +4,8 @@
  * and a reader never sees a half-applied list.
  */
 import { type OperatorFunction, scan } from 'rxjs';
-import type { DeltaBatch } from '../events.js';
-import type { KubeObject } from '../objects.js';
+import type { DeltaBatch } from '../core/events.js';
+import type { KubeObject } from '../core/objects.js';
 import type { Indexers } from '../store/indexFuncs.js';
 import { Snapshot } from '../store/snapshot.js';
 

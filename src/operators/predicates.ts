@@ -4,8 +4,8 @@
  * Resyncs (same object twice) are dropped by all of them, since nothing changed.
  */
 import { filter, type MonoTypeOperatorFunction } from 'rxjs';
-import type { InformerEvent } from '../events.js';
-import type { KubeObject } from '../objects.js';
+import type { InformerEvent } from '../core/events.js';
+import type { KubeObject } from '../core/objects.js';
 
 function sameMap(
   a: Readonly<Record<string, string>> | undefined,

@@ -21,7 +21,7 @@ import {
   take,
   takeUntil,
 } from 'rxjs';
-import type { ResyncEvent, WatchEvent } from '../events.js';
+import type { ResyncEvent, WatchEvent } from '../core/events.js';
 
 const RESYNC: ResyncEvent = Object.freeze({ type: 'RESYNC' });
 

@@ -4,8 +4,8 @@
  * not change is reported as a resync, and a tombstoned delete says its final state is unknown.
  */
 import { mergeMap, type OperatorFunction } from 'rxjs';
-import type { Delta, DeltaBatch, InformerEvent } from '../events.js';
-import { type KubeObject, resourceVersionOf } from '../objects.js';
+import type { Delta, DeltaBatch, InformerEvent } from '../core/events.js';
+import { type KubeObject, resourceVersionOf } from '../core/objects.js';
 
 function toEvent<T extends KubeObject>(delta: Delta<T>, batch: DeltaBatch<T>): InformerEvent<T> {
   switch (delta.type) {

@@ -3,8 +3,8 @@
  * memory is only spent on what the program reads. `stripManagedFields` is the common one.
  */
 import { type MonoTypeOperatorFunction, map } from 'rxjs';
-import type { WatchEvent } from '../events.js';
-import type { KubeObject } from '../objects.js';
+import type { WatchEvent } from '../core/events.js';
+import type { KubeObject } from '../core/objects.js';
 
 /**
  * Maps every object of list and watch events through `fn`.

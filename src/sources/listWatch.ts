@@ -36,7 +36,7 @@ import {
   throwError,
   timer,
 } from 'rxjs';
-import type { KubeClient, ListResult, RawWatchEvent, SelectorOptions } from '../client.js';
+import type { KubeClient, ListResult, RawWatchEvent, SelectorOptions } from '../core/client.js';
 import {
   InvalidObjectError,
   isPersistentFailure,
@@ -47,14 +47,12 @@ import {
   ShortWatchError,
   StatusError,
   WatchProtocolError,
-} from '../errors.js';
-import type { WatchEvent } from '../events.js';
-import { type KubeObject, objectKey } from '../objects.js';
-import { apiVersionOf, describeResource, type ResourceType } from '../resources.js';
+} from '../core/errors.js';
+import type { WatchEvent } from '../core/events.js';
+import { type KubeObject, objectKey } from '../core/objects.js';
+import { INITIAL_EVENTS_END_ANNOTATION } from '../core/protocol.js';
+import { apiVersionOf, describeResource, type ResourceType } from '../core/resources.js';
 import { Backoff, type BackoffOptions, defaultBackoff } from './backoff.js';
-
-/** The bookmark annotation that ends the initial events of a streaming list. */
-export const INITIAL_EVENTS_END_ANNOTATION = 'k8s.io/initial-events-end';
 
 /** How the initial state is fetched. */
 export type ListMode = 'paginated' | 'streaming' | 'auto';

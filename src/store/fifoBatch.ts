@@ -8,7 +8,7 @@
  * exactly the `after` map, so the snapshot adopts it instead of rebuilding it. Any batch made
  * elsewhere, or a snapshot that went its own way, takes the ordinary path.
  */
-import type { Delta, DeltaBatch } from '../events.js';
+import type { Delta, DeltaBatch } from '../core/events.js';
 import type { PersistentMap } from './persistentMap.js';
 
 /** A {@link DeltaBatch} made by `deltaFifo`, with the fifo's known objects around it. */

@@ -3,7 +3,7 @@
  * An index function maps an object to the values it is filed under; `byIndex(name, value)` then
  * answers "which objects have this value" without a scan.
  */
-import type { KubeObject } from '../objects.js';
+import type { KubeObject } from '../core/objects.js';
 
 /** Maps an object to its index values (client-go's `IndexFunc`). Must be pure. */
 export type IndexFunc<T> = (object: T) => readonly string[];

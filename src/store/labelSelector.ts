@@ -7,7 +7,7 @@
  * The object form (`matchLabels` / `matchExpressions`, as in a Deployment's `spec.selector`) is
  * accepted too, so a lister filters exactly as the API server does.
  */
-import { InvalidSelectorError } from '../errors.js';
+import { InvalidSelectorError } from '../core/errors.js';
 
 /** The operator of one requirement: `key`, `!key`, `=`/`==`, `!=`, `in`, `notin`. */
 export type SelectorOperator = 'exists' | 'notExists' | 'equals' | 'notEquals' | 'in' | 'notIn';

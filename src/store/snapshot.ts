@@ -8,9 +8,9 @@
  * Objects are deep-frozen: a reader can never corrupt the cache by mutating what it got.
  */
 import { freeze } from 'immer';
-import { IndexNotFoundError, KubeRxError } from '../errors.js';
-import type { Delta, DeltaBatch } from '../events.js';
-import { type KubeObject, objectKey } from '../objects.js';
+import { IndexNotFoundError, KubeRxError } from '../core/errors.js';
+import type { Delta, DeltaBatch } from '../core/events.js';
+import { type KubeObject, objectKey } from '../core/objects.js';
 import { FifoBatch } from './fifoBatch.js';
 import { byNamespace, type Indexers, type IndexFunc, NAMESPACE_INDEX } from './indexFuncs.js';
 import { everything, type LabelSelector, type SelectorInput, toLabelSelector } from './labelSelector.js';

@@ -3,11 +3,11 @@
  * protocol: `added(pod('a', '5'))`, `bookmark('9')`, `gone()`.
  */
 import type { V1Pod } from '@kubernetes/client-node';
-import type { ListResult, RawWatchEvent } from '../client.js';
-import { statusError } from '../errors.js';
-import type { InformerEvent, WatchEvent } from '../events.js';
-import type { KubeObject } from '../objects.js';
-import { INITIAL_EVENTS_END_ANNOTATION } from '../sources/listWatch.js';
+import type { ListResult, RawWatchEvent } from '../core/client.js';
+import { statusError } from '../core/errors.js';
+import type { InformerEvent, WatchEvent } from '../core/events.js';
+import type { KubeObject } from '../core/objects.js';
+import { INITIAL_EVENTS_END_ANNOTATION } from '../core/protocol.js';
 
 /** Optional fields of a {@link pod}. */
 export interface PodOptions {

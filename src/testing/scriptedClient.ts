@@ -7,10 +7,10 @@
  * Writes are not scripted: use the fake cluster (`createFakeCluster`) for controllers that write.
  */
 import { NEVER, type Observable, type ObservableInput, of, throwError } from 'rxjs';
-import type { KubeClient, ListOptions, ListResult, RawWatchEvent, WatchOptions } from '../client.js';
-import { statusError } from '../errors.js';
-import type { KubeObject } from '../objects.js';
-import type { ResourceType } from '../resources.js';
+import type { KubeClient, ListOptions, ListResult, RawWatchEvent, WatchOptions } from '../core/client.js';
+import { statusError } from '../core/errors.js';
+import type { KubeObject } from '../core/objects.js';
+import type { ResourceType } from '../core/resources.js';
 
 /** A list answer: a response, an error to fail with, or an Observable (e.g. delayed in virtual time). */
 export type ListStep =

@@ -9,10 +9,10 @@
  */
 import type { V1Secret } from '@kubernetes/client-node';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isResourceExpired, type KubeRxError } from '../../src/errors.js';
-import { informer } from '../../src/informer.js';
-import { objectKey } from '../../src/objects.js';
-import { resources } from '../../src/resources.js';
+import { isResourceExpired, type KubeRxError } from '../../src/core/errors.js';
+import { objectKey } from '../../src/core/objects.js';
+import { resources } from '../../src/core/resources.js';
+import { informer } from '../../src/runtime/informer.js';
 import type { ListWatchErrorContext } from '../../src/sources/listWatch.js';
 import { counting } from '../support/churn.js';
 import {

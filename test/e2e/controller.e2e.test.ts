@@ -9,20 +9,20 @@
 import type { V1ConfigMap, V1ObjectMeta } from '@kubernetes/client-node';
 import type { Subscription } from 'rxjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { controller } from '../../src/controller.js';
-import { isStatusError } from '../../src/errors.js';
-import { informerFactory } from '../../src/informerFactory.js';
-import { splitKey } from '../../src/objects.js';
-import type { WorkResult } from '../../src/operators/workQueue.js';
 import {
   ensureFinalizer,
   isBeingDeleted,
   patchStatusWith,
   patchWith,
   removeFinalizer,
-} from '../../src/patchWith.js';
-import { defineResource, resources } from '../../src/resources.js';
+} from '../../src/api/patchWith.js';
+import { isStatusError } from '../../src/core/errors.js';
+import { splitKey } from '../../src/core/objects.js';
+import { defineResource, resources } from '../../src/core/resources.js';
+import { controller } from '../../src/runtime/controller.js';
+import { informerFactory } from '../../src/runtime/informerFactory.js';
 import type { Snapshot } from '../../src/store/snapshot.js';
+import type { WorkResult } from '../../src/workqueue/workQueue.js';
 import { installCrd } from './support/crd.js';
 import { client, ensureNamespace, eventually } from './support/env.js';
 

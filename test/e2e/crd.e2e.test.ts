@@ -6,9 +6,9 @@
 import type { V1ObjectMeta } from '@kubernetes/client-node';
 import type { Subscription } from 'rxjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { discoverResource } from '../../src/discovery.js';
-import type { InformerEvent } from '../../src/events.js';
-import { informer } from '../../src/informer.js';
+import { discoverResource } from '../../src/api/discovery.js';
+import type { InformerEvent } from '../../src/core/events.js';
+import { informer } from '../../src/runtime/informer.js';
 import { installCrd } from './support/crd.js';
 import { client, differences, ensureNamespace, eventually, freshList } from './support/env.js';
 

@@ -7,10 +7,10 @@
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import type { Subscription } from 'rxjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { KubeRxError } from '../../src/errors.js';
-import { informer } from '../../src/informer.js';
-import { objectKey } from '../../src/objects.js';
-import { resources } from '../../src/resources.js';
+import type { KubeRxError } from '../../src/core/errors.js';
+import { objectKey } from '../../src/core/objects.js';
+import { resources } from '../../src/core/resources.js';
+import { informer } from '../../src/runtime/informer.js';
 import { counting } from '../support/churn.js';
 import { configMapChurner } from './support/churn.js';
 import { client, differences, ensureNamespace, eventually, freshList } from './support/env.js';

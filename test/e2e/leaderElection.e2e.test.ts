@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { V1Lease } from '@kubernetes/client-node';
 import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
-import { resources } from '../../src/resources.js';
+import { resources } from '../../src/core/resources.js';
 import { client, e2e, ensureNamespace, eventually } from './support/env.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -10,10 +10,10 @@
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import type { Subscription } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KubeClient, ListResult, WatchOptions } from '../../src/client.js';
-import type { KubeRxError } from '../../src/errors.js';
-import { informer } from '../../src/informer.js';
-import { resources } from '../../src/resources.js';
+import type { KubeClient, ListResult, WatchOptions } from '../../src/core/client.js';
+import type { KubeRxError } from '../../src/core/errors.js';
+import { resources } from '../../src/core/resources.js';
+import { informer } from '../../src/runtime/informer.js';
 import { client, differences, ensureNamespace, eventually, freshList } from './support/env.js';
 
 const namespace = 'list-modes';

@@ -21,9 +21,9 @@ import {
   Watch,
 } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { KubeObject } from '../../src/objects.js';
-import { resources } from '../../src/resources.js';
-import { INITIAL_EVENTS_END_ANNOTATION } from '../../src/sources/listWatch.js';
+import type { KubeObject } from '../../src/core/objects.js';
+import { INITIAL_EVENTS_END_ANNOTATION } from '../../src/core/protocol.js';
+import { resources } from '../../src/core/resources.js';
 import { createFakeCluster, type FakeCluster, type FakeServer } from '../../src/testing/index.js';
 
 const servers: FakeServer[] = [];

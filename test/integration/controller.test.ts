@@ -19,18 +19,16 @@ import {
   timer,
 } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import type { KubeClient } from '../../src/client.js';
-import { type ControllerOptions, controller, controllerOwnerKeys } from '../../src/controller.js';
-import { isStatusError, statusError } from '../../src/errors.js';
-import type { Informer } from '../../src/informer.js';
-import { informerFactory } from '../../src/informerFactory.js';
-import { leaderElection } from '../../src/leaderElection.js';
-import { splitKey } from '../../src/objects.js';
+import { ensureFinalizer, isBeingDeleted, patchWith, removeFinalizer } from '../../src/api/patchWith.js';
+import type { KubeClient } from '../../src/core/client.js';
+import { isStatusError, statusError } from '../../src/core/errors.js';
+import { splitKey } from '../../src/core/objects.js';
+import { resources } from '../../src/core/resources.js';
 import { generationChanged } from '../../src/operators/predicates.js';
-import { exponentialFailure } from '../../src/operators/rateLimiters.js';
-import type { WorkDroppedError, WorkResult } from '../../src/operators/workQueue.js';
-import { ensureFinalizer, isBeingDeleted, patchWith, removeFinalizer } from '../../src/patchWith.js';
-import { resources } from '../../src/resources.js';
+import { type ControllerOptions, controller, controllerOwnerKeys } from '../../src/runtime/controller.js';
+import type { Informer } from '../../src/runtime/informer.js';
+import { informerFactory } from '../../src/runtime/informerFactory.js';
+import { leaderElection } from '../../src/runtime/leaderElection.js';
 import type { Snapshot } from '../../src/store/snapshot.js';
 import {
   createFakeCluster,
@@ -38,6 +36,8 @@ import {
   type VirtualClock,
   virtualClock,
 } from '../../src/testing/index.js';
+import { exponentialFailure } from '../../src/workqueue/rateLimiters.js';
+import type { WorkDroppedError, WorkResult } from '../../src/workqueue/workQueue.js';
 
 const NS = 'default';
 const FINALIZER = 'example.com/config-cleanup';

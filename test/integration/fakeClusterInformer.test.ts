@@ -8,10 +8,15 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { firstValueFrom, from, type Subscription } from 'rxjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { isResourceExpired, type KubeRxError, StatusError, WatchProtocolError } from '../../src/errors.js';
-import { type Informer, informer } from '../../src/informer.js';
-import { objectKey } from '../../src/objects.js';
-import { resources } from '../../src/resources.js';
+import {
+  isResourceExpired,
+  type KubeRxError,
+  StatusError,
+  WatchProtocolError,
+} from '../../src/core/errors.js';
+import { objectKey } from '../../src/core/objects.js';
+import { resources } from '../../src/core/resources.js';
+import { type Informer, informer } from '../../src/runtime/informer.js';
 import type { ListWatchErrorContext } from '../../src/sources/listWatch.js';
 import { createFakeCluster, type FakeCluster } from '../../src/testing/index.js';
 import { churner, counting } from '../support/churn.js';

@@ -6,12 +6,12 @@
 import type { V1ConfigMap, V1Pod } from '@kubernetes/client-node';
 import { defer, from, mergeMap, type Subscription, timer } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import type { KubeClient } from '../../src/client.js';
-import { KubeRxError } from '../../src/errors.js';
-import type { InformerEvent } from '../../src/events.js';
-import { informerFactory } from '../../src/informerFactory.js';
-import type { KubeObject } from '../../src/objects.js';
-import { resources } from '../../src/resources.js';
+import type { KubeClient } from '../../src/core/client.js';
+import { KubeRxError } from '../../src/core/errors.js';
+import type { InformerEvent } from '../../src/core/events.js';
+import type { KubeObject } from '../../src/core/objects.js';
+import { resources } from '../../src/core/resources.js';
+import { informerFactory } from '../../src/runtime/informerFactory.js';
 import {
   createFakeCluster,
   type FakeCluster,

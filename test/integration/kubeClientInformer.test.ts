@@ -8,12 +8,12 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { firstValueFrom, from, type Subscription } from 'rxjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { isResourceExpired, type KubeRxError, WatchProtocolError } from '../../src/errors.js';
-import { type Informer, informer } from '../../src/informer.js';
-import { objectKey } from '../../src/objects.js';
-import { resources } from '../../src/resources.js';
-import { kubeClient } from '../../src/sources/transports/kubeClient.js';
+import { isResourceExpired, type KubeRxError, WatchProtocolError } from '../../src/core/errors.js';
+import { objectKey } from '../../src/core/objects.js';
+import { resources } from '../../src/core/resources.js';
+import { type Informer, informer } from '../../src/runtime/informer.js';
 import { createFakeCluster, type FakeCluster, type FakeServer } from '../../src/testing/index.js';
+import { kubeClient } from '../../src/transport/kubeClient.js';
 import { churner, counting } from '../support/churn.js';
 
 interface Harness {

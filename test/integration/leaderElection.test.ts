@@ -12,10 +12,10 @@ import { fc } from '@fast-check/vitest';
 import type { V1Lease } from '@kubernetes/client-node';
 import type { SchedulerLike, Subscription } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import type { KubeClient } from '../../src/client.js';
-import { isStatusError, statusError } from '../../src/errors.js';
-import { leaderElection } from '../../src/leaderElection.js';
-import { resources } from '../../src/resources.js';
+import type { KubeClient } from '../../src/core/client.js';
+import { isStatusError, statusError } from '../../src/core/errors.js';
+import { resources } from '../../src/core/resources.js';
+import { leaderElection } from '../../src/runtime/leaderElection.js';
 import {
   createFakeCluster,
   type FakeCluster,

@@ -2,8 +2,8 @@
  * Test support shared by the convergence tests: a call-counting client wrapper and a seeded
  * churn generator (random creates, label/spec updates and deletes of pods in two namespaces).
  */
-import type { KubeClient } from '../../src/client.js';
-import { resources } from '../../src/resources.js';
+import type { KubeClient } from '../../src/core/client.js';
+import { resources } from '../../src/core/resources.js';
 import type { FakeCluster } from '../../src/testing/index.js';
 
 /** Wraps a client to count list calls (first pages only: one per list or relist) and watches. */

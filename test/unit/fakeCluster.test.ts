@@ -8,11 +8,17 @@ import type { V1ConfigMap, V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { firstValueFrom, from, map, type Subscription, VirtualTimeScheduler } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
-import type { KubeClient, ListOptions, ListResult, RawWatchEvent, WatchOptions } from '../../src/client.js';
-import { StatusError, WatchProtocolError } from '../../src/errors.js';
-import type { KubeObject } from '../../src/objects.js';
-import { defineResource, type ResourceType, resources } from '../../src/resources.js';
-import { INITIAL_EVENTS_END_ANNOTATION } from '../../src/sources/listWatch.js';
+import type {
+  KubeClient,
+  ListOptions,
+  ListResult,
+  RawWatchEvent,
+  WatchOptions,
+} from '../../src/core/client.js';
+import { StatusError, WatchProtocolError } from '../../src/core/errors.js';
+import type { KubeObject } from '../../src/core/objects.js';
+import { INITIAL_EVENTS_END_ANNOTATION } from '../../src/core/protocol.js';
+import { defineResource, type ResourceType, resources } from '../../src/core/resources.js';
 import { createFakeCluster, type FakeCluster } from '../../src/testing/index.js';
 
 // ---------------------------------------------------------------------------------------------

@@ -6,9 +6,6 @@
 import type { V1ConfigMap, V1Deployment } from '@kubernetes/client-node';
 import type { Patch } from 'immer';
 import { describe, expect, it } from 'vitest';
-import type { KubeClient, PatchType, WriteOptions } from '../../src/client.js';
-import { isStatusError, KubeRxError, statusError } from '../../src/errors.js';
-import type { KubeObject } from '../../src/objects.js';
 import {
   ensureFinalizer,
   isBeingDeleted,
@@ -16,8 +13,11 @@ import {
   patchWith,
   removeFinalizer,
   toJsonPatch,
-} from '../../src/patchWith.js';
-import { type ResourceType, resources } from '../../src/resources.js';
+} from '../../src/api/patchWith.js';
+import type { KubeClient, PatchType, WriteOptions } from '../../src/core/client.js';
+import { isStatusError, KubeRxError, statusError } from '../../src/core/errors.js';
+import type { KubeObject } from '../../src/core/objects.js';
+import { type ResourceType, resources } from '../../src/core/resources.js';
 import { createFakeCluster, type FakeCluster } from '../../src/testing/index.js';
 
 interface PatchCall {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StatusError } from '../../src/errors.js';
+import { StatusError } from '../../src/core/errors.js';
 import { applyJsonPatch, applyMergePatch, type JsonPatchOperation } from '../../src/testing/index.js';
 
 /** Runs a patch expected to fail and returns the StatusError it threw. */

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { idleWatchdog } from '../../src/sources/transports/idleWatchdog.js';
+import { idleWatchdog } from '../../src/transport/idleWatchdog.js';
 
 beforeEach(() => {
   vi.useFakeTimers();

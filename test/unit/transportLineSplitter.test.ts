@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { LineSplitter } from '../../src/sources/transports/lineSplitter.js';
+import { LineSplitter } from '../../src/transport/lineSplitter.js';
 
 /** Feeds `bytes` cut at `cuts` and returns every line plus the unterminated rest. */
 function splitAt(bytes: Buffer, cuts: number[]): string[] {

@@ -2,15 +2,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isPersistentFailure, isResourceExpired, StatusError } from '../../src/errors.js';
-import { resources } from '../../src/resources.js';
-import { kubeClient } from '../../src/sources/transports/kubeClient.js';
+import { isPersistentFailure, isResourceExpired, StatusError } from '../../src/core/errors.js';
+import { resources } from '../../src/core/resources.js';
+import { kubeClient } from '../../src/transport/kubeClient.js';
 import {
   IdleTimeoutError,
   KubeConfigError,
   RequestAbortedError,
   TransportError,
-} from '../../src/sources/transports/transportErrors.js';
+} from '../../src/transport/transportErrors.js';
 import {
   expectNoSecret,
   type Handler,

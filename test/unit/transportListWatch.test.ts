@@ -1,9 +1,9 @@
 /** The Reflector (`listWatch`) on the HTTP transport: list, then watch from the list's resourceVersion. */
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { afterEach, expect, it } from 'vitest';
-import { resources } from '../../src/resources.js';
+import { resources } from '../../src/core/resources.js';
 import { listWatch } from '../../src/sources/listWatch.js';
-import { kubeClient } from '../../src/sources/transports/kubeClient.js';
+import { kubeClient } from '../../src/transport/kubeClient.js';
 import { kubeConfigFor, sendJson, startServer, type TestServer, within } from './transportHarness.js';
 
 let server: TestServer;

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defineResource, resources } from '../../src/resources.js';
-import {
-  listQuery,
-  queryString,
-  resourcePath,
-  watchQuery,
-  writeQuery,
-} from '../../src/sources/transports/paths.js';
+import { defineResource, resources } from '../../src/core/resources.js';
+import { listQuery, queryString, resourcePath, watchQuery, writeQuery } from '../../src/transport/paths.js';
 
 describe('resourcePath', () => {
   it.each([

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { StatusError } from '../../src/errors.js';
-import { redactor, secretsOf } from '../../src/sources/transports/redact.js';
-import { bodySnippet, statusErrorFromBody } from '../../src/sources/transports/statusErrors.js';
+import { StatusError } from '../../src/core/errors.js';
+import { redactor, secretsOf } from '../../src/transport/redact.js';
+import { bodySnippet, statusErrorFromBody } from '../../src/transport/statusErrors.js';
 
 const none = redactor();
 

@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { StatusError } from '../../src/errors.js';
-import { resources } from '../../src/resources.js';
-import { kubeClient } from '../../src/sources/transports/kubeClient.js';
-import { TransportError } from '../../src/sources/transports/transportErrors.js';
+import { StatusError } from '../../src/core/errors.js';
+import { resources } from '../../src/core/resources.js';
+import { kubeClient } from '../../src/transport/kubeClient.js';
+import { TransportError } from '../../src/transport/transportErrors.js';
 import {
   expectNoSecret,
   kubeConfigFor,

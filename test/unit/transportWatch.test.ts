@@ -1,11 +1,11 @@
 import type { ServerResponse } from 'node:http';
 import { firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RawWatchEvent } from '../../src/client.js';
-import { KubeRxError, StatusError, WatchProtocolError } from '../../src/errors.js';
-import { resources } from '../../src/resources.js';
-import { kubeClient, watchIdleTimeoutFor } from '../../src/sources/transports/kubeClient.js';
-import { TransportError, WatchIdleTimeoutError } from '../../src/sources/transports/transportErrors.js';
+import type { RawWatchEvent } from '../../src/core/client.js';
+import { KubeRxError, StatusError, WatchProtocolError } from '../../src/core/errors.js';
+import { resources } from '../../src/core/resources.js';
+import { kubeClient, watchIdleTimeoutFor } from '../../src/transport/kubeClient.js';
+import { TransportError, WatchIdleTimeoutError } from '../../src/transport/transportErrors.js';
 import {
   expectNoSecret,
   type Handler,

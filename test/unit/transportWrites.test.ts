@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PatchType } from '../../src/client.js';
-import { StatusError } from '../../src/errors.js';
-import { defineResource, resources } from '../../src/resources.js';
-import { kubeClient } from '../../src/sources/transports/kubeClient.js';
-import { InvalidRequestError } from '../../src/sources/transports/transportErrors.js';
+import type { PatchType } from '../../src/core/client.js';
+import { StatusError } from '../../src/core/errors.js';
+import { defineResource, resources } from '../../src/core/resources.js';
+import { kubeClient } from '../../src/transport/kubeClient.js';
+import { InvalidRequestError } from '../../src/transport/transportErrors.js';
 import {
   expectNoSecret,
   kubeConfigFor,

@@ -7,10 +7,10 @@
  */
 import { freeze } from 'immer';
 import type { SchedulerLike } from 'rxjs';
-import type { ListOptions, ListResult, RawWatchEvent, WriteOptions } from '../../client.js';
-import { statusError } from '../../errors.js';
-import { type KubeObject, objectKey } from '../../objects.js';
-import { apiVersionOf, resources as builtins, type ResourceType } from '../../resources.js';
+import type { ListOptions, ListResult, RawWatchEvent, WriteOptions } from '../../core/client.js';
+import { statusError } from '../../core/errors.js';
+import { type KubeObject, objectKey } from '../../core/objects.js';
+import { apiVersionOf, resources as builtins, type ResourceType } from '../../core/resources.js';
 import { parseLabelSelector } from '../../store/labelSelector.js';
 import { parseFieldSelector } from './fieldSelector.js';
 

@@ -1,9 +1,9 @@
 /**
  * Discovery documents of the fake cluster, shared by the in-process client and the HTTP server.
  */
-import type { APIResourceList } from '../../client.js';
-import { statusError } from '../../errors.js';
-import type { ResourceType } from '../../resources.js';
+import type { APIResourceList } from '../../core/client.js';
+import { statusError } from '../../core/errors.js';
+import type { ResourceType } from '../../core/resources.js';
 
 const VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
 

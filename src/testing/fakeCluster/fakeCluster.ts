@@ -26,10 +26,10 @@ import type {
   RawWatchEvent,
   WatchOptions,
   WriteOptions,
-} from '../../client.js';
-import { type KubeStatus, StatusError, statusError, WatchProtocolError } from '../../errors.js';
-import type { KubeObject } from '../../objects.js';
-import type { ResourceType } from '../../resources.js';
+} from '../../core/client.js';
+import { type KubeStatus, StatusError, statusError, WatchProtocolError } from '../../core/errors.js';
+import type { KubeObject } from '../../core/objects.js';
+import type { ResourceType } from '../../core/resources.js';
 import { ClusterState } from './clusterState.js';
 import { resourceList } from './discovery.js';
 import { type FakeServer, type ListenOptions, listen } from './http.js';

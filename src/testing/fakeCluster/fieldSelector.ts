@@ -3,7 +3,7 @@
  * or `path!=value` over dotted paths (`metadata.name`, `spec.nodeName`, `status.phase`).
  * Real servers allow only a few fields per kind; the fake accepts any path, which is a superset.
  */
-import { statusError } from '../../errors.js';
+import { statusError } from '../../core/errors.js';
 
 interface FieldRequirement {
   readonly path: string[];

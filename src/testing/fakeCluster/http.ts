@@ -8,10 +8,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { PatchType, WatchOptions, WriteOptions } from '../../client.js';
-import { type KubeStatus, StatusError, statusError } from '../../errors.js';
-import type { KubeObject } from '../../objects.js';
-import { apiVersionOf, type ResourceType } from '../../resources.js';
+import type { PatchType, WatchOptions, WriteOptions } from '../../core/client.js';
+import { type KubeStatus, StatusError, statusError } from '../../core/errors.js';
+import type { KubeObject } from '../../core/objects.js';
+import { patchTypeOf } from '../../core/protocol.js';
+import { apiVersionOf, type ResourceType } from '../../core/resources.js';
 import type { ClusterState } from './clusterState.js';
 import { groupList, resourceList } from './discovery.js';
 import { type ActiveWatch, openWatch, type WatchSettings } from './watchStream.js';
@@ -51,13 +52,6 @@ export interface FakeServer {
   /** Stops listening and drops every connection, watches included. */
   close(): Promise<void>;
 }
-
-const PATCH_TYPES: Record<string, PatchType> = {
-  'application/json-patch+json': 'json',
-  'application/merge-patch+json': 'merge',
-  'application/strategic-merge-patch+json': 'strategic',
-  'application/apply-patch+yaml': 'apply',
-};
 
 function sendJson(res: ServerResponse, code: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -268,7 +262,7 @@ async function handle(
       return sendJson(res, 200, state.replace(r.resource, await readBody(req), writeOptions));
     case 'PATCH': {
       if (!r.name) throw statusError(405, 'PATCH needs an object name');
-      const type = PATCH_TYPES[(req.headers['content-type'] ?? '').split(';')[0]?.trim() ?? ''];
+      const type = patchTypeOf(req.headers['content-type']);
       if (!type)
         throw statusError(
           415,

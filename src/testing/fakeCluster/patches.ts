@@ -4,7 +4,7 @@
  * are replaced rather than merged by key, which is enough for tests of controllers that patch
  * maps and scalars; use a real API server (the e2e suite) for list-merge semantics.
  */
-import { statusError } from '../../errors.js';
+import { statusError } from '../../core/errors.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 

@@ -5,10 +5,10 @@
  * closes at `timeoutSeconds`, all on the cluster's scheduler.
  */
 import type { SchedulerAction, SchedulerLike, Subscription } from 'rxjs';
-import type { RawWatchEvent, WatchOptions } from '../../client.js';
-import { statusError } from '../../errors.js';
-import { apiVersionOf, type ResourceType } from '../../resources.js';
-import { INITIAL_EVENTS_END_ANNOTATION } from '../../sources/listWatch.js';
+import type { RawWatchEvent, WatchOptions } from '../../core/client.js';
+import { statusError } from '../../core/errors.js';
+import { INITIAL_EVENTS_END_ANNOTATION } from '../../core/protocol.js';
+import { apiVersionOf, type ResourceType } from '../../core/resources.js';
 import { type ClusterState, objectFilter, resourceId, watchEventFor } from './clusterState.js';
 
 /** Where a watch writes. */

@@ -6,9 +6,9 @@
  * No two operations on one name run at once, so the state stays exact whenever a request answers.
  */
 import type { V1ConfigMap } from '@kubernetes/client-node';
-import type { KubeClient } from '../../../src/client.js';
-import { isStatusError } from '../../../src/errors.js';
-import { resources } from '../../../src/resources.js';
+import type { KubeClient } from '../../../src/core/client.js';
+import { isStatusError } from '../../../src/core/errors.js';
+import { resources } from '../../../src/core/resources.js';
 import { prng } from '../../support/churn.js';
 
 export interface ChurnOptions {

@@ -2,9 +2,9 @@
  * Creating a CustomResourceDefinition at run time and waiting until kube-apiserver serves it.
  */
 import type { V1CustomResourceDefinition } from '@kubernetes/client-node';
-import type { KubeClient } from '../../../src/client.js';
-import { isStatusError } from '../../../src/errors.js';
-import { resources } from '../../../src/resources.js';
+import type { KubeClient } from '../../../src/core/client.js';
+import { isStatusError } from '../../../src/core/errors.js';
+import { resources } from '../../../src/core/resources.js';
 import { eventually } from './env.js';
 
 export interface CrdSpec {

@@ -6,15 +6,15 @@
  */
 import { KubeConfig, type V1Namespace } from '@kubernetes/client-node';
 import { inject } from 'vitest';
-import type { KubeClient } from '../../../src/client.js';
-import { isStatusError } from '../../../src/errors.js';
-import { type KubeObject, objectKey } from '../../../src/objects.js';
-import { apiVersionOf, type ResourceType, resources } from '../../../src/resources.js';
+import type { KubeClient } from '../../../src/core/client.js';
+import { isStatusError } from '../../../src/core/errors.js';
+import { type KubeObject, objectKey } from '../../../src/core/objects.js';
+import { apiVersionOf, type ResourceType, resources } from '../../../src/core/resources.js';
 import {
   type HttpKubeClient,
   type KubeClientOptions,
   kubeClient,
-} from '../../../src/sources/transports/kubeClient.js';
+} from '../../../src/transport/kubeClient.js';
 
 export function e2e() {
   return inject('e2e');

@@ -3,10 +3,10 @@
  * client-go's DiscoveryClient + RESTMapper, so a program can watch a CRD it only knows by
  * `apiVersion` and `kind`.
  */
-import type { KubeClient } from './client.js';
-import { KubeRxError, statusError } from './errors.js';
-import type { KubeObject } from './objects.js';
-import { defineResource, type ResourceType } from './resources.js';
+import type { KubeClient } from '../core/client.js';
+import { KubeRxError, statusError } from '../core/errors.js';
+import type { KubeObject } from '../core/objects.js';
+import { defineResource, type ResourceType } from '../core/resources.js';
 
 /**
  * Resolves `apiVersion` + `kind` to a {@link ResourceType}. Throws a 404 `StatusError` when the

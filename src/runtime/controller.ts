@@ -27,18 +27,18 @@ import {
   type Observable,
   take,
 } from 'rxjs';
-import type { InformerEvent } from './events.js';
-import type { Informer } from './informer.js';
-import { type KubeObject, objectKey } from './objects.js';
+import type { InformerEvent } from '../core/events.js';
+import { type KubeObject, objectKey } from '../core/objects.js';
+import { apiVersionOf, type ResourceType } from '../core/resources.js';
+import type { Snapshot } from '../store/snapshot.js';
 import {
   type Reconcile,
   type ReconcileResult,
   type WorkQueueOptions,
   type WorkResult,
   workQueue,
-} from './operators/workQueue.js';
-import { apiVersionOf, type ResourceType } from './resources.js';
-import type { Snapshot } from './store/snapshot.js';
+} from '../workqueue/workQueue.js';
+import type { Informer } from './informer.js';
 
 /**
  * What the controller reads from a secondary informer: its events and whether it synced. Every

@@ -5,7 +5,7 @@
  * (`listWatch`) reports them through `onError` and retries with backoff, as client-go does for
  * transport errors. Messages never carry credentials: the transport redacts them first.
  */
-import { KubeRxError } from '../../errors.js';
+import { KubeRxError } from '../core/errors.js';
 
 /**
  * The connection failed or ended early (refused, reset, TLS rejected, truncated stream).

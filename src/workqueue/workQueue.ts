@@ -24,7 +24,7 @@ import {
   type SchedulerLike,
   type Subscription,
 } from 'rxjs';
-import { KubeRxError } from '../errors.js';
+import { KubeRxError } from '../core/errors.js';
 import { defaultControllerRateLimiter, type RateLimiter } from './rateLimiters.js';
 
 /** What a reconcile may return: nothing (done), or a request to run again later. */

@@ -29,9 +29,9 @@ import {
   timeout,
   timer,
 } from 'rxjs';
-import type { KubeClient } from './client.js';
-import { isStatusError, type KubeRxError } from './errors.js';
-import { resources } from './resources.js';
+import type { KubeClient } from '../core/client.js';
+import { isStatusError, type KubeRxError } from '../core/errors.js';
+import { resources } from '../core/resources.js';
 
 /** Options of {@link leaderElection}: where the Lease lives, who competes, and client-go's timings. */
 export interface LeaderElectionOptions {

@@ -5,7 +5,7 @@
  * a `StatusError` whose `code` is usable for decisions (410 relist, 401/403 fatal, 429/5xx
  * retry), like client-go's `errors.FromObject` / `newUnstructuredResponseError`.
  */
-import { type KubeStatus, reasonForCode, StatusError } from '../../errors.js';
+import { type KubeStatus, reasonForCode, StatusError } from '../core/errors.js';
 import type { Redactor } from './redact.js';
 
 /** How much of a non-Status body goes into the message: enough to recognise the page. */

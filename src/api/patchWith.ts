@@ -8,10 +8,10 @@
  * "mutate" them.
  */
 import { type Draft, enablePatches, type Patch, produceWithPatches } from 'immer';
-import type { KubeClient } from './client.js';
-import { isStatusError, KubeRxError } from './errors.js';
-import type { KubeObject } from './objects.js';
-import type { ResourceType } from './resources.js';
+import type { KubeClient } from '../core/client.js';
+import { isStatusError, KubeRxError } from '../core/errors.js';
+import type { KubeObject } from '../core/objects.js';
+import type { ResourceType } from '../core/resources.js';
 
 enablePatches();
 

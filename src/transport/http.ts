@@ -9,7 +9,7 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { KubeRxError } from '../../errors.js';
+import { KubeRxError } from '../core/errors.js';
 import { idleWatchdog } from './idleWatchdog.js';
 import { prepareRequest, type RequestSpec } from './kubeConfig.js';
 import type { Redactor } from './redact.js';

@@ -9,17 +9,17 @@
  * replay and the live stream because both are cut at the same batch.
  */
 import { concat, defer, filter, from, map, mergeMap, type Observable, scan, shareReplay, tap } from 'rxjs';
-import type { KubeClient } from './client.js';
-import type { DeltaBatch, InformerEvent } from './events.js';
-import { type KubeObject, objectKey } from './objects.js';
-import { deltaFifo } from './operators/deltaFifo.js';
-import { resync } from './operators/resync.js';
-import { batchToEvents } from './operators/toEvents.js';
-import { transformObjects } from './operators/transform.js';
-import { describeResource, type ResourceType } from './resources.js';
-import { type ListWatchOptions, listWatch } from './sources/listWatch.js';
-import type { Indexers } from './store/indexFuncs.js';
-import { Snapshot } from './store/snapshot.js';
+import type { KubeClient } from '../core/client.js';
+import type { DeltaBatch, InformerEvent } from '../core/events.js';
+import { type KubeObject, objectKey } from '../core/objects.js';
+import { describeResource, type ResourceType } from '../core/resources.js';
+import { deltaFifo } from '../operators/deltaFifo.js';
+import { resync } from '../operators/resync.js';
+import { batchToEvents } from '../operators/toEvents.js';
+import { transformObjects } from '../operators/transform.js';
+import { type ListWatchOptions, listWatch } from '../sources/listWatch.js';
+import type { Indexers } from '../store/indexFuncs.js';
+import { Snapshot } from '../store/snapshot.js';
 
 export interface InformerOptions<T extends KubeObject> extends ListWatchOptions {
   /** Resync period (client-go's `defaultEventHandlerResyncPeriod`); 0 (default) disables it. */

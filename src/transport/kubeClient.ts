@@ -19,9 +19,10 @@ import type {
   RawWatchEvent,
   WatchOptions,
   WriteOptions,
-} from '../../client.js';
-import type { KubeObject } from '../../objects.js';
-import { apiVersionOf, describeResource, type ResourceType } from '../../resources.js';
+} from '../core/client.js';
+import type { KubeObject } from '../core/objects.js';
+import { PATCH_CONTENT_TYPES } from '../core/protocol.js';
+import { apiVersionOf, describeResource, type ResourceType } from '../core/resources.js';
 import { type Connection, requestJson } from './http.js';
 import { loadDefaultKubeConfig, type RequestSpec } from './kubeConfig.js';
 import { listQuery, resourcePath, watchQuery, writeQuery } from './paths.js';
@@ -64,22 +65,6 @@ export interface HttpKubeClient extends KubeClient {
   /** Lists a collection over HTTP; `signal` aborts the request. */
   list(resource: ResourceType<KubeObject>, options: ListOptions, signal?: AbortSignal): Promise<ListResult>;
 }
-
-/**
- * Content types of the four patch strategies the API server accepts.
- *
- * @example
- * ```ts
- * PATCH_CONTENT_TYPES.merge; // 'application/merge-patch+json'
- * ```
- */
-export const PATCH_CONTENT_TYPES: Readonly<Record<PatchType, string>> = {
-  json: 'application/json-patch+json',
-  merge: 'application/merge-patch+json',
-  strategic: 'application/strategic-merge-patch+json',
-  // Server-side apply takes YAML; JSON is valid YAML.
-  apply: 'application/apply-patch+yaml',
-};
 
 /** Server-side watch timeout plus this is when the client gives up on a silent watch. */
 const WATCH_IDLE_GRACE_MS = 30_000;

@@ -6,11 +6,11 @@
  * `shutdown()` closes every watch the factory opened, including those of its consumers' streams.
  */
 import { ignoreElements, type Observable, ReplaySubject, type Subscription, takeUntil } from 'rxjs';
-import type { KubeClient } from './client.js';
-import { KubeRxError } from './errors.js';
+import type { KubeClient } from '../core/client.js';
+import { KubeRxError } from '../core/errors.js';
+import type { KubeObject } from '../core/objects.js';
+import { describeResource, type ResourceType } from '../core/resources.js';
 import { type Informer, type InformerOptions, informer } from './informer.js';
-import type { KubeObject } from './objects.js';
-import { describeResource, type ResourceType } from './resources.js';
 
 /** Options every informer of the factory gets unless `for()` overrides them. */
 export type InformerDefaults = Omit<InformerOptions<KubeObject>, 'indexers' | 'knownObjects' | 'transform'>;

@@ -9,7 +9,7 @@
 import type * as PromClient from 'prom-client';
 import type { SchedulerLike } from 'rxjs';
 import { asyncScheduler } from 'rxjs';
-import type { WorkQueueMetrics } from './operators/workQueue.js';
+import type { WorkQueueMetrics } from './workQueue.js';
 
 /** Options of {@link prometheusWorkQueueMetrics}. */
 export interface PrometheusMetricsOptions {

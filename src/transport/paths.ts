@@ -5,9 +5,9 @@
  * namespace rather than producing a path the server answers with 404), then the plural, the
  * object name and the subresource.
  */
-import type { ListOptions, WatchOptions, WriteOptions } from '../../client.js';
-import type { KubeObject } from '../../objects.js';
-import type { ResourceType } from '../../resources.js';
+import type { ListOptions, WatchOptions, WriteOptions } from '../core/client.js';
+import type { KubeObject } from '../core/objects.js';
+import type { ResourceType } from '../core/resources.js';
 
 /** Which object (or collection) of a resource a path addresses. */
 export interface PathTarget {

@@ -7,9 +7,9 @@
  */
 import type { V1ConfigMap, V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { firstValueFrom, from } from 'rxjs';
-import type { KubeClient } from '../client.js';
-import { resources } from '../resources.js';
-import type { FakeCluster } from '../testing/fakeCluster/fakeCluster.js';
+import type { KubeClient } from '../core/client.js';
+import { resources } from '../core/resources.js';
+import type { FakeCluster } from './fakeCluster/fakeCluster.js';
 
 const NAMESPACES = ['default', 'shop', 'payments'];
 const NODES = ['node-a', 'node-b', 'node-c'];

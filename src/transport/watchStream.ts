@@ -12,8 +12,8 @@
  * Unsubscribing aborts the request and closes the socket.
  */
 import { Observable } from 'rxjs';
-import type { RawWatchEvent } from '../../client.js';
-import { KubeRxError, WatchProtocolError } from '../../errors.js';
+import type { RawWatchEvent } from '../core/client.js';
+import { KubeRxError, WatchProtocolError } from '../core/errors.js';
 import { type Connection, isSuccess, openRequest, readBody } from './http.js';
 import { idleWatchdog } from './idleWatchdog.js';
 import type { RequestSpec } from './kubeConfig.js';
