@@ -6,6 +6,7 @@ export default defineConfig({
       'test/unit/**/*.test.ts',
       'test/property/**/*.test.ts',
       'test/integration/**/*.test.ts',
+      'test/architecture/**/*.test.ts',
       'marbles/**/*.marble.test.ts',
     ],
     testTimeout: 30_000,

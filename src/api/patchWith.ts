@@ -6,6 +6,9 @@
  * recipe again on the fresh state and retries, a bounded number of times, like client-go's
  * `retry.RetryOnConflict`. Objects from the cache are frozen; the draft is the only way to
  * "mutate" them.
+ *
+ * Layer `api`: write helpers on top of a {@link KubeClient} (patches, finalizers, discovery). May import:
+ * `core`, `store`.
  */
 import { type Draft, enablePatches, type Patch, produceWithPatches } from 'immer';
 import type { KubeClient } from '../core/client.js';

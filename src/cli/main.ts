@@ -1,6 +1,9 @@
 /**
  * The `kube-rx` executable: `kube-rx watch <resource> [-n ns] [-l selector] [--index name=path]`.
  * Ctrl-C (SIGINT) and SIGTERM stop the watch and print the final status.
+ *
+ * Layer `cli`: the `kube-rx` command; the top of the stack. May import: `core`, `store`, `transport`,
+ * `sources`, `operators`, `workqueue`, `api`, `runtime`, `testing`.
  */
 import { runCli } from './run.js';
 

@@ -2,6 +2,9 @@
  * The transport contract. kube-rx's sources talk to a {@link KubeClient}; the production one is
  * built from client-node's KubeConfig (`kubeClient`), the fake cluster and the scripted client in
  * `kube-rx/testing` implement the same interface, so every pipeline runs unchanged against each.
+ *
+ * Layer `core`: the vocabulary every other layer speaks (objects, resources, events, errors, protocol
+ * constants and this interface); it holds no behaviour of its own. May import: nothing.
  */
 import type { Observable, ObservableInput } from 'rxjs';
 import type { KubeObject } from './objects.js';

@@ -11,6 +11,9 @@
  * - `RESYNC` yields `Sync` for every known object once synced, in key order; `BOOKMARK` only advances the
  *   resourceVersion (an empty batch).
  * Objects are deep-frozen as they enter, so every later stage shares them safely.
+ *
+ * Layer `operators`: one RxJS operator per file (deltaFifo, indexer, resync, toEvents, transform,
+ * predicates) from watch events to batches, snapshots and informer events. May import: `core`, `store`.
  */
 import { defer, filter, map, type OperatorFunction, scan } from 'rxjs';
 import { InvalidObjectError, type KubeRxError } from '../core/errors.js';

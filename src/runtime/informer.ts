@@ -7,6 +7,9 @@
  * it (refCount). Like client-go's `AddEventHandler`, a late subscriber to `events$` first receives
  * an `add` for every cached object, then live events: no event is lost or duplicated between the
  * replay and the live stream because both are cut at the same batch.
+ *
+ * Layer `runtime`: informers, the shared factory, controllers and leader election, composed from the
+ * layers below. May import: `core`, `store`, `sources`, `operators`, `workqueue`, `api`.
  */
 import { concat, defer, filter, from, map, mergeMap, type Observable, scan, shareReplay, tap } from 'rxjs';
 import type { KubeClient } from '../core/client.js';

@@ -16,6 +16,9 @@
  * they never complete or error the stream. Only 401/403/404 that persist through
  * `maxPersistentFailures` attempts error it, with the typed {@link StatusError}.
  * Every timer runs on `scheduler`, so the whole machine is testable in virtual time.
+ *
+ * Layer `sources`: cold Observables that read the API (the Reflector and its backoff). May import:
+ * `core`, `store`.
  */
 import {
   asyncScheduler,

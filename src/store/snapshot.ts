@@ -6,6 +6,9 @@
  * O(changes x log n) and returns a new snapshot that shares structure with the old one, so old
  * snapshots stay valid and cheap to keep, and a relist replaces the whole cache in one step.
  * Objects are deep-frozen: a reader can never corrupt the cache by mutating what it got.
+ *
+ * Layer `store`: immutable data structures (persistent map, snapshots, indexes, label selectors),
+ * free of RxJS and I/O. May import: `core`.
  */
 import { freeze } from 'immer';
 import { IndexNotFoundError, KubeRxError } from '../core/errors.js';

@@ -1,5 +1,8 @@
 /**
  * `kube-rx/testing`: test doubles and builders for code built on kube-rx.
+ *
+ * Layer `testing`: the fake cluster, scripted client, builders and virtual clock, for users' tests and
+ * the demo. May import: `core`, `store`, `transport`, `sources`, `operators`, `workqueue`, `api`, `runtime`.
  * @packageDocumentation
  */
 

@@ -7,6 +7,9 @@
  * backoff belong to the Reflector (`listWatch`), not here. What the transport does add is
  * liveness: every request has an idle watchdog, so a half-open connection errors instead of
  * hanging the informer forever (client-node #958, #596).
+ *
+ * Layer `transport`: the {@link KubeClient} over HTTP (kubeconfig, requests, watch decoding, typed
+ * transport errors). It implements `core`'s interface and knows nothing of informers. May import: `core`.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Observable } from 'rxjs';

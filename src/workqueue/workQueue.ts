@@ -13,6 +13,9 @@
  * completes only once `a` succeeded or was dropped), while `requeueAfter` re-checks are dropped;
  * then it completes. On unsubscribe nothing new starts and in-flight reconciles run to completion
  * unobserved.
+ *
+ * Layer `workqueue`: the work queue operator, its state, rate limiters and metrics; it knows keys,
+ * not objects. May import: `core`.
  */
 import {
   asyncScheduler,
