@@ -141,14 +141,12 @@ export {
 
 /* api: write helpers (immer patches, finalizers) and discovery */
 export { discoverResource } from './api/discovery.js';
+export { ensureFinalizer, isBeingDeleted, removeFinalizer } from './api/finalizers.js';
 export {
-  ensureFinalizer,
-  isBeingDeleted,
   type PatchRecipe,
   type PatchWithOptions,
   patchStatusWith,
   patchWith,
-  removeFinalizer,
   toJsonPatch,
 } from './api/patchWith.js';
 

@@ -9,13 +9,8 @@
 import type { V1ConfigMap, V1ObjectMeta } from '@kubernetes/client-node';
 import type { Subscription } from 'rxjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  ensureFinalizer,
-  isBeingDeleted,
-  patchStatusWith,
-  patchWith,
-  removeFinalizer,
-} from '../../src/api/patchWith.js';
+import { ensureFinalizer, isBeingDeleted, removeFinalizer } from '../../src/api/finalizers.js';
+import { patchStatusWith, patchWith } from '../../src/api/patchWith.js';
 import { isStatusError } from '../../src/core/errors.js';
 import { splitKey } from '../../src/core/objects.js';
 import { defineResource, resources } from '../../src/core/resources.js';

@@ -19,7 +19,8 @@ import {
   timer,
 } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { ensureFinalizer, isBeingDeleted, patchWith, removeFinalizer } from '../../src/api/patchWith.js';
+import { ensureFinalizer, isBeingDeleted, removeFinalizer } from '../../src/api/finalizers.js';
+import { patchWith } from '../../src/api/patchWith.js';
 import type { KubeClient } from '../../src/core/client.js';
 import { isStatusError, statusError } from '../../src/core/errors.js';
 import { splitKey } from '../../src/core/objects.js';

@@ -6,14 +6,8 @@
 import type { V1ConfigMap, V1Deployment } from '@kubernetes/client-node';
 import type { Patch } from 'immer';
 import { describe, expect, it } from 'vitest';
-import {
-  ensureFinalizer,
-  isBeingDeleted,
-  patchStatusWith,
-  patchWith,
-  removeFinalizer,
-  toJsonPatch,
-} from '../../src/api/patchWith.js';
+import { ensureFinalizer, isBeingDeleted, removeFinalizer } from '../../src/api/finalizers.js';
+import { patchStatusWith, patchWith, toJsonPatch } from '../../src/api/patchWith.js';
 import type { KubeClient, PatchType, WriteOptions } from '../../src/core/client.js';
 import { isStatusError, KubeRxError, statusError } from '../../src/core/errors.js';
 import type { KubeObject } from '../../src/core/objects.js';
