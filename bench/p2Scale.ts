@@ -24,7 +24,8 @@ import {
   type Snapshot,
 } from '../src/index.js';
 import { listOf, scriptedClient } from '../src/testing/index.js';
-import { makePod, rng } from './fixtures/pods.js';
+import { seededRandom } from '../src/testing/random.js';
+import { makePod } from './fixtures/pods.js';
 import { emitResult, runChild } from './lib/child.js';
 import { gc, median, SHORT, scale } from './lib/harness.js';
 import { type Frame, profile } from './lib/profile.js';
@@ -117,7 +118,7 @@ async function worker(size: number, kind: string): Promise<WorkerResult> {
   const store = kind === 'map' ? mapStore(pods) : kubeRxStore(pods);
   pods.length = 0;
 
-  const random = rng(size);
+  const random = seededRandom(size);
   let resourceVersion = 200_000;
   /** Fresh objects (parsed outside the timing): the pipeline freezes what it caches. */
   const prepare = (count: number): RawWatchEvent[] =>

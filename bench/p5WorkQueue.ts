@@ -10,7 +10,7 @@
  */
 import { from } from 'rxjs';
 import { defaultControllerRateLimiter, workQueue } from '../src/index.js';
-import { rng } from './fixtures/pods.js';
+import { seededRandom } from '../src/testing/random.js';
 import { emitResult } from './lib/child.js';
 import { interleave, scale, type Timing } from './lib/harness.js';
 
@@ -26,7 +26,7 @@ const ROUNDS = scale(5, 5);
 
 /** `namespace/name` keys; every 10th position repeats a random earlier key. */
 function makeKeys(count: number): string[] {
-  const random = rng(5);
+  const random = seededRandom(5);
   const keys: string[] = new Array(count);
   let unique = 0;
   for (let i = 0; i < count; i++) {

@@ -23,7 +23,8 @@ import {
   type Snapshot,
 } from '../src/index.js';
 import { listOf, scriptedClient } from '../src/testing/index.js';
-import { makePod, rng } from './fixtures/pods.js';
+import { seededRandom } from '../src/testing/random.js';
+import { makePod } from './fixtures/pods.js';
 import { emitResult, runChild } from './lib/child.js';
 import { heapUsed, SHORT, scale } from './lib/harness.js';
 
@@ -88,7 +89,7 @@ async function worker(size: number): Promise<P6Point> {
     });
   if (latest?.size !== size) throw new Error(`store has ${latest?.size} objects`);
 
-  const random = rng(size);
+  const random = seededRandom(size);
   let resourceVersion = 200_000;
   for (let done = 0; done < UPDATES; done += 1_000) {
     const events = Array.from({ length: 1_000 }, (_, step): RawWatchEvent => {

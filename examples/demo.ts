@@ -21,8 +21,9 @@ import {
   type ListWatchErrorContext,
   resources,
 } from '../src/index.js';
-import { churnStep, seedCluster, seededRandom } from '../src/testing/churn.js';
+import { churnStep, seedCluster } from '../src/testing/churn.js';
 import { createFakeCluster, type FakeCluster } from '../src/testing/index.js';
+import { seededRandom } from '../src/testing/random.js';
 
 const { values } = parseArgs({
   options: {

@@ -9,7 +9,8 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { resources } from '../../src/index.js';
 import { createFakeCluster } from '../../src/testing/index.js';
-import { makePod, modifyPod, rng } from '../fixtures/pods.js';
+import { seededRandom } from '../../src/testing/random.js';
+import { makePod, modifyPod } from '../fixtures/pods.js';
 import { recordWatch, startReplayFront } from './replayFront.js';
 
 export interface ServerInfo {
@@ -34,7 +35,7 @@ const cluster = createFakeCluster({ eventWindow: pods + modifications + 10, book
 await cluster.admin.create(resources.configMaps, { metadata: { name: 'bench', namespace: 'default' } });
 const created: V1Pod[] = [];
 for (let i = 0; i < pods; i++) created.push(await cluster.admin.create(resources.pods, makePod(i)));
-const random = rng(7);
+const random = seededRandom(7);
 for (let step = 0; step < modifications; step++) {
   const index = Math.floor(random() * pods);
   const current = created[index] as V1Pod;

@@ -4,6 +4,7 @@
  * watch restarts are watch requests beyond the first, counted by wrapping the client.
  */
 import type { KubeClient } from '../core/client.js';
+import { type CallCounts, countingClient } from '../testing/countingClient.js';
 
 const BUCKET_MS = 100;
 
@@ -13,19 +14,29 @@ export class WatchStats {
   resourceVersion = '';
   synced = false;
   relists = 0;
-  watches = 0;
   errors = 0;
   events = 0;
   /** Per index name: value -> number of objects. */
   indexCounts: Record<string, Record<string, number>> = {};
   private readonly buckets = new Map<number, number>();
   private readonly startedAt: number;
+  /** The counts of the client {@link countWatches} wrapped; zeros until then. */
+  private requests: Pick<CallCounts, 'watches'> = { watches: 0 };
 
   constructor(
     private readonly now: () => number = Date.now,
     private readonly windowMs = 5_000,
   ) {
     this.startedAt = now();
+  }
+
+  /** Watch requests so far (settable for a status line composed by hand). */
+  get watches(): number {
+    return this.requests.watches;
+  }
+
+  set watches(count: number) {
+    this.requests.watches = count;
   }
 
   /** Watch requests after the first one. */
@@ -55,19 +66,8 @@ export class WatchStats {
 
   /** Wraps a client so every watch request is counted. */
   countWatches(client: KubeClient): KubeClient {
-    const wrapped: KubeClient = {
-      list: (resource, options, signal) => client.list(resource, options, signal),
-      watch: (resource, options) => {
-        this.watches++;
-        return client.watch(resource, options);
-      },
-      get: (resource, name, options) => client.get(resource, name, options),
-      create: (resource, object, options) => client.create(resource, object, options),
-      replace: (resource, object, options) => client.replace(resource, object, options),
-      patch: (resource, name, patch, type, options) => client.patch(resource, name, patch, type, options),
-      delete: (resource, name, options) => client.delete(resource, name, options),
-    };
-    if (client.discover) wrapped.discover = (groupVersion) => client.discover!(groupVersion);
-    return wrapped;
+    const counted = countingClient(client);
+    this.requests = counted.calls;
+    return counted.client;
   }
 }

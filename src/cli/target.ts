@@ -3,8 +3,9 @@
  * served over real HTTP and read through `kubeClient`, the same code path as a real cluster.
  */
 import type { KubeClient } from '../core/client.js';
-import { churnStep, seedCluster, seededRandom } from '../testing/churn.js';
+import { churnStep, seedCluster } from '../testing/churn.js';
 import { createFakeCluster } from '../testing/fakeCluster/fakeCluster.js';
+import { seededRandom } from '../testing/random.js';
 import { kubeClient } from '../transport/kubeClient.js';
 import type { WatchArgs } from './args.js';
 

@@ -10,22 +10,11 @@ import { firstValueFrom, from } from 'rxjs';
 import type { KubeClient } from '../core/client.js';
 import { resources } from '../core/resources.js';
 import type { FakeCluster } from './fakeCluster/fakeCluster.js';
+import { pick, type Random } from './random.js';
 
 const NAMESPACES = ['default', 'shop', 'payments'];
 const NODES = ['node-a', 'node-b', 'node-c'];
 const APPS = ['web', 'api', 'worker'];
-
-/** A small deterministic PRNG (an LCG). */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-const pick = <T>(random: () => number, items: readonly T[]): T =>
-  items[Math.floor(random() * items.length)] as T;
 
 function deployment(namespace: string, app: string, replicas: number): V1Deployment {
   return {
@@ -52,7 +41,7 @@ const configMap = (namespace: string, app: string, revision: number): V1ConfigMa
 });
 
 /** Creates the initial objects: per namespace and app a deployment, a config map and two pods. */
-export async function seedCluster(client: KubeClient, random: () => number): Promise<void> {
+export async function seedCluster(client: KubeClient, random: Random): Promise<void> {
   let n = 0;
   for (const namespace of NAMESPACES) {
     for (const app of APPS) {
@@ -73,7 +62,7 @@ const FAILED_REWATCH_SPACING_MS = 2_500;
 const lastFailedRewatch = new WeakMap<FakeCluster, number>();
 
 /** One random change (or a fault, every 10th and 25th step); returns what it did. */
-export async function churnStep(cluster: FakeCluster, random: () => number, step: number): Promise<string> {
+export async function churnStep(cluster: FakeCluster, random: Random, step: number): Promise<string> {
   const client = cluster.admin;
   const namespace = pick(random, NAMESPACES);
   const app = pick(random, APPS);

@@ -12,7 +12,7 @@ import { objectKey } from '../../src/core/objects.js';
 import { resources } from '../../src/core/resources.js';
 import { informer } from '../../src/runtime/informer.js';
 import type { ListWatchErrorContext } from '../../src/sources/listWatch.js';
-import { counting } from '../support/churn.js';
+import { countingClient } from '../../src/testing/countingClient.js';
 import { configMapChurner } from './support/churn.js';
 import { client, control, differences, ensureNamespace, eventually, freshList } from './support/env.js';
 
@@ -30,7 +30,7 @@ describe('kube-apiserver killed and restarted mid-churn', () => {
     const churn = configMapChurner(c, { namespaces, label: ['kube-rx-e2e', 'restart'], seed: 7 });
     await churn.run(100);
 
-    const { client: counted, calls } = counting(c);
+    const { client: counted, calls } = countingClient(c);
     const errors: { error: KubeRxError; context: ListWatchErrorContext }[] = [];
     let completed = false;
     const configMaps = informer(counted, resources.configMaps, {

@@ -14,7 +14,7 @@ import { objectKey } from '../../src/core/objects.js';
 import { resources } from '../../src/core/resources.js';
 import { informer } from '../../src/runtime/informer.js';
 import type { ListWatchErrorContext } from '../../src/sources/listWatch.js';
-import { counting } from '../support/churn.js';
+import { countingClient } from '../../src/testing/countingClient.js';
 import {
   client,
   compactEtcd,
@@ -46,7 +46,7 @@ describe('etcd compaction below the informer resourceVersion', () => {
 
     const proxy: TcpProxy = await tcpProxy(new URL(e2e().server));
     cleanup.push(() => proxy.close());
-    const { client: counted, calls } = counting(client({ server: proxy.url }));
+    const { client: counted, calls } = countingClient(client({ server: proxy.url }));
     const errors: { error: KubeRxError; context: ListWatchErrorContext }[] = [];
     const secrets = informer(counted, resources.secrets, {
       namespace,

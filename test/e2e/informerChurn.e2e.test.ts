@@ -11,7 +11,7 @@ import type { KubeRxError } from '../../src/core/errors.js';
 import { objectKey } from '../../src/core/objects.js';
 import { resources } from '../../src/core/resources.js';
 import { informer } from '../../src/runtime/informer.js';
-import { counting } from '../support/churn.js';
+import { countingClient } from '../../src/testing/countingClient.js';
 import { configMapChurner } from './support/churn.js';
 import { client, differences, ensureNamespace, eventually, freshList } from './support/env.js';
 
@@ -29,7 +29,7 @@ describe('informer over kubeClient against kube-apiserver', () => {
     const churn = configMapChurner(c, { namespaces, label: ['kube-rx-e2e', 'churn'], seed: 20_000 });
     await churn.run(200); // state before the informer starts: its first list is not empty
 
-    const { client: counted, calls } = counting(c);
+    const { client: counted, calls } = countingClient(c);
     const errors: KubeRxError[] = [];
     const configMaps = informer(counted, resources.configMaps, {
       labelSelector: selector,

@@ -18,8 +18,9 @@ import { objectKey } from '../../src/core/objects.js';
 import { resources } from '../../src/core/resources.js';
 import { type Informer, informer } from '../../src/runtime/informer.js';
 import type { ListWatchErrorContext } from '../../src/sources/listWatch.js';
+import { countingClient } from '../../src/testing/countingClient.js';
 import { createFakeCluster, type FakeCluster } from '../../src/testing/index.js';
-import { churner, counting } from '../support/churn.js';
+import { churner } from '../support/churn.js';
 
 interface Harness {
   readonly cluster: FakeCluster;
@@ -39,7 +40,7 @@ afterEach(() => {
 async function start(seed: number, cluster: FakeCluster = createFakeCluster()): Promise<Harness> {
   const churn = churner(cluster, seed);
   await churn(20);
-  const { client, calls } = counting(cluster.client);
+  const { client, calls } = countingClient(cluster.client);
   const errors: Harness['errors'] = [];
   const pods = informer(client, resources.pods, {
     pageSize: 7,

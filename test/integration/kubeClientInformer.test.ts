@@ -12,9 +12,10 @@ import { isResourceExpired, type KubeRxError, WatchProtocolError } from '../../s
 import { objectKey } from '../../src/core/objects.js';
 import { resources } from '../../src/core/resources.js';
 import { type Informer, informer } from '../../src/runtime/informer.js';
+import { countingClient } from '../../src/testing/countingClient.js';
 import { createFakeCluster, type FakeCluster, type FakeServer } from '../../src/testing/index.js';
 import { kubeClient } from '../../src/transport/kubeClient.js';
-import { churner, counting } from '../support/churn.js';
+import { churner } from '../support/churn.js';
 
 interface Harness {
   cluster: FakeCluster;
@@ -37,7 +38,7 @@ async function start(seed: number): Promise<Harness> {
   await churn(25);
   const harness = { cluster, server: await cluster.listen(), churn } as Harness;
   cleanup.push(() => harness.server.close());
-  const { client, calls } = counting(kubeClient(harness.server.kubeConfig));
+  const { client, calls } = countingClient(kubeClient(harness.server.kubeConfig));
   harness.calls = calls;
   harness.errors = [];
   harness.pods = informer(client, resources.pods, {

@@ -1,47 +1,18 @@
 /**
- * Test support shared by the convergence tests: a call-counting client wrapper and a seeded
- * churn generator (random creates, label/spec updates and deletes of pods in two namespaces).
+ * The churn of the convergence tests: seeded random creates, label or spec updates and deletes of
+ * pods in two namespaces, with no injected faults, so a test decides which faults to add and can
+ * assert the exact lists and watches they cause. (`src/testing/churn.ts` is the CLI's churn: more
+ * kinds and its own faults.)
  */
-import type { KubeClient } from '../../src/core/client.js';
 import { resources } from '../../src/core/resources.js';
 import type { FakeCluster } from '../../src/testing/index.js';
-
-/** Wraps a client to count list calls (first pages only: one per list or relist) and watches. */
-export function counting(client: KubeClient) {
-  const calls = { lists: 0, pages: 0, watches: 0 };
-  const wrapped: KubeClient = {
-    ...client,
-    list: (resource, options, signal) => {
-      calls.pages++;
-      if (!options.continue) calls.lists++;
-      return client.list(resource, options, signal);
-    },
-    watch: (resource, options) => {
-      calls.watches++;
-      return client.watch(resource, options);
-    },
-  };
-  return { client: wrapped, calls };
-}
-
-/** A small deterministic PRNG (mulberry32), so a failing churn sequence reproduces. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { pick, seededRandom } from '../../src/testing/random.js';
 
 /** Random creates, updates (labels or spec) and deletes of pods in two namespaces, via admin. */
 export function churner(cluster: FakeCluster, seed: number) {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const live: { name: string; namespace: string }[] = [];
   let next = 0;
-  const pick = () => live[Math.floor(random() * live.length)] as { name: string; namespace: string };
   return async (operations: number): Promise<void> => {
     for (let i = 0; i < operations; i++) {
       const roll = random();
@@ -53,7 +24,7 @@ export function churner(cluster: FakeCluster, seed: number) {
         });
         live.push(target);
       } else if (roll < 0.8) {
-        const target = pick();
+        const target = pick(random, live);
         const body =
           random() < 0.5
             ? { metadata: { labels: { rev: String(i), app: random() < 0.5 ? 'web' : 'db' } } }
@@ -62,7 +33,7 @@ export function churner(cluster: FakeCluster, seed: number) {
           namespace: target.namespace,
         });
       } else {
-        const target = pick();
+        const target = pick(random, live);
         live.splice(live.indexOf(target), 1);
         await cluster.admin.delete(resources.pods, target.name, { namespace: target.namespace });
       }

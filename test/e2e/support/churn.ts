@@ -9,7 +9,7 @@ import type { V1ConfigMap } from '@kubernetes/client-node';
 import type { KubeClient } from '../../../src/core/client.js';
 import { isStatusError } from '../../../src/core/errors.js';
 import { resources } from '../../../src/core/resources.js';
-import { prng } from '../../support/churn.js';
+import { pick, seededRandom } from '../../../src/testing/random.js';
 
 export interface ChurnOptions {
   readonly namespaces: readonly string[];
@@ -33,7 +33,7 @@ export interface ChurnStats {
 type NameState = 'absent' | 'present' | 'unknown';
 
 export function configMapChurner(client: KubeClient, options: ChurnOptions) {
-  const random = prng(options.seed);
+  const random = seededRandom(options.seed);
   const per = options.namesPerNamespace ?? 40;
   const names = options.namespaces.flatMap((namespace) =>
     Array.from({ length: per }, (_, i) => ({ namespace, name: `churn-${i}` })),
@@ -54,10 +54,10 @@ export function configMapChurner(client: KubeClient, options: ChurnOptions) {
   });
 
   const one = async (): Promise<void> => {
-    let target = names[Math.floor(random() * names.length)] as { namespace: string; name: string };
+    let target = pick(random, names);
     let key = `${target.namespace}/${target.name}`;
     while (busy.has(key)) {
-      target = names[Math.floor(random() * names.length)] as { namespace: string; name: string };
+      target = pick(random, names);
       key = `${target.namespace}/${target.name}`;
     }
     busy.add(key);
