@@ -1,43 +1,16 @@
 /**
- * The layers of src/ and the direction of their imports (docs/architecture.md draws the same table).
+ * The layers of src/ (./layers.ts) and the direction of their imports, as docs/architecture.md draws them.
  * A layer may import only the layers listed for it, so nothing imports a layer above it; each
  * layer's main file says so in its header, and no source file sits loose in src/.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { LAYERS } from './layers.js';
 
 const SRC = resolve(import.meta.dirname, '../../src');
 
-/** Each layer, lowest first: its main file and the layers it may import. */
-const LAYERS: Record<string, { main: string; mayImport: readonly string[] }> = {
-  core: { main: 'client.ts', mayImport: [] },
-  store: { main: 'snapshot.ts', mayImport: ['core'] },
-  transport: { main: 'kubeClient.ts', mayImport: ['core'] },
-  sources: { main: 'listWatch.ts', mayImport: ['core', 'store'] },
-  operators: { main: 'deltaFifo.ts', mayImport: ['core', 'store'] },
-  workqueue: { main: 'workQueue.ts', mayImport: ['core'] },
-  api: { main: 'patchWith.ts', mayImport: ['core', 'store'] },
-  runtime: { main: 'informer.ts', mayImport: ['core', 'store', 'sources', 'operators', 'workqueue', 'api'] },
-  testing: {
-    main: 'index.ts',
-    mayImport: ['core', 'store', 'transport', 'sources', 'operators', 'workqueue', 'api', 'runtime'],
-  },
-  cli: {
-    main: 'main.ts',
-    mayImport: [
-      'core',
-      'store',
-      'transport',
-      'sources',
-      'operators',
-      'workqueue',
-      'api',
-      'runtime',
-      'testing',
-    ],
-  },
-};
+const LAYER_BY_NAME = new Map(LAYERS.map((layer) => [layer.name, layer]));
 
 /** Files allowed directly in src/: the package entry point only. */
 const TOP_LEVEL_FILES = ['index.ts'];
@@ -77,7 +50,7 @@ describe('src/ layout', () => {
 
   it('has a folder for every layer and no folder that is not a layer', () => {
     const folders = readdirSync(SRC).filter((name) => statSync(join(SRC, name)).isDirectory());
-    expect(folders.sort()).toEqual(Object.keys(LAYERS).sort());
+    expect(folders.sort()).toEqual(LAYERS.map((layer) => layer.name).sort());
   });
 
   it('imports only from the same layer or the layers below it', () => {
@@ -85,7 +58,7 @@ describe('src/ layout', () => {
     for (const file of files) {
       const from = layerOf(file);
       if (from === undefined) continue; // src/index.ts re-exports every layer
-      const allowed = new Set([from, ...(LAYERS[from]?.mayImport ?? [])]);
+      const allowed = new Set([from, ...(LAYER_BY_NAME.get(from)?.mayImport ?? [])]);
       for (const specifier of relativeImports(readFileSync(file, 'utf8'))) {
         const target = resolve(dirname(file), specifier);
         if (target === PACKAGE_JSON) continue; // the version the CLI prints
@@ -98,7 +71,7 @@ describe('src/ layout', () => {
     expect(violations).toEqual([]);
   });
 
-  it.each(Object.entries(LAYERS))(
+  it.each(LAYERS.map((layer) => [layer.name, layer] as const))(
     '%s: its main file says what the layer is for and what it may import',
     (layer, spec) => {
       const header =
