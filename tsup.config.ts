@@ -11,5 +11,10 @@ export default defineConfig({
   target: 'node20',
   // Shared chunks: kube-rx and kube-rx/testing must share one copy of the classes (instanceof checks).
   splitting: true,
+  // Rollup, not sucrase, turns the shared ESM chunks into CommonJS: sucrase downlevels `?.`/`??` and
+  // renames classes with static fields (`StatusError.name === '_class2'`).
+  treeshake: true,
+  // esbuild binds self-referencing classes as `_Snapshot`; keep the names users see in logs and stacks.
+  keepNames: true,
   external: ['rxjs', '@kubernetes/client-node', 'immer', 'prom-client'],
 });

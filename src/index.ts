@@ -122,6 +122,15 @@ export { stripManagedFields, transformObjects } from './operators/transform.js';
 
 /* workqueue: the rate-limited work queue operator, its rate limiters and its Prometheus metrics */
 export { type PrometheusMetricsOptions, prometheusWorkQueueMetrics } from './workqueue/metrics.js';
+export type {
+  MetricConfiguration,
+  MetricLabels,
+  PromClientModule,
+  PromCounter,
+  PromGauge,
+  PromHistogram,
+  PromRegistry,
+} from './workqueue/promClientShape.js';
 export {
   defaultControllerRateLimiter,
   exponentialFailure,

@@ -6,17 +6,17 @@
  * dashboards for Go controllers work unchanged. prom-client is an optional peer dependency: pass
  * the module in, kube-rx never imports it.
  */
-import type * as PromClient from 'prom-client';
 import type { SchedulerLike } from 'rxjs';
 import { asyncScheduler } from 'rxjs';
+import type { PromClientModule, PromRegistry } from './promClientShape.js';
 import type { WorkQueueMetrics } from './workQueue.js';
 
 /** Options of {@link prometheusWorkQueueMetrics}. */
-export interface PrometheusMetricsOptions {
+export interface PrometheusMetricsOptions<R extends PromRegistry = PromRegistry> {
   /** The queue's name label (client-go: the controller name). */
   name: string;
   /** Registry to register in. Default: prom-client's global registry. */
-  registry?: PromClient.Registry;
+  registry?: R;
   /** Clock for unfinished-work gauges. Default `asyncScheduler`. */
   scheduler?: SchedulerLike;
 }
@@ -24,7 +24,7 @@ export interface PrometheusMetricsOptions {
 const BUCKETS = [1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1, 10];
 
 /** Reuses a metric already registered under that name (several queues share one family). */
-function family<M>(registry: PromClient.Registry, name: string, create: () => M): M {
+function family<M>(registry: PromRegistry, name: string, create: () => M): M {
   return (registry.getSingleMetric(name) as unknown as M | undefined) ?? create();
 }
 
@@ -37,9 +37,9 @@ function family<M>(registry: PromClient.Registry, name: string, create: () => M)
  * keys$.pipe(workQueue(reconcile, { metrics: prometheusWorkQueueMetrics(prom, { name: 'deployments' }) }));
  * ```
  */
-export function prometheusWorkQueueMetrics(
-  prom: typeof PromClient,
-  options: PrometheusMetricsOptions,
+export function prometheusWorkQueueMetrics<R extends PromRegistry>(
+  prom: PromClientModule<R>,
+  options: PrometheusMetricsOptions<R>,
 ): WorkQueueMetrics {
   const registry = options.registry ?? prom.register;
   const registers = [registry];
