@@ -15,14 +15,18 @@ export interface IndexSpec {
 export interface WatchArgs {
   readonly command: 'watch';
   readonly resource: string;
-  /** Undefined: all namespaces. */
+  /** `-n`; when absent (and not `-A`): the context's namespace, else `default`, like kubectl. */
   readonly namespace?: string;
+  /** `-A`: every namespace. */
+  readonly allNamespaces: boolean;
   readonly labelSelector?: string;
   readonly fieldSelector?: string;
   readonly indexes: readonly IndexSpec[];
-  /** A kubeconfig file: watch a real cluster instead of the embedded one. */
+  /** A kubeconfig file; else `KUBECONFIG`, `~/.kube/config`, in-cluster, or the embedded cluster. */
   readonly kubeconfig?: string;
   readonly context?: string;
+  /** Watch the embedded fake cluster even when a kubeconfig exists. */
+  readonly embedded: boolean;
   /** Stop after this many seconds; 0 runs until interrupted. */
   readonly durationSeconds: number;
   /** Without a terminal: print a status line this often (ms). */
@@ -45,23 +49,25 @@ export const USAGE = `Usage: kube-rx watch <resource> [options]
 Prints informer events (like kubectl get -w) and a live status line: objects cached,
 events/s, last resourceVersion, relists and watch restarts.
 
-Without --kubeconfig it watches an embedded fake Kubernetes API (served over HTTP on
-127.0.0.1) with simulated churn and injected faults: dropped watches and etcd compactions
-(410 Gone -> relist).
+The cluster comes from --kubeconfig, else KUBECONFIG, else ~/.kube/config, else the
+in-cluster service account. Without any of them (or with --embedded) it watches an embedded
+fake Kubernetes API (served over HTTP on 127.0.0.1) with simulated churn and injected faults:
+dropped watches and etcd compactions (410 Gone -> relist).
 
 <resource>   pods, deployments, configmaps, ... also short names (po, deploy, cm, svc, ns,
              no, ...), singular names, plural.group (deployments.apps) or group/version/plural
              (apps/v1/deployments, example.com/v1/widgets) resolved through discovery
 
 Options:
-  -n, --namespace NS        watch one namespace (default: all namespaces)
-  -A, --all-namespaces      watch all namespaces (the default)
+  -n, --namespace NS        watch one namespace (default: the context's namespace, else default)
+  -A, --all-namespaces      watch all namespaces
   -l, --selector SELECTOR   label selector, e.g. app=web,tier in (frontend)
       --field-selector SEL  field selector, e.g. spec.nodeName=node-a
       --index NAME=PATH     add an index byField(PATH) named NAME and show per-value counts;
                             repeatable, e.g. --index node=spec.nodeName
-      --kubeconfig FILE     watch the cluster of this kubeconfig (read-only)
+      --kubeconfig FILE     the kubeconfig to use (default: KUBECONFIG, then ~/.kube/config)
       --context NAME        kubeconfig context (default: its current context)
+      --embedded            watch the embedded fake cluster even if a kubeconfig exists
       --list-mode MODE      paginated (default), streaming or auto
       --duration SECONDS    stop after SECONDS (default 0: until Ctrl-C)
       --status-interval S   without a terminal, print a status line every S seconds (default 5)
@@ -104,6 +110,7 @@ const parse = (args: string[]) =>
       index: { type: 'string', multiple: true },
       kubeconfig: { type: 'string' },
       context: { type: 'string' },
+      embedded: { type: 'boolean' },
       'list-mode': { type: 'string' },
       duration: { type: 'string' },
       'status-interval': { type: 'string' },
@@ -140,6 +147,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   if (rest.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
   if (values.namespace !== undefined && values['all-namespaces'])
     throw new UsageError('--namespace and --all-namespaces exclude each other');
+  if (values.embedded && (values.kubeconfig !== undefined || values.context !== undefined))
+    throw new UsageError('--embedded excludes --kubeconfig and --context');
   const listMode = values['list-mode'] ?? 'paginated';
   if (listMode !== 'paginated' && listMode !== 'streaming' && listMode !== 'auto')
     throw new UsageError(`--list-mode must be paginated, streaming or auto, got ${JSON.stringify(listMode)}`);
@@ -155,11 +164,13 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     command: 'watch',
     resource,
     namespace: values.namespace,
+    allNamespaces: values['all-namespaces'] === true,
     labelSelector: values.selector,
     fieldSelector: values['field-selector'],
     indexes,
     kubeconfig: values.kubeconfig,
     context: values.context,
+    embedded: values.embedded === true,
     durationSeconds: seconds('duration', values.duration, 0),
     statusIntervalMs: statusSeconds * 1000,
     churnMs: seconds('churn-ms', values['churn-ms'], 400),

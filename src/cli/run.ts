@@ -14,6 +14,8 @@ import type { ListWatchErrorContext } from '../sources/listWatch.js';
 import { byField, type Indexers } from '../store/indexFuncs.js';
 import type { Snapshot } from '../store/snapshot.js';
 import { parseCliArgs, USAGE, UsageError, type WatchArgs } from './args.js';
+import { CliFailure } from './failures.js';
+import { resolveClusterSource } from './kubeconfigSource.js';
 import { eventRow, HEADER, indexSummary, statusLine } from './render.js';
 import { resolveResource } from './resolveResource.js';
 import { type Output, Screen } from './screen.js';
@@ -28,6 +30,8 @@ export interface CliIo {
   readonly signal?: AbortSignal;
   /** Overrides whether the status line is drawn in place (default: `stdout.isTTY`). */
   readonly live?: boolean;
+  /** Where `KUBECONFIG` and `HOME` are read (default: `process.env`). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** `Name: message`; a usage error is just its message. */
@@ -65,9 +69,13 @@ async function watch(args: WatchArgs, io: CliIo): Promise<number> {
   const stats = new WatchStats();
   let target: Target;
   try {
-    target = await connect(args, (line) => screen.line(line));
+    const source = await resolveClusterSource(args, { env: io.env ?? process.env });
+    if (source.kind === 'embedded' && source.notice) screen.line(source.notice);
+    target = await connect(source, args.churnMs, (line) => screen.line(line));
   } catch (error) {
-    io.stderr.write(`kube-rx: cannot connect: ${describeError(error)}\n`);
+    io.stderr.write(
+      `kube-rx: ${error instanceof CliFailure ? error.message : `cannot connect: ${describeError(error)}`}\n`,
+    );
     return 1;
   }
   const subscription = new Subscription();
@@ -92,16 +100,19 @@ async function watch(args: WatchArgs, io: CliIo): Promise<number> {
       const retry = context.retryInMs !== undefined ? ` (retry in ${context.retryInMs} ms)` : '';
       screen.line(`! ${context.phase}: ${error.message}${context.relist ? ' -> relist' : ''}${retry}`);
     };
+    // kubectl's rule: -A for all, else -n, else the context's namespace; cluster-scoped: none.
+    const namespace =
+      !watched.namespaced || args.allNamespaces ? undefined : (args.namespace ?? target.defaultNamespace);
     const cache = informer<KubeObject>(client, watched, {
-      namespace: args.namespace,
+      namespace,
       labelSelector: args.labelSelector,
       fieldSelector: args.fieldSelector,
       listMode: args.listMode,
       indexers,
       onError,
     });
-    const scope = args.namespace
-      ? `namespace ${args.namespace}`
+    const scope = namespace
+      ? `namespace ${namespace}`
       : watched.namespaced
         ? 'all namespaces'
         : 'cluster-scoped';

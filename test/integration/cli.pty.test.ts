@@ -55,7 +55,7 @@ describe.skipIf(!available)('kube-rx watch in a pseudo-terminal (tmux)', () => {
   it('draws a live status line that updates in place under scrolling events', async () => {
     const command = [
       `cd ${JSON.stringify(ROOT)}`,
-      `${JSON.stringify(process.execPath)} --import tsx src/cli/main.ts watch pods --index node=spec.nodeName --churn-ms 60`,
+      `${JSON.stringify(process.execPath)} --import tsx src/cli/main.ts watch pods -A --embedded --index node=spec.nodeName --churn-ms 60`,
       'echo KUBE_RX_EXIT=$?',
       'sleep 120',
     ].join('; ');

@@ -4,8 +4,9 @@
  * cluster in-process, and the real executable as a child process (exit codes, SIGTERM, bin/).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCliArgs, UsageError } from '../../src/cli/args.js';
 import { eventRow, HEADER, statusLine } from '../../src/cli/render.js';
@@ -17,6 +18,31 @@ import { resources } from '../../src/index.js';
 import { addEvent, createFakeCluster, deleteEvent, pod, updateEvent } from '../../src/testing/index.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
+/** A home without ~/.kube/config: with KUBECONFIG unset, the CLI falls back to the embedded cluster. */
+const EMPTY_HOME = mkdtempSync(join(tmpdir(), 'kube-rx-cli-home-'));
+/** The environment of the child processes: the machine's kubeconfig must not leak in. */
+const { KUBECONFIG: _kubeconfig, ...parentEnv } = process.env;
+const CHILD_ENV = { ...parentEnv, HOME: EMPTY_HOME };
+
+/** A kubeconfig file for a fake cluster's URL, with a namespace in its context when given. */
+function kubeconfigFile(url: string, namespace?: string, name = 'fake'): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kube-rx-cli-kubeconfig-'));
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'config');
+  writeFileSync(
+    file,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      `clusters: [{ name: ${name}, cluster: { server: "${url}", insecure-skip-tls-verify: true } }]`,
+      `users: [{ name: ${name}, user: { token: fake-cluster-token } }]`,
+      `contexts: [{ name: ${name}, context: { cluster: ${name}, user: ${name}${namespace ? `, namespace: ${namespace}` : ''} } }]`,
+      `current-context: ${name}`,
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
 const STATUS =
   /objects (\d+)(?: \(syncing\))? \| ([\d.]+) events\/s \| rv (\S+) \| relists (\d+) \| watch restarts (\d+)/;
 
@@ -31,10 +57,10 @@ function capture(isTTY = false, columns?: number) {
   };
 }
 
-function io(signal?: AbortSignal) {
+function io(signal?: AbortSignal, env: Record<string, string> = { HOME: EMPTY_HOME }) {
   const stdout = capture();
   const stderr = capture();
-  const cliIo: CliIo = { stdout: stdout.stream, stderr: stderr.stream, signal };
+  const cliIo: CliIo = { stdout: stdout.stream, stderr: stderr.stream, signal, env };
   return { cliIo, stdout, stderr };
 }
 
@@ -89,6 +115,7 @@ describe('kube-rx arguments', () => {
       command: 'watch',
       resource: 'po',
       namespace: 'shop',
+      allNamespaces: false,
       labelSelector: 'app=web',
       fieldSelector: 'spec.nodeName=node-a',
       indexes: [
@@ -97,6 +124,7 @@ describe('kube-rx arguments', () => {
       ],
       kubeconfig: undefined,
       context: undefined,
+      embedded: false,
       durationSeconds: 2.5,
       statusIntervalMs: 1000,
       churnMs: 0,
@@ -127,6 +155,8 @@ describe('kube-rx arguments', () => {
     [['watch', 'pods', '--status-interval', '0'], /--status-interval must be > 0/],
     [['watch', 'pods', '--list-mode', 'fast'], /--list-mode must be paginated, streaming or auto/],
     [['watch', 'pods', '-n', 'a', '-A'], /exclude each other/],
+    [['watch', 'pods', '--embedded', '--kubeconfig', 'k'], /--embedded excludes --kubeconfig and --context/],
+    [['watch', 'pods', '--embedded', '--context', 'c'], /--embedded excludes --kubeconfig and --context/],
     [['watch', 'pods', '--bogus'], /Unknown option '--bogus'/],
     [['watch', 'pods', '-n'], /argument missing/],
   ])('rejects %j', (argv, message) => {
@@ -257,6 +287,7 @@ describe('kube-rx watch against the embedded cluster (no terminal)', () => {
       [
         'watch',
         'pods',
+        '-A',
         '--index',
         'node=spec.nodeName',
         '--duration',
@@ -271,10 +302,13 @@ describe('kube-rx watch against the embedded cluster (no terminal)', () => {
     expect(stderr.text).toBe('');
     expect(code).toBe(0);
     const lines = stdout.text.split('\n');
-    expect(lines[0]).toMatch(
+    expect(lines[0]).toBe(
+      `no kubeconfig (KUBECONFIG is not set, ${join(EMPTY_HOME, '.kube', 'config')} does not exist, not running in a cluster): watching the embedded fake cluster`,
+    );
+    expect(lines[1]).toMatch(
       /^kube-rx watch pods\.v1 \(all namespaces\) on the embedded fake cluster at http:\/\/127\.0\.0\.1:\d+/,
     );
-    expect(lines[1]).toBe(HEADER);
+    expect(lines[2]).toBe(HEADER);
     expect(lines.filter((l) => /^ADDED .*initial list, node=node-[abc]$/.test(l))).toHaveLength(18);
     expect(
       lines.some((l) => /^(ADDED|DELETED) .* node=node-[abc]$/.test(l) && !l.includes('initial list')),
@@ -308,7 +342,9 @@ describe('kube-rx watch against the embedded cluster (no terminal)', () => {
 
   it('group/version/plural is resolved through discovery of the served cluster', async () => {
     const { cliIo, stdout, stderr } = io();
-    expect(await runCli(['watch', 'v1/configmaps', '--duration', '0.5', '--churn-ms', '0'], cliIo)).toBe(0);
+    expect(
+      await runCli(['watch', 'v1/configmaps', '-A', '--duration', '0.5', '--churn-ms', '0'], cliIo),
+    ).toBe(0);
     expect(stderr.text).toBe('');
     expect(stdout.text).toMatch(/kube-rx watch configmaps\.v1 \(all namespaces\)/);
     expect(stdout.text.split('\n').filter((l) => /^ADDED .*-config .*initial list$/.test(l))).toHaveLength(9);
@@ -339,14 +375,79 @@ describe('kube-rx watch against the embedded cluster (no terminal)', () => {
   it('an unreadable kubeconfig fails with exit 1', async () => {
     const { cliIo, stderr } = io();
     expect(await runCli(['watch', 'pods', '--kubeconfig', '/nonexistent/kubeconfig'], cliIo)).toBe(1);
-    expect(stderr.text).toMatch(/^kube-rx: cannot connect: .*nonexistent/);
+    expect(stderr.text).toMatch(
+      /^kube-rx: cannot load kubeconfig \/nonexistent\/kubeconfig: ENOENT[^\n]*\n$/,
+    );
+  });
+});
+
+describe('kube-rx watch: kubeconfig, context and namespace like kubectl', () => {
+  /** The namespaces of the initial-list rows of a run against `env`'s cluster. */
+  async function namespacesSeen(argv: string[], env: Record<string, string>) {
+    const { cliIo, stdout, stderr } = io(undefined, { HOME: EMPTY_HOME, ...env });
+    const code = await runCli(['watch', 'cm', '--duration', '0.6', '--churn-ms', '0', ...argv], cliIo);
+    expect(stderr.text).toBe('');
+    expect(code).toBe(0);
+    const rows = stdout.text.split('\n').filter((l) => l.startsWith('ADDED'));
+    return { namespaces: [...new Set(rows.map((r) => r.split(/\s+/)[1]))].sort(), text: stdout.text };
+  }
+
+  it('KUBECONFIG is used without --kubeconfig, and its context namespace is the default', async () => {
+    const cluster = createFakeCluster();
+    for (const ns of ['default', 'shop', 'payments'])
+      await cluster.admin.create(resources.configMaps, { metadata: { name: 'settings', namespace: ns } });
+    const server = await cluster.listen();
+    try {
+      const inShop = kubeconfigFile(server.url, 'shop');
+      const plain = kubeconfigFile(server.url);
+      const shop = await namespacesSeen([], { KUBECONFIG: inShop });
+      expect(shop.namespaces).toEqual(['shop']);
+      expect(shop.text).toContain(`(namespace shop) on cluster ${server.url} (context fake from ${inShop})`);
+      expect((await namespacesSeen(['-n', 'payments'], { KUBECONFIG: inShop })).namespaces).toEqual([
+        'payments',
+      ]);
+      expect((await namespacesSeen(['-A'], { KUBECONFIG: inShop })).namespaces).toEqual([
+        'default',
+        'payments',
+        'shop',
+      ]);
+      // A context without a namespace means `default`, as in kubectl.
+      expect((await namespacesSeen([], { KUBECONFIG: plain })).namespaces).toEqual(['default']);
+      // ~/.kube/config when KUBECONFIG is unset.
+      const home = mkdtempSync(join(tmpdir(), 'kube-rx-cli-home-'));
+      mkdirSync(join(home, '.kube'));
+      writeFileSync(join(home, '.kube', 'config'), readFileSync(inShop));
+      const fromHome = await namespacesSeen([], { HOME: home });
+      expect(fromHome.namespaces).toEqual(['shop']);
+      expect(fromHome.text).toContain(`from ${join(home, '.kube', 'config')})`);
+      // --embedded ignores them all: the seeded shop has three config maps per namespace.
+      const embedded = await namespacesSeen(['--embedded', '-n', 'payments'], { KUBECONFIG: inShop });
+      expect(embedded.text).toMatch(
+        /^kube-rx watch configmaps\.v1 \(namespace payments\) on the embedded fake cluster/,
+      );
+      expect(embedded.text.split('\n').filter((l) => l.startsWith('ADDED'))).toHaveLength(3);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('cluster-scoped resources ignore the namespace', async () => {
+    const { cliIo, stdout } = io();
+    expect(await runCli(['watch', 'ns', '-n', 'shop', '--duration', '0.5', '--churn-ms', '0'], cliIo)).toBe(
+      0,
+    );
+    expect(stdout.text).toMatch(/kube-rx watch namespaces\.v1 \(cluster-scoped\)/);
   });
 });
 
 /** Runs a command to completion (or until `stop` says to send SIGTERM), collecting its output. */
 function run(command: string, args: string[], stop?: (stdout: string) => boolean) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
-    const child: ChildProcess = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child: ChildProcess = spawn(command, args, {
+      cwd: ROOT,
+      env: CHILD_ENV,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let signalled = false;
@@ -399,6 +500,7 @@ describe('the kube-rx executable (child process, stdout is a pipe)', () => {
         'bin/kube-rx.mjs',
         'watch',
         'deploy',
+        '-A',
         '--duration',
         '1',
         '--churn-ms',

@@ -1,0 +1,48 @@
+/**
+ * The embedded fake cluster of `kube-rx watch`: `createFakeCluster()` seeded with a small shop
+ * (3 namespaces x 3 apps), served over real HTTP on 127.0.0.1 and read through `kubeClient`, the
+ * same code path as a real cluster, with simulated churn and injected faults (dropped watches,
+ * compactions answered with 410 Gone) so every reflector path shows.
+ */
+import { churnStep, seedCluster } from '../testing/churn.js';
+import { createFakeCluster } from '../testing/fakeCluster/fakeCluster.js';
+import { seededRandom } from '../testing/random.js';
+import { kubeClient } from '../transport/kubeClient.js';
+import type { Target } from './target.js';
+
+/** Starts the embedded cluster; `churnMs` 0 keeps it still. Faults are reported through `log`. */
+export async function startEmbeddedCluster(churnMs: number, log: (line: string) => void): Promise<Target> {
+  const cluster = createFakeCluster({ bookmarkIntervalMs: 5_000 });
+  await seedCluster(cluster.admin, seededRandom(42));
+  const server = await cluster.listen();
+  let timer: NodeJS.Timeout | undefined;
+  if (churnMs > 0) {
+    const random = seededRandom(7);
+    let step = 0;
+    let busy = false;
+    timer = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      churnStep(cluster, random, step++)
+        .then((what) => {
+          if (what.startsWith('fault')) log(`~ ${what}`);
+        })
+        .catch((error: unknown) =>
+          log(`~ churn failed: ${error instanceof Error ? error.message : String(error)}`),
+        )
+        .finally(() => {
+          busy = false;
+        });
+    }, churnMs);
+  }
+  return {
+    client: kubeClient(server.kubeConfig),
+    server: server.url,
+    defaultNamespace: 'default',
+    where: `the embedded fake cluster at ${server.url}${timer ? ` (simulated churn every ${churnMs} ms)` : ''}`,
+    close: async () => {
+      if (timer) clearInterval(timer);
+      await server.close();
+    },
+  };
+}
