@@ -14,6 +14,11 @@
  * then it completes. On unsubscribe nothing new starts and in-flight reconciles run to completion
  * unobserved.
  *
+ * The state, its invariants, the key lifecycle and every decision live in `queueState.ts`; this
+ * operator only interprets it: it feeds keys, timers and reconcile outcomes to the transitions
+ * and performs the effects they return (start a reconcile, set or cancel a timer on the
+ * scheduler, emit, report, complete).
+ *
  * Layer `workqueue`: the work queue operator, its state, rate limiters and metrics; it knows keys,
  * not objects. May import: `core`.
  */
@@ -28,31 +33,28 @@ import {
   type Subscription,
 } from 'rxjs';
 import { KubeRxError } from '../core/errors.js';
+import {
+  add,
+  close,
+  createQueueState,
+  done,
+  drain,
+  drained,
+  fired,
+  type Outcome,
+  type QueueEffect,
+  type ReconcileResult,
+  type Ticket,
+  take,
+  type WorkQueueMetrics,
+  type WorkResult,
+} from './queueState.js';
 import { defaultControllerRateLimiter, type RateLimiter } from './rateLimiters.js';
 
-/** What a reconcile may return: nothing (done), or a request to run again later. */
-export type ReconcileResult =
-  // biome-ignore lint/suspicious/noConfusingVoidType: `void` lets plain `async (key) => { ... }` reconciles type-check.
-  void | undefined | { readonly requeueAfter?: number; readonly requeue?: boolean };
+export type { ReconcileResult, WorkQueueMetrics, WorkResult } from './queueState.js';
 
 /** A reconcile function: sync, a Promise or an Observable (its last value counts). */
 export type Reconcile = (key: string) => ReconcileResult | ObservableInput<ReconcileResult>;
-
-/** The outcome of one reconcile attempt. */
-export interface WorkResult {
-  /** The reconciled key (`namespace/name`). */
-  readonly key: string;
-  /** `success`; `requeued` (asked to run again); `retry` (failed, will retry); `dropped` (failed, gave up). */
-  readonly outcome: 'success' | 'requeued' | 'retry' | 'dropped';
-  /** 1 for the first attempt since the key was last forgotten. */
-  readonly attempt: number;
-  /** What the reconcile threw or errored with, for `retry` and `dropped`. */
-  readonly error?: unknown;
-  /** Delay before the next attempt, for `requeued` and `retry`. */
-  readonly delayMs?: number;
-  /** Virtual (scheduler) time the reconcile took. */
-  readonly durationMs: number;
-}
 
 /** Reported when a key exhausted `maxRetries`. */
 export class WorkDroppedError extends KubeRxError {
@@ -69,22 +71,6 @@ export class WorkDroppedError extends KubeRxError {
   }
 }
 
-/** Hooks for queue metrics (see `prometheusWorkQueueMetrics`). */
-export interface WorkQueueMetrics {
-  /** A key was added (client-go `adds_total`). */
-  added(key: string): void;
-  /** Queue length after a change (client-go `depth`). */
-  depth(depth: number): void;
-  /** Seconds a key waited in the queue before a worker took it. */
-  queueLatency(seconds: number): void;
-  /** Seconds a reconcile took. */
-  workDuration(seconds: number): void;
-  /** A failed key was scheduled for a retry (client-go `retries_total`). */
-  retried(key: string): void;
-  /** Keys being processed and since when (scheduler ms), for unfinished-work gauges. */
-  processing(startTimes: ReadonlyMap<string, number>): void;
-}
-
 /** Options of {@link workQueue}: client-go's queue settings. */
 export interface WorkQueueOptions {
   /** Workers reconciling different keys at once. Default 1. */
@@ -98,37 +84,6 @@ export interface WorkQueueOptions {
   /** Receives a {@link WorkDroppedError} for each dropped key. */
   onError?: (error: WorkDroppedError) => void;
   metrics?: WorkQueueMetrics;
-}
-
-/**
- * The FIFO `queue` of keys. `Array#shift` copies the rest of a large array, which made a long queue
- * quadratic (200k queued keys took seconds); this one advances a head index and compacts rarely.
- */
-class KeyQueue {
-  private items: string[] = [];
-  private head = 0;
-
-  get length(): number {
-    return this.items.length - this.head;
-  }
-
-  push(key: string): void {
-    this.items.push(key);
-  }
-
-  shift(): string | undefined {
-    const key = this.items[this.head];
-    if (key === undefined) return undefined;
-    this.head += 1;
-    if (this.head === this.items.length) {
-      this.items = [];
-      this.head = 0;
-    } else if (this.head >= 1024 && this.head * 2 >= this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return key;
-  }
 }
 
 function toObservable(
@@ -154,163 +109,119 @@ export function workQueue(
   reconcile: Reconcile,
   options: WorkQueueOptions = {},
 ): OperatorFunction<string, WorkResult> {
-  const concurrency = Math.max(1, options.concurrency ?? 1);
   const scheduler = options.scheduler ?? asyncScheduler;
-  const metrics = options.metrics;
 
   return (keys) =>
     new Observable<WorkResult>((subscriber) => {
-      const limiter = options.rateLimiter ?? defaultControllerRateLimiter();
-      const dirty = new Set<string>();
-      const queue = new KeyQueue();
-      const queuedAt = new Map<string, number>();
-      const processing = new Map<string, number>();
-      const waiting = new Map<string, { due: number; timer: Subscription; retry: boolean }>();
-      let draining = false;
-      let closed = false;
+      const state = createQueueState({
+        concurrency: options.concurrency,
+        maxRetries: options.maxRetries,
+        limiter: options.rateLimiter ?? defaultControllerRateLimiter(),
+        metrics: options.metrics,
+      });
+      /** The scheduler's timer for each key in `state.waiting`. */
+      const timers = new Map<string, Subscription>();
       let pumping = false;
 
-      const add = (key: string) => {
-        if (closed || dirty.has(key)) return;
-        metrics?.added(key);
-        dirty.add(key);
-        if (processing.has(key)) return;
-        queue.push(key);
-        queuedAt.set(key, scheduler.now());
-        metrics?.depth(queue.length);
-        pump();
-      };
-
-      /** client-go's AddAfter: keeps the earliest pending time per key. */
-      const addAfter = (key: string, delayMs: number, retry: boolean) => {
-        if (closed || (draining && !retry)) return;
-        if (delayMs <= 0) return add(key);
-        const due = scheduler.now() + delayMs;
-        const pending = waiting.get(key);
-        if (pending && pending.due <= due) {
-          // The earlier pending add stands in for this one: if this one is a retry, so is it now
-          // (a drain drops re-checks, not retries).
-          if (retry) pending.retry = true;
-          return;
-        }
-        pending?.timer.unsubscribe();
-        const timer = scheduler.schedule(() => {
-          waiting.delete(key);
-          add(key);
-        }, delayMs);
-        waiting.set(key, { due, timer, retry: retry || pending?.retry === true });
-      };
-
-      const finish = (key: string, result: Omit<WorkResult, 'key' | 'durationMs'>, startedAt: number) => {
-        const durationMs = scheduler.now() - startedAt;
-        metrics?.workDuration(durationMs / 1000);
-        processing.delete(key);
-        metrics?.processing(processing);
-        if (dirty.has(key)) {
-          queue.push(key);
-          queuedAt.set(key, scheduler.now());
-          metrics?.depth(queue.length);
-        }
-        if (!closed) subscriber.next({ key, durationMs, ...result });
-        pump();
-      };
-
-      const start = (key: string) => {
-        dirty.delete(key);
-        const startedAt = scheduler.now();
-        metrics?.queueLatency((startedAt - (queuedAt.get(key) ?? startedAt)) / 1000);
-        queuedAt.delete(key);
-        processing.set(key, startedAt);
-        metrics?.processing(processing);
-        const attempt = limiter.numRequeues(key) + 1;
-        let last: ReconcileResult;
-        const onSuccess = () => {
-          const result = last && typeof last === 'object' ? last : undefined;
-          if (result?.requeueAfter !== undefined && result.requeueAfter > 0) {
-            limiter.forget(key);
-            addAfter(key, result.requeueAfter, false);
-            finish(key, { outcome: 'requeued', attempt, delayMs: result.requeueAfter }, startedAt);
-          } else if (result?.requeue) {
-            // controller-runtime's `Requeue: true` is AddRateLimited without Forget: repeated
-            // requeues back off like failures do.
-            const delayMs = limiter.when(key, scheduler.now());
-            addAfter(key, delayMs, false);
-            finish(key, { outcome: 'requeued', attempt, delayMs }, startedAt);
-          } else {
-            limiter.forget(key);
-            finish(key, { outcome: 'success', attempt }, startedAt);
+      /** Performs effects in order; a throwing `onError` does not stop the rest, it is rethrown after. */
+      const perform = (effects: readonly QueueEffect[]): void => {
+        let failure: { error: unknown } | undefined;
+        for (const effect of effects) {
+          try {
+            performOne(effect);
+          } catch (error) {
+            failure ??= { error };
           }
-        };
-        const onFailure = (error: unknown) => {
-          if (options.maxRetries !== undefined && attempt > options.maxRetries) {
-            limiter.forget(key);
-            try {
-              options.onError?.(new WorkDroppedError(key, attempt, error));
-            } finally {
-              // Even if the user's callback throws, the key must be freed or it stays wedged.
-              finish(key, { outcome: 'dropped', attempt, error }, startedAt);
-            }
-            return;
+        }
+        if (failure) throw failure.error;
+      };
+
+      const performOne = (effect: QueueEffect): void => {
+        switch (effect.type) {
+          case 'reconcile':
+            start(effect);
+            break;
+          case 'schedule':
+            timers.set(
+              effect.key,
+              scheduler.schedule(() => {
+                timers.delete(effect.key);
+                if (fired(state, effect.key, scheduler.now())) pump();
+              }, effect.delayMs),
+            );
+            break;
+          case 'cancel':
+            timers.get(effect.key)?.unsubscribe();
+            timers.delete(effect.key);
+            break;
+          case 'emit':
+            subscriber.next(effect.result);
+            break;
+          case 'drop':
+            options.onError?.(new WorkDroppedError(effect.key, effect.attempts, effect.error));
+            break;
+          case 'complete':
+            subscriber.complete();
+            break;
+        }
+      };
+
+      /** Runs one reconcile and hands its outcome back to the state; it is not cut on unsubscribe (drain). */
+      const start = (ticket: Ticket): void => {
+        const settle = (outcome: Outcome) => {
+          try {
+            perform(done(state, ticket, outcome, scheduler.now()));
+          } finally {
+            // Even if the user's onError throws, the freed worker takes the next key.
+            pump();
           }
-          const delayMs = limiter.when(key, scheduler.now());
-          metrics?.retried(key);
-          addAfter(key, delayMs, true);
-          finish(key, { outcome: 'retry', attempt, error, delayMs }, startedAt);
         };
         let work: Observable<ReconcileResult>;
         try {
-          work = toObservable(reconcile(key));
+          work = toObservable(reconcile(ticket.key));
         } catch (error) {
-          onFailure(error);
+          settle({ ok: false, error });
           return;
         }
-        // Not tied to the subscriber: on unsubscribe, in-flight work drains instead of being cut.
+        let last: ReconcileResult;
         work.subscribe({
           next: (value) => {
             last = value;
           },
-          error: onFailure,
-          complete: onSuccess,
+          error: (error: unknown) => settle({ ok: false, error }),
+          complete: () => settle({ ok: true, value: last }),
         });
       };
 
-      /** Starts work while workers are free; a loop, not recursion, so sync reconciles cannot overflow the stack. */
+      /** Fills free workers; a loop, not recursion, so sync reconciles cannot overflow the stack. */
       function pump(): void {
         if (pumping) return;
         pumping = true;
         try {
-          while (!closed && processing.size < concurrency && queue.length > 0) {
-            start(queue.shift() as string);
-            metrics?.depth(queue.length);
-          }
+          for (let next = take(state, scheduler.now()); next; next = take(state, scheduler.now()))
+            start(next);
         } finally {
           pumping = false;
         }
-        if (draining && !closed && queue.length === 0 && processing.size === 0 && waiting.size === 0) {
-          closed = true;
-          subscriber.complete();
-        }
+        const end = drained(state);
+        if (end) performOne(end);
       }
 
       const input = keys.subscribe({
-        next: add,
+        next: (key) => {
+          if (add(state, key, scheduler.now())) pump();
+        },
         error: (error) => subscriber.error(error),
         complete: () => {
-          draining = true;
-          for (const [key, pending] of waiting) {
-            if (pending.retry) continue;
-            pending.timer.unsubscribe();
-            waiting.delete(key);
-          }
+          perform(drain(state));
           pump();
         },
       });
 
       return () => {
-        closed = true;
+        const cancels = close(state);
         input.unsubscribe();
-        for (const pending of waiting.values()) pending.timer.unsubscribe();
-        waiting.clear();
+        perform(cancels);
       };
     });
 }
