@@ -9,6 +9,8 @@
  * for `renewDeadline` (shorter than `leaseDuration`) steps down before anyone else may take over.
  * Writes use the Lease's resourceVersion, so two candidates racing for it cannot both win.
  * Unsubscribing releases a held Lease (as `ReleaseOnCancel`), so a successor does not wait.
+ * The candidate's state and every decision live in `leaderElectionState.ts`; this observable only
+ * drives it: a timer per retry period, the Lease reads and writes, the timeouts.
  *
  * Gate a controller with it: `leaderElection(...).pipe(switchMap((lead) => lead ? controller$ : EMPTY))`.
  */
@@ -32,6 +34,20 @@ import {
 import type { KubeClient } from '../core/client.js';
 import { isStatusError, type KubeRxError } from '../core/errors.js';
 import { resources } from '../core/resources.js';
+import {
+  type Attempt,
+  afterAttempt,
+  attemptBudget,
+  attemptPending,
+  attemptSettled,
+  attemptStarted,
+  initialElectionState,
+  onLeaseRead,
+  releasedLease,
+  releasePlan,
+  stop,
+  wrote,
+} from './leaderElectionState.js';
 
 /** Options of {@link leaderElection}: where the Lease lives, who competes, and client-go's timings. */
 export interface LeaderElectionOptions {
@@ -53,14 +69,6 @@ export interface LeaderElectionOptions {
   onError?: (error: KubeRxError | Error) => void;
 }
 
-type LeaseSpec = NonNullable<V1Lease['spec']>;
-type Attempt = 'held' | 'other' | 'failed';
-
-/** Kubernetes MicroTime: RFC 3339 with exactly six fractional digits. */
-function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-}
-
 /**
  * Campaigns for leadership for as long as it is subscribed.
  *
@@ -77,84 +85,47 @@ export function leaderElection(client: KubeClient, options: LeaderElectionOption
   const retryPeriodMs = options.retryPeriodMs ?? 2_000;
   const scheduler = options.scheduler ?? asyncScheduler;
   const { namespace, name, identity } = options;
+  const config = { identity, leaseDurationMs, renewDeadlineMs, retryPeriodMs };
   const lease = resources.leases;
 
   return defer(() => {
-    let observed: string | undefined;
-    let observedAt = Number.NEGATIVE_INFINITY;
-    let leading = false;
-    /** When the last successful attempt started: its write committed no earlier than this. */
-    let lastRenewal = Number.NEGATIVE_INFINITY;
-    let attemptStartedAt = Number.NEGATIVE_INFINITY;
-    let latest: V1Lease | undefined;
-    /** Set on unsubscribe: an attempt still in flight must not write the Lease after that. */
-    let stopped = false;
-    /** The latest attempt while its requests are pending (it may outlive its timeout). */
-    let inflight: Promise<void> | undefined;
+    let state = initialElectionState;
 
-    const spec = (now: number, previous: LeaseSpec | undefined): LeaseSpec =>
-      ({
-        holderIdentity: identity,
-        leaseDurationSeconds: Math.ceil(leaseDurationMs / 1000),
-        acquireTime: (previous?.holderIdentity === identity
-          ? previous.acquireTime
-          : microTime(now)) as unknown as Date,
-        renewTime: microTime(now) as unknown as Date,
-        leaseTransitions:
-          (previous?.leaseTransitions ?? 0) + (previous?.holderIdentity === identity ? 0 : previous ? 1 : 0),
-      }) as LeaseSpec;
-
-    /**
-     * One client-go `tryAcquireOrRenew`: `held` when this candidate holds the Lease afterwards,
-     * `other` when another live holder has it, `failed` when the attempt failed (error, conflict).
-     */
+    /** One client-go `tryAcquireOrRenew`: read the Lease, then write it if `onLeaseRead` says so. */
     const tryAcquireOrRenew = async (): Promise<Attempt> => {
       const now = scheduler.now();
-      let current: V1Lease;
+      let current: V1Lease | undefined;
       try {
         current = await client.get(lease, name, { namespace });
       } catch (error) {
         if (!isStatusError(error) || error.code !== 404) throw error;
-        if (stopped) return 'failed';
-        latest = await client.create(
-          lease,
-          { metadata: { name, namespace }, spec: spec(now, undefined) },
-          { namespace },
-        );
-        observed = JSON.stringify(latest.spec);
-        observedAt = now;
-        return 'held';
       }
-      if (stopped) return 'failed';
-      const record = JSON.stringify(current.spec ?? {});
-      if (record !== observed) {
-        observed = record;
-        observedAt = now;
-      }
-      const holder = current.spec?.holderIdentity;
-      if (holder && holder !== identity && observedAt + leaseDurationMs > now) return 'other';
-      latest = await client.replace(lease, { ...current, spec: spec(now, current.spec) }, { namespace });
-      observed = JSON.stringify(latest.spec);
-      observedAt = now;
+      const read = onLeaseRead(state, config, current, now);
+      state = read.state;
+      const { action } = read;
+      if (action.kind === 'leave') return action.result;
+      const written =
+        action.kind === 'create'
+          ? await client.create(lease, { metadata: { name, namespace }, spec: action.spec }, { namespace })
+          : await client.replace(lease, action.lease, { namespace });
+      state = wrote(state, written, now);
       return 'held';
     };
 
     const attempt = () => {
-      attemptStartedAt = scheduler.now();
-      // A leader's attempt may not outlive its renew deadline (client-go's renew context): a hanging
-      // request must not keep it leading past the point where others may take the Lease over.
-      const budget = leading ? lastRenewal + renewDeadlineMs - attemptStartedAt : renewDeadlineMs;
+      state = attemptStarted(state, scheduler.now());
+      const budget = attemptBudget(state, config);
       if (budget <= 0) return of<Attempt>('failed');
       const pending = tryAcquireOrRenew();
       const settled: Promise<void> = pending.then(
         () => {
-          if (inflight === settled) inflight = undefined;
+          state = attemptSettled(state, settled);
         },
         () => {
-          if (inflight === settled) inflight = undefined;
+          state = attemptSettled(state, settled);
         },
       );
-      inflight = settled;
+      state = attemptPending(state, settled);
       return from(pending).pipe(
         timeout({ first: budget, scheduler }),
         catchError((error: unknown) => {
@@ -166,30 +137,16 @@ export function leaderElection(client: KubeClient, options: LeaderElectionOption
     };
 
     const release = () => {
-      stopped = true;
-      if (!leading || !latest) return;
+      state = stop(state);
+      const plan = releasePlan(state);
+      if (plan === 'none') return;
+      // Reads `state.latest` when it sends: a renewal that was in flight may have written a newer version.
       const send = () => {
-        const held = latest as V1Lease;
         client
-          .replace(
-            lease,
-            {
-              ...held,
-              spec: {
-                ...held.spec,
-                holderIdentity: '',
-                leaseDurationSeconds: 1,
-                renewTime: microTime(scheduler.now()) as unknown as Date,
-              },
-            },
-            { namespace },
-          )
+          .replace(lease, releasedLease(state.latest as V1Lease, scheduler.now()), { namespace })
           .catch((error: unknown) => options.onError?.(error as Error));
       };
-      if (!inflight) return send();
-      // A renewal in flight at unsubscribe would make a release sent now fail (409) and leave the
-      // successor waiting for the Lease to expire: wait for it (at most a retry period) and release
-      // the version it wrote. Only versions this candidate wrote itself are ever released.
+      if (plan === 'now') return send();
       let sent = false;
       let deadline: { unsubscribe(): void } | undefined;
       const once = () => {
@@ -199,23 +156,14 @@ export function leaderElection(client: KubeClient, options: LeaderElectionOption
         send();
       };
       deadline = scheduler.schedule(once, retryPeriodMs);
-      void inflight.then(once);
+      void state.inflight?.then(once);
     };
 
     return timer(0, retryPeriodMs, scheduler).pipe(
       exhaustMap(attempt),
       map((result) => {
-        const now = scheduler.now();
-        if (result === 'held') {
-          // Counted from the attempt's start, not its answer: others judge expiry from when they
-          // saw the write, which is after it committed, which is after the attempt started.
-          lastRenewal = attemptStartedAt;
-          leading = true;
-        } else if (result === 'other' || now - lastRenewal >= renewDeadlineMs) {
-          // Someone else holds it, or renewals failed for renewDeadline: step down.
-          leading = false;
-        }
-        return leading;
+        state = afterAttempt(state, config, result, scheduler.now());
+        return state.leading;
       }),
       startWith(false),
       distinctUntilChanged(),
