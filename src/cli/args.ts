@@ -29,6 +29,8 @@ export interface WatchArgs {
   readonly embedded: boolean;
   /** Stop after this many seconds; 0 runs until interrupted. */
   readonly durationSeconds: number;
+  /** Exit 1 when the server has not answered successfully within this many ms; 0 waits forever. */
+  readonly startupTimeoutMs: number;
   /** Without a terminal: print a status line this often (ms). */
   readonly statusIntervalMs: number;
   /** Embedded cluster: one simulated change every this many ms (0: no churn). */
@@ -70,6 +72,7 @@ Options:
       --embedded            watch the embedded fake cluster even if a kubeconfig exists
       --list-mode MODE      paginated (default), streaming or auto
       --duration SECONDS    stop after SECONDS (default 0: until Ctrl-C)
+      --startup-timeout S   exit 1 unless the server answers within S seconds (default 10; 0: wait)
       --status-interval S   without a terminal, print a status line every S seconds (default 5)
       --churn-ms MS         embedded cluster: one change every MS ms (default 400; 0: none)
   -h, --help                show this help
@@ -113,6 +116,7 @@ const parse = (args: string[]) =>
       embedded: { type: 'boolean' },
       'list-mode': { type: 'string' },
       duration: { type: 'string' },
+      'startup-timeout': { type: 'string' },
       'status-interval': { type: 'string' },
       'churn-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -172,6 +176,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     context: values.context,
     embedded: values.embedded === true,
     durationSeconds: seconds('duration', values.duration, 0),
+    startupTimeoutMs: seconds('startup-timeout', values['startup-timeout'], 10) * 1000,
     statusIntervalMs: statusSeconds * 1000,
     churnMs: seconds('churn-ms', values['churn-ms'], 400),
     listMode,

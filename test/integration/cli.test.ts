@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseCliArgs, UsageError } from '../../src/cli/args.js';
 import { eventRow, HEADER, statusLine } from '../../src/cli/render.js';
 import { builtinResource, resolveResource } from '../../src/cli/resolveResource.js';
@@ -16,6 +16,7 @@ import { Screen } from '../../src/cli/screen.js';
 import { WatchStats } from '../../src/cli/stats.js';
 import { resources } from '../../src/index.js';
 import { addEvent, createFakeCluster, deleteEvent, pod, updateEvent } from '../../src/testing/index.js';
+import { closedPortUrl, kubeconfigFile, silentServer, statusServer, type TestServer } from './cliServers.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 /** A home without ~/.kube/config: with KUBECONFIG unset, the CLI falls back to the embedded cluster. */
@@ -24,25 +25,6 @@ const EMPTY_HOME = mkdtempSync(join(tmpdir(), 'kube-rx-cli-home-'));
 const { KUBECONFIG: _kubeconfig, ...parentEnv } = process.env;
 const CHILD_ENV = { ...parentEnv, HOME: EMPTY_HOME };
 
-/** A kubeconfig file for a fake cluster's URL, with a namespace in its context when given. */
-function kubeconfigFile(url: string, namespace?: string, name = 'fake'): string {
-  const dir = mkdtempSync(join(tmpdir(), 'kube-rx-cli-kubeconfig-'));
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, 'config');
-  writeFileSync(
-    file,
-    [
-      'apiVersion: v1',
-      'kind: Config',
-      `clusters: [{ name: ${name}, cluster: { server: "${url}", insecure-skip-tls-verify: true } }]`,
-      `users: [{ name: ${name}, user: { token: fake-cluster-token } }]`,
-      `contexts: [{ name: ${name}, context: { cluster: ${name}, user: ${name}${namespace ? `, namespace: ${namespace}` : ''} } }]`,
-      `current-context: ${name}`,
-      '',
-    ].join('\n'),
-  );
-  return file;
-}
 const STATUS =
   /objects (\d+)(?: \(syncing\))? \| ([\d.]+) events\/s \| rv (\S+) \| relists (\d+) \| watch restarts (\d+)/;
 
@@ -104,6 +86,8 @@ describe('kube-rx arguments', () => {
         'phase=status.phase',
         '--duration',
         '2.5',
+        '--startup-timeout',
+        '3',
         '--status-interval',
         '1',
         '--churn-ms',
@@ -126,6 +110,7 @@ describe('kube-rx arguments', () => {
       context: undefined,
       embedded: false,
       durationSeconds: 2.5,
+      startupTimeoutMs: 3000,
       statusIntervalMs: 1000,
       churnMs: 0,
       listMode: 'streaming',
@@ -135,6 +120,7 @@ describe('kube-rx arguments', () => {
     expect(parseCliArgs(['--version'])).toEqual({ command: 'version' });
     expect(parseCliArgs(['watch', 'pods'])).toMatchObject({
       durationSeconds: 0,
+      startupTimeoutMs: 10_000,
       statusIntervalMs: 5000,
       churnMs: 400,
     });
@@ -152,6 +138,7 @@ describe('kube-rx arguments', () => {
     [['watch', 'pods', '--index', 'n=a', '--index', 'n=b'], /--index n given twice/],
     [['watch', 'pods', '--duration', 'soon'], /--duration must be a number >= 0/],
     [['watch', 'pods', '--duration=-1'], /--duration must be a number >= 0/],
+    [['watch', 'pods', '--startup-timeout', 'never'], /--startup-timeout must be a number >= 0/],
     [['watch', 'pods', '--status-interval', '0'], /--status-interval must be > 0/],
     [['watch', 'pods', '--list-mode', 'fast'], /--list-mode must be paginated, streaming or auto/],
     [['watch', 'pods', '-n', 'a', '-A'], /exclude each other/],
@@ -440,6 +427,125 @@ describe('kube-rx watch: kubeconfig, context and namespace like kubectl', () => 
   });
 });
 
+/** Checks an exit-1 result: one line on stderr, exactly `reason` after `kube-rx: `, well within 10 s. */
+function expectFailure(result: { code: number | null; stderr: string; ms: number }, reason: string) {
+  expect(result.stderr).toBe(`kube-rx: ${reason}\n`);
+  expect(result.code).toBe(1);
+  expect(result.ms).toBeLessThan(10_000);
+}
+
+describe('kube-rx watch exits 1 with a one-line reason (in-process)', () => {
+  const servers: TestServer[] = [];
+  afterAll(async () => {
+    for (const server of servers) await server.close();
+  });
+  const keep = (server: TestServer) => {
+    servers.push(server);
+    return server;
+  };
+
+  /** Runs `kube-rx watch pods` against `url` through KUBECONFIG. */
+  async function watchAt(url: string, ...extra: string[]) {
+    const { cliIo, stdout, stderr } = io(undefined, { HOME: EMPTY_HOME, KUBECONFIG: kubeconfigFile(url) });
+    const started = Date.now();
+    const code = await runCli(['watch', 'pods', ...extra], cliIo);
+    return { code, stdout: stdout.text, stderr: stderr.text, ms: Date.now() - started };
+  }
+
+  it('an unreachable server (a closed loopback port): cannot reach ...: ECONNREFUSED, at once', async () => {
+    const url = await closedPortUrl();
+    const result = await watchAt(url);
+    expectFailure(result, `cannot reach ${url}: ECONNREFUSED`);
+    expect(result.ms, 'the first refused connection ends it, no backoff').toBeLessThan(3_000);
+    expect(result.stdout).not.toMatch(/^status:/m);
+  });
+
+  it('an auth failure: 401 and 403 end the run at the first answer', async () => {
+    const unauthorized = keep(await statusServer(401, 'Unauthorized', 'Unauthorized'));
+    expectFailure(
+      await watchAt(unauthorized.url),
+      `${unauthorized.url} rejected the credentials (401 Unauthorized: Unauthorized); check the kubeconfig's user`,
+    );
+    expect(unauthorized.requests).toEqual(['GET /api/v1/namespaces/default/pods?limit=500']);
+    const forbidden = keep(
+      await statusServer(403, 'Forbidden', 'pods is forbidden: User "dev" cannot list resource "pods"'),
+    );
+    expectFailure(
+      await watchAt(forbidden.url),
+      `${forbidden.url} forbids listing pods.v1 (403 Forbidden: pods is forbidden: User "dev" cannot list resource "pods")`,
+    );
+  });
+
+  it('an unknown context', async () => {
+    const file = kubeconfigFile('http://127.0.0.1:9');
+    const { cliIo, stderr } = io(undefined, { HOME: EMPTY_HOME });
+    const started = Date.now();
+    const code = await runCli(['watch', 'pods', '--kubeconfig', file, '--context', 'prod'], cliIo);
+    expectFailure(
+      { code, stderr: stderr.text, ms: Date.now() - started },
+      `context "prod" does not exist in ${file} (contexts: fake)`,
+    );
+  });
+
+  it('a rejected selector: checked locally before any request, and a 400 from the server', async () => {
+    const server = keep(await statusServer(500, 'InternalError', 'must not be asked'));
+    expectFailure(
+      await watchAt(server.url, '-l', 'app in (web'),
+      'invalid label selector "app in (web" at 11: expected ","',
+    );
+    expect(server.requests, 'nothing was sent').toEqual([]);
+    const strict = keep(
+      await statusServer(400, 'BadRequest', "unable to parse requirement: found '=', expected: identifier"),
+    );
+    expectFailure(
+      await watchAt(strict.url, '-l', 'app=web'),
+      `${strict.url} rejected the request for pods.v1 (400 BadRequest: unable to parse requirement: found '=', expected: identifier)`,
+    );
+  });
+
+  it('silence: no answer within --startup-timeout', async () => {
+    const server = keep(await silentServer());
+    const result = await watchAt(server.url, '--startup-timeout', '1');
+    expectFailure(result, `cannot reach ${server.url}: no answer within 1 s`);
+    expect(result.ms).toBeGreaterThanOrEqual(950);
+    expect(server.requests.length).toBeGreaterThan(0);
+  });
+
+  it('answers that are all failures (503): the last one, once the startup timeout passes', async () => {
+    const server = keep(await statusServer(503, 'ServiceUnavailable', 'apiserver is shutting down'));
+    const result = await watchAt(server.url, '--startup-timeout', '1.5');
+    expectFailure(
+      result,
+      `${server.url} answered 503 ServiceUnavailable: apiserver is shutting down (still failing after 1.5 s)`,
+    );
+    expect(result.stdout, 'the retries were reported above').toMatch(/^! list: 503 ServiceUnavailable/m);
+  });
+
+  it('once the cache is synced, a lost server is retried (! rows), not fatal', async () => {
+    const cluster = createFakeCluster();
+    await cluster.admin.create(resources.pods, pod('web-1', ''));
+    const server = await cluster.listen();
+    const abort = new AbortController();
+    const { cliIo, stdout, stderr } = io(abort.signal, {
+      HOME: EMPTY_HOME,
+      KUBECONFIG: kubeconfigFile(server.url),
+    });
+    const run = runCli(['watch', 'pods', '--startup-timeout', '1'], cliIo);
+    const until = async (check: () => boolean) => {
+      for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
+    };
+    await until(() => stdout.text.includes('initial list'));
+    await server.close();
+    await until(() => /^! (list|watch): .*ECONNREFUSED/m.test(stdout.text));
+    await new Promise((r) => setTimeout(r, 1_200)); // past the startup timeout
+    abort.abort();
+    expect(await run).toBe(0);
+    expect(stderr.text).toBe('');
+    expect(stdout.text).toMatch(/^! (list|watch): .*ECONNREFUSED/m);
+    expect(stdout.text).toMatch(/^status: objects 1 \|/m);
+  });
+});
+
 /** Runs a command to completion (or until `stop` says to send SIGTERM), collecting its output. */
 function run(command: string, args: string[], stop?: (stdout: string) => boolean) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
@@ -489,6 +595,43 @@ describe('the kube-rx executable (child process, stdout is a pipe)', () => {
       /\nstatus: objects \d+ \| [\d.]+ events\/s \| rv \d+ \| relists \d+ \| watch restarts \d+\n$/,
     );
   });
+
+  it('exit 1 with one line on stderr: unreachable, 401, unknown context, rejected selector, server 400', async () => {
+    const closed = await closedPortUrl();
+    const unauthorized = await statusServer(401, 'Unauthorized', 'Unauthorized');
+    const badRequest = await statusServer(400, 'BadRequest', 'unable to parse requirement');
+    try {
+      const cases: [string[], string][] = [
+        [['--kubeconfig', kubeconfigFile(closed)], `cannot reach ${closed}: ECONNREFUSED`],
+        [
+          ['--kubeconfig', kubeconfigFile(unauthorized.url)],
+          `${unauthorized.url} rejected the credentials (401 Unauthorized: Unauthorized); check the kubeconfig's user`,
+        ],
+        [['--kubeconfig', kubeconfigFile(closed), '--context', 'nope'], 'context "nope" does not exist in '],
+        [
+          ['--kubeconfig', kubeconfigFile(closed), '-l', 'app in (web'],
+          'invalid label selector "app in (web" at 11: ',
+        ],
+        [
+          ['--kubeconfig', kubeconfigFile(badRequest.url), '-l', 'app=web'],
+          `${badRequest.url} rejected the request for pods.v1 (400 BadRequest: unable to parse requirement)`,
+        ],
+      ];
+      // One after the other: each must end within 10 s of its start, tsx's startup included.
+      for (const [argv, reason] of cases) {
+        const started = Date.now();
+        const result = await run(process.execPath, [...tsx, 'watch', 'pods', ...argv]);
+        expect(result.code, result.stderr).toBe(1);
+        expect(result.stderr.startsWith(`kube-rx: ${reason}`), result.stderr).toBe(true);
+        expect(result.stderr.split('\n'), 'one line').toHaveLength(2);
+        expect(Date.now() - started).toBeLessThan(10_000);
+      }
+      expect(badRequest.requests).toHaveLength(1);
+    } finally {
+      await unauthorized.close();
+      await badRequest.close();
+    }
+  }, 60_000);
 
   it.skipIf(!existsSync(resolve(ROOT, 'dist/cli/main.js')))(
     'bin/kube-rx.mjs runs the built CLI',
