@@ -2,6 +2,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import type { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import {
+  ClientNodeUnavailableError,
   defineResource,
   type KubeClient,
   type KubeObject,
@@ -700,7 +701,7 @@ describe('listWatch marbles', () => {
       });
     });
 
-    it.each([401, 403, 404])(
+    it.each([400, 401, 403, 404])(
       'errors the stream with the StatusError after 3 consecutive %i answers',
       (code) => {
         const ts = newScheduler();
@@ -727,6 +728,88 @@ describe('listWatch marbles', () => {
         });
       },
     );
+
+    it('errors at once, without a retry or a report, when client-node cannot load', () => {
+      const ts = newScheduler();
+      ts.run(({ expectObservable, flush }) => {
+        const unavailable = new ClientNodeUnavailableError('client-node 2.0.1 needs Node >= 22.19', {
+          installedVersion: '2.0.1',
+          nodeVersion: '20.20.2',
+        });
+        const scripted = scriptedClient({ lists: [unavailable, listOf([], '1')] });
+        const { client, log } = timed(ts, scripted);
+        const { reported, onError } = reporter(ts);
+        expectObservable(pods({ random: () => 0, onError })(client)).toBe('#', undefined, unavailable);
+        flush();
+        expect(reported).toEqual([]);
+        expect(log).toEqual(['0 list(500,-)']);
+      });
+    });
+
+    it('relists after a watch 400; the same 400 from the fresh list errors the stream', () => {
+      const ts = newScheduler();
+      ts.run(({ expectObservable, flush }) => {
+        const a = pod('a', '5');
+        const rejected = statusError(400, 'invalid resourceVersion');
+        const again = statusError(400, 'invalid resourceVersion again');
+        const scripted = scriptedClient({
+          lists: [listOf([a], '5'), listOf([a], '6'), listOf([a], '7')],
+          watches: [rejected, again],
+        });
+        const { client, log } = timed(ts, scripted);
+        const { reported, onError } = reporter(ts);
+        expectObservable(pods({ random: () => 0, onError })(client)).toBe(
+          'r 799ms (s#)',
+          { r: replace([a], '5'), s: replace([a], '6') },
+          again,
+        );
+        flush();
+        expect(reported).toEqual([
+          { at: 0, name: 'StatusError', code: 400, phase: 'watch', relist: true, retryInMs: 800 },
+        ]);
+        expect(log).toEqual(['0 list(500,-)', '0 watch@5', '800 list(500,-)', '800 watch@6']);
+      });
+    });
+
+    it('a watch that delivers events between two 400s starts the count over: relists, never errors', () => {
+      const ts = newScheduler();
+      ts.run(({ cold, expectObservable, flush }) => {
+        const a = pod('a', '4');
+        const rejected = () => statusError(400, 'invalid resourceVersion');
+        const scripted = scriptedClient({
+          lists: [listOf([], '1'), listOf([], '3'), listOf([a], '5'), listOf([a], '7')],
+          watches: [rejected(), cold('-m-#', { m: added(a) }, rejected()), rejected(), cold('-')],
+        });
+        const { client, log } = timed(ts, scripted);
+        const { reported, onError } = reporter(ts);
+        expectObservable(pods({ random: () => 0, onError })(client), '^ 10000ms !').toBe(
+          'p 799ms qm 1601ms r 3199ms s',
+          {
+            p: replace([], '1'),
+            q: replace([], '3'),
+            m: { type: 'ADDED', object: a },
+            r: replace([a], '5'),
+            s: replace([a], '7'),
+          },
+        );
+        flush();
+        expect(reported.map((r) => [r.at, r.code, r.phase, r.relist, r.retryInMs])).toEqual([
+          [0, 400, 'watch', true, 800],
+          [803, 400, 'watch', true, 1600],
+          [2403, 400, 'watch', true, 3200],
+        ]);
+        expect(log).toEqual([
+          '0 list(500,-)',
+          '0 watch@1',
+          '800 list(500,-)',
+          '800 watch@3',
+          '2403 list(500,-)',
+          '2403 watch@5',
+          '5603 list(500,-)',
+          '5603 watch@7',
+        ]);
+      });
+    });
 
     it('a successful list resets the persistent failure count', () => {
       const ts = newScheduler();
@@ -966,6 +1049,45 @@ describe('listWatch marbles', () => {
   });
 
   describe('invalid input', () => {
+    it('an invalid label selector errors at once with InvalidSelectorError; nothing is sent', () => {
+      const scripted = scriptedClient({ lists: [listOf([], '1')] });
+      newScheduler().run(({ expectObservable }) => {
+        expectObservable(pods({ labelSelector: 'app in (web' })(scripted)).toBe(
+          '#',
+          undefined,
+          expect.objectContaining({ name: 'InvalidSelectorError', kind: 'label', selector: 'app in (web' }),
+        );
+      });
+      expect(scripted.calls).toEqual([]);
+    });
+
+    it.each(['status.phase', 'status.phase=Running=1', '=Running', 'spec.nodeName=a\\b'])(
+      'an invalid field selector (%s) errors at once with InvalidSelectorError; nothing is sent',
+      (fieldSelector) => {
+        const scripted = scriptedClient({ lists: [listOf([], '1')] });
+        newScheduler().run(({ expectObservable }) => {
+          expectObservable(pods({ fieldSelector, listMode: 'streaming' })(scripted)).toBe(
+            '#',
+            undefined,
+            expect.objectContaining({ name: 'InvalidSelectorError', kind: 'field', selector: fieldSelector }),
+          );
+        });
+        expect(scripted.calls).toEqual([]);
+      },
+    );
+
+    it('valid selectors are sent as given', () => {
+      const scripted = scriptedClient({ lists: [listOf([], '1')] });
+      const labelSelector = 'app=web,tier in (a,b),!canary';
+      const fieldSelector = 'spec.nodeName=n1,status.phase!=Running,metadata.name==a\\,b,';
+      newScheduler().run(({ expectObservable }) => {
+        expectObservable(pods({ labelSelector, fieldSelector })(scripted), '^ 1ms !').toBe('r', {
+          r: replace([], '1'),
+        });
+      });
+      expect(scripted.calls[0]?.options).toMatchObject({ labelSelector, fieldSelector });
+    });
+
     it('skips and reports list items without metadata.name', () => {
       const ts = newScheduler();
       ts.run(({ cold, expectObservable, flush }) => {

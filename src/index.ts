@@ -21,12 +21,14 @@ export type {
   WriteOptions,
 } from './core/client.js';
 export {
+  ClientNodeUnavailableError,
   IndexNotFoundError,
   InvalidObjectError,
   InvalidSelectorError,
   isPersistentFailure,
   isResourceExpired,
   isStatusError,
+  isUnrecoverable,
   KubeRxError,
   type KubeStatus,
   ShortWatchError,

@@ -101,9 +101,41 @@ export function isUnsupported(error: unknown): boolean {
   return isStatusError(error) && [400, 405, 406, 415, 422, 501].includes(error.code);
 }
 
-/** 401, 403 and 404: retrying cannot help unless something outside changes. */
+/**
+ * 400, 401, 403 and 404, and every {@link isUnrecoverable} error: retrying the same request cannot
+ * help unless something outside changes (a bad request, credentials, RBAC, a missing resource).
+ * `listWatch` retries the `StatusError`s `maxPersistentFailures` times (a token may rotate, a CRD
+ * may appear), then errors.
+ *
+ * @example
+ * ```ts
+ * listWatch(client, resources.pods).subscribe({
+ *   error: (error) => process.exit(isPersistentFailure(error) ? 1 : 2),
+ * });
+ * ```
+ */
 export function isPersistentFailure(error: unknown): boolean {
-  return isStatusError(error) && (error.code === 401 || error.code === 403 || error.code === 404);
+  if (isUnrecoverable(error)) return true;
+  return isStatusError(error) && [400, 401, 403, 404].includes(error.code);
+}
+
+/**
+ * Errors that no retry in this process can fix, so `listWatch` errors with them at once: a
+ * selector that does not parse ({@link InvalidSelectorError}) and a client-node that cannot load
+ * ({@link ClientNodeUnavailableError}). Checked by name too, so an error from another copy of
+ * kube-rx (ESM and CommonJS side by side) counts.
+ *
+ * @example
+ * ```ts
+ * listWatch(client, resources.pods, { labelSelector: 'app in (' }).subscribe({
+ *   error: (error) => isUnrecoverable(error) && console.error(`fix the program: ${error.message}`),
+ * });
+ * ```
+ */
+export function isUnrecoverable(error: unknown): boolean {
+  if (error instanceof InvalidSelectorError || error instanceof ClientNodeUnavailableError) return true;
+  const name = (error as { name?: unknown } | null)?.name;
+  return error instanceof Error && (name === 'InvalidSelectorError' || name === 'ClientNodeUnavailableError');
 }
 
 /** An object without the metadata the cache needs (a name), or not an object at all. */
@@ -116,15 +148,47 @@ export class InvalidObjectError extends KubeRxError {
   }
 }
 
-/** A label selector that does not parse. `position` is the character offset of the problem. */
+/**
+ * A label or field selector that does not parse. `position` is the character offset of the
+ * problem; `kind` says which selector it is.
+ */
 export class InvalidSelectorError extends KubeRxError {
   override readonly name: string = 'InvalidSelectorError';
   readonly selector: string;
   readonly position: number;
-  constructor(selector: string, position: number, detail: string) {
-    super(`invalid label selector ${JSON.stringify(selector)} at ${position}: ${detail}`);
+  readonly kind: 'label' | 'field';
+  constructor(selector: string, position: number, detail: string, kind: 'label' | 'field' = 'label') {
+    super(`invalid ${kind} selector ${JSON.stringify(selector)} at ${position}: ${detail}`);
     this.selector = selector;
     this.position = position;
+    this.kind = kind;
+  }
+}
+
+/**
+ * `@kubernetes/client-node` cannot be loaded in this process: it is not installed, or the
+ * installed version does not run on this Node (2.x needs Node >= 22.19). kube-rx imports it
+ * only to read the default kubeconfig. The message names both versions and the fix; a retry
+ * cannot help, so `listWatch` errors with it at once.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof ClientNodeUnavailableError) console.error(error.message); // says what to install
+ * ```
+ */
+export class ClientNodeUnavailableError extends KubeRxError {
+  override readonly name: string = 'ClientNodeUnavailableError';
+  /** The installed `@kubernetes/client-node` version, when its package.json was found. */
+  readonly installedVersion: string | undefined;
+  /** The running Node version (`process.versions.node`). */
+  readonly nodeVersion: string;
+  constructor(
+    message: string,
+    details: { installedVersion: string | undefined; nodeVersion: string; cause?: unknown },
+  ) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.installedVersion = details.installedVersion;
+    this.nodeVersion = details.nodeVersion;
   }
 }
 

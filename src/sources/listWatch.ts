@@ -6,16 +6,32 @@
  * ```
  * list ──ok──> watch(rv) ──closed──> watch(rv)              (server timeout: re-watch, no relist)
  *   │            │ ──410 Gone──────> list                   (compacted: relist)
+ *   │            │ ──400──────────> backoff ──> list         (rv rejected: relist; see below)
  *   │            │ ──other error──> backoff ──> watch(rv)
  *   └──error──> backoff ──> list                            (expired continue token: full list)
  * streamingList(rv) ──initial-events-end bookmark──> (same stream continues as watch)
  * ```
  *
  * It emits one `REPLACE` per (re)list, then `ADDED`/`MODIFIED`/`DELETED`/`BOOKMARK` from the
- * watch. Recoverable faults are reported through `onError` and retried with jittered backoff;
- * they never complete or error the stream. Only 401/403/404 that persist through
- * `maxPersistentFailures` attempts error it, with the typed {@link StatusError}.
- * Every timer runs on `scheduler`, so the whole machine is testable in virtual time.
+ * watch. Every timer runs on `scheduler`, so the whole machine is testable in virtual time.
+ *
+ * Failure rules (what errors the stream, what is reported through `onError` and retried):
+ * - Before any request: an invalid `labelSelector` or `fieldSelector` errors the stream at once
+ *   with an `InvalidSelectorError`; nothing is sent (the server would answer 400 forever).
+ * - Unrecoverable errors (`isUnrecoverable`, e.g. `ClientNodeUnavailableError`: client-node
+ *   cannot load on this Node) error the stream at once, without a retry or an `onError` report.
+ * - 400, 401, 403, 404 on a list (`isPersistentFailure`): reported and retried with backoff;
+ *   `maxPersistentFailures` (3) of them in a row error the stream with the typed `StatusError`.
+ *   Anything that shows the server accepts us (a list, a watch line) resets the count.
+ * - 400 on a watch: the watch differs from the list it follows only by its resourceVersion, so
+ *   the server most likely rejects that resourceVersion (unknown, too old). Like a 410, it leads to
+ *   a relist (after backoff). If the watch started from a fresh list (no event since) is rejected
+ *   with 400 again after such a relist, the request itself is bad: the stream errors with it.
+ * - 410 Gone on a watch: relist (at once if events arrived since the list, else after backoff).
+ * - A streaming list the server rejects (400, 405, 406, 415, 422, 501, or a stream that closes
+ *   before its end bookmark): fall back to paginated lists for good.
+ * - Anything else (5xx, 429, transport errors, idle timeouts, short watches): reported and
+ *   retried forever with jittered backoff; it never completes or errors the stream.
  *
  * Layer `sources`: cold Observables that read the API (the Reflector and its backoff). May import:
  * `core`, `store`.
@@ -44,6 +60,8 @@ import {
   InvalidObjectError,
   isPersistentFailure,
   isResourceExpired,
+  isStatusError,
+  isUnrecoverable,
   isUnsupported,
   KubeRxError,
   type KubeStatus,
@@ -56,6 +74,7 @@ import { type KubeObject, objectKey } from '../core/objects.js';
 import { INITIAL_EVENTS_END_ANNOTATION } from '../core/protocol.js';
 import { apiVersionOf, describeResource, type ResourceType } from '../core/resources.js';
 import { Backoff, type BackoffOptions, defaultBackoff } from './backoff.js';
+import { validateSelectors } from './validateSelectors.js';
 
 /** How the initial state is fetched. */
 export type ListMode = 'paginated' | 'streaming' | 'auto';
@@ -88,7 +107,7 @@ export interface ListWatchOptions extends SelectorOptions {
   scheduler?: SchedulerLike;
   /** Receives every non-fatal error (the stream goes on). */
   onError?: (error: KubeRxError, context: ListWatchErrorContext) => void;
-  /** Consecutive 401/403/404 answers tolerated before the stream errors. Default 3. */
+  /** Consecutive 400/401/403/404 answers to a list tolerated before the stream errors. Default 3. */
   maxPersistentFailures?: number;
   /** A watch that closes sooner than this without events is an error (client-go: 1 s). */
   minWatchDurationMs?: number;
@@ -116,6 +135,8 @@ interface Context<T extends KubeObject> {
   persistentFailures: number;
   /** Events delivered by watches since the last list; a 410 with none right after a list backs off. */
   eventsSinceList: number;
+  /** A watch from a fresh list was rejected with 400 and nothing was received since. */
+  watchRejectedAfterList: boolean;
 }
 
 function asKubeRxError(error: unknown): KubeRxError {
@@ -154,6 +175,22 @@ function afterFailure<T extends KubeObject>(
   phase: ListWatchErrorContext['phase'],
   retry: ReflectorState,
 ): Observable<Step<T>> {
+  if (isUnrecoverable(error)) return throwError(() => error);
+  if (phase === 'streamingList' && isUnsupported(error)) {
+    if (ctx.listMode === 'streaming') report(ctx, error, { phase, relist: true });
+    ctx.listMode = 'paginated';
+    return of({ next: { phase: 'list' } });
+  }
+  const relist: ReflectorState = { phase: ctx.listMode === 'paginated' ? 'list' : 'streamingList' };
+  if (phase === 'watch' && isStatusError(error) && error.code === 400) {
+    // The resourceVersion is rejected: relist. Rejected again from a fresh list: a bad request.
+    const fresh = ctx.eventsSinceList === 0;
+    if (fresh && ctx.watchRejectedAfterList) return throwError(() => error);
+    ctx.watchRejectedAfterList = fresh;
+    const delayMs = ctx.backoff.next(ctx.scheduler.now());
+    report(ctx, error, { phase, relist: true, retryInMs: delayMs });
+    return of({ next: { phase: 'backoff', delayMs, resume: relist } });
+  }
   if (isPersistentFailure(error)) {
     ctx.persistentFailures++;
     if (ctx.persistentFailures >= (ctx.options.maxPersistentFailures ?? 3)) return throwError(() => error);
@@ -161,7 +198,6 @@ function afterFailure<T extends KubeObject>(
   if (isResourceExpired(error) && phase === 'watch') {
     // Compacted: our resourceVersion is gone, relist. Right after a list, wait first so a
     // misbehaving server cannot make us relist in a tight loop.
-    const relist: ReflectorState = { phase: ctx.listMode === 'paginated' ? 'list' : 'streamingList' };
     if (ctx.eventsSinceList > 0) {
       report(ctx, error, { phase, relist: true });
       return of({ next: relist });
@@ -169,11 +205,6 @@ function afterFailure<T extends KubeObject>(
     const delayMs = ctx.backoff.next(ctx.scheduler.now());
     report(ctx, error, { phase, relist: true, retryInMs: delayMs });
     return of({ next: { phase: 'backoff', delayMs, resume: relist } });
-  }
-  if (phase === 'streamingList' && isUnsupported(error)) {
-    if (ctx.listMode === 'streaming') report(ctx, error, { phase, relist: true });
-    ctx.listMode = 'paginated';
-    return of({ next: { phase: 'list' } });
   }
   const delayMs = ctx.backoff.next(ctx.scheduler.now());
   report(ctx, error, { phase, relist: retry.phase !== 'watch', retryInMs: delayMs });
@@ -276,8 +307,9 @@ function watchPhase<T extends KubeObject>(
     const handle = (raw: RawWatchEvent): Step<T> | null => {
       received++;
       if (raw.type === 'ERROR') throw new StatusError((raw.object ?? {}) as KubeStatus, 500);
-      // The server answered with a stream: credentials and the resource are fine.
+      // The server answered with a stream: credentials, the resource and the request are fine.
       ctx.persistentFailures = 0;
+      ctx.watchRejectedAfterList = false;
       switch (raw.type) {
         case 'BOOKMARK': {
           const object = raw.object as KubeObject | undefined;
@@ -390,6 +422,8 @@ export function listWatch<T extends KubeObject>(
   options: ListWatchOptions = {},
 ): Observable<WatchEvent<T>> {
   return defer(() => {
+    // The server would answer an unparseable selector with 400 on every attempt.
+    validateSelectors(options);
     const random = options.random ?? Math.random;
     const scheduler = options.scheduler ?? asyncScheduler;
     const ctx: Context<T> = {
@@ -402,6 +436,7 @@ export function listWatch<T extends KubeObject>(
       listMode: options.listMode ?? 'paginated',
       persistentFailures: 0,
       eventsSinceList: 0,
+      watchRejectedAfterList: false,
     };
     const first: ReflectorState = { phase: ctx.listMode === 'paginated' ? 'list' : 'streamingList' };
     return run(ctx, first).pipe(

@@ -141,14 +141,26 @@ function objectPath(
  * ```
  */
 export function kubeClient(kc?: KubeConfig, options: KubeClientOptions = {}): HttpKubeClient {
-  let config: Promise<KubeConfig> | undefined = kc ? Promise.resolve(kc) : undefined;
+  return kc ? kubeClientOn(() => Promise.resolve(kc), options) : kubeClientOn(loadDefaultKubeConfig, options);
+}
+
+/**
+ * {@link kubeClient} on any source of `KubeConfig`, asked on the first request and again after
+ * a failure (tests pass a source whose client-node cannot load).
+ */
+export function kubeClientOn(
+  loadConfig: () => Promise<KubeConfig>,
+  options: KubeClientOptions = {},
+): HttpKubeClient {
+  let config: Promise<KubeConfig> | undefined;
   const connection: Connection = {
     userAgent: options.userAgent ?? 'kube-rx',
     config: () => {
       if (!config) {
-        const loading = loadDefaultKubeConfig();
+        const loading = loadConfig();
         config = loading;
-        // Do not cache a failure: the kubeconfig may exist by the next attempt.
+        // Do not cache a failure: the kubeconfig may exist by the next attempt. (A client-node
+        // that cannot load is remembered by loadClientNode, which never imports it twice.)
         loading.catch(() => {
           if (config === loading) config = undefined;
         });

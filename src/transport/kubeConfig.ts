@@ -1,8 +1,9 @@
 /**
  * From client-node's `KubeConfig` to Node request options. client-node is only a type here: its
- * 2.x is ESM-only and does not load on Node 20, so the default config is loaded with a dynamic
- * `import()` the first time a request needs it, and a user-supplied `KubeConfig` (1.4 or 2.x) is
- * used through the few methods both versions have: `getCurrentCluster` and `applyToHTTPSOptions`.
+ * 2.x does not load on Node 20, so the default config is loaded through `loadClientNode`
+ * (a checked, once-per-process `import()`) the first time a request needs it, and a
+ * user-supplied `KubeConfig` (1.4 or 2.x) is used through the few methods both versions have:
+ * `getCurrentCluster` and `applyToHTTPSOptions`.
  *
  * `applyToHTTPSOptions` is called for every request, not once: exec and OIDC credential plugins
  * rotate tokens, and client-node refreshes them inside that call. It fills the Authorization
@@ -11,12 +12,15 @@
  */
 import type { RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { type ClientNodeLoader, installedClientNode, loadClientNode } from './clientNode.js';
 import { type Redactor, redactor, secretsOf } from './redact.js';
 import { KubeConfigError } from './transportErrors.js';
 
 /**
  * Loads the default kubeconfig like kubectl: `KUBECONFIG`, then `~/.kube/config`, then the
- * in-cluster service account.
+ * in-cluster service account. Rejects with `ClientNodeUnavailableError` when client-node cannot
+ * load on this Node (that is permanent: it is imported at most once per process) and with
+ * {@link KubeConfigError} when no usable kubeconfig is found (that may change by the next attempt).
  *
  * @example
  * ```ts
@@ -24,15 +28,13 @@ import { KubeConfigError } from './transportErrors.js';
  * console.log(kc.getCurrentContext());
  * ```
  */
-export async function loadDefaultKubeConfig(): Promise<KubeConfig> {
-  let clientNode: typeof import('@kubernetes/client-node');
-  try {
-    clientNode = await import('@kubernetes/client-node');
-  } catch (error) {
-    throw new KubeConfigError(
-      `cannot load @kubernetes/client-node (install it, or pass a KubeConfig): ${messageOf(error)}`,
-    );
-  }
+export function loadDefaultKubeConfig(): Promise<KubeConfig> {
+  return loadDefaultKubeConfigWith(installedClientNode);
+}
+
+/** {@link loadDefaultKubeConfig} with client-node found and imported by `loader`. */
+export async function loadDefaultKubeConfigWith(loader: ClientNodeLoader): Promise<KubeConfig> {
+  const clientNode = await loadClientNode(loader);
   try {
     const kc = new clientNode.KubeConfig();
     kc.loadFromDefault();
