@@ -52,7 +52,6 @@ const setups = [
       module: 'commonjs',
       moduleResolution: 'node10',
       esModuleInterop: true,
-      ignoreDeprecations: '6.0',
     },
   },
   {
@@ -113,7 +112,9 @@ try {
 
   // Two installs: every peer, and every peer but prom-client.
   const peers = [`rxjs@${dev.rxjs}`, `@kubernetes/client-node@${dev['@kubernetes/client-node']}`];
-  const tools = [`typescript@${dev.typescript}`, `@types/node@${dev['@types/node']}`];
+  // @types/ws: client-node's own declarations import `ws` (through isomorphic-ws), so any project that
+  // type-checks client-node with skipLibCheck off needs it; it says nothing about kube-rx.
+  const tools = [`typescript@${dev.typescript}`, `@types/node@${dev['@types/node']}`, '@types/ws@8'];
   const installs = { full: [...peers, `prom-client@${dev['prom-client']}`], lean: peers };
   for (const [name, extra] of Object.entries(installs)) {
     const dir = join(work, name);
