@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   byField,
   type InformerEvent,
+  InformerNotRunningError,
   type InformerOptions,
   informer,
   type KubeClient,
@@ -42,21 +43,6 @@ const summary = (snapshot: Snapshot<V1Pod>) => ({
 });
 
 const names = (objects: readonly V1Pod[]) => objects.map((o) => o.metadata?.name).sort();
-
-/** True when a promise has settled by the time every pending microtask and timer ran. */
-async function settled(promise: Promise<unknown>): Promise<boolean> {
-  let done = false;
-  promise.then(
-    () => {
-      done = true;
-    },
-    () => {
-      done = true;
-    },
-  );
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  return done;
-}
 
 describe('informer marbles', () => {
   it('emits add (in initial list) for the list, then update and delete from the watch', () => {
@@ -160,19 +146,27 @@ describe('informer marbles', () => {
     subscription.unsubscribe();
   });
 
-  it('starts nothing until a stream is subscribed; synced stays pending until the first list', async () => {
+  it('starts nothing until a stream is subscribed; synced rejects until then and when the run stops unsynced', async () => {
     const ts = newScheduler();
     const client = scriptedClient(); // the list never answers
     const inf = podInformer(client);
-    expect(await settled(inf.synced)).toBe(false);
+    // Not running: synced rejects at once, says how to start the informer, and starts nothing.
+    await expect(inf.synced).rejects.toThrow(InformerNotRunningError);
+    await expect(inf.synced).rejects.toThrow('subscribe to its events$, store$ or deltas$ first');
     expect(client.calls).toEqual([]);
     expect(inf.hasSynced()).toBe(false);
     expect(inf.snapshot().size).toBe(0);
+    let during: Promise<unknown> = Promise.resolve();
     ts.run(({ expectObservable }) => {
       expectObservable(inf.events$, '^ 100000ms !').toBe('');
+      ts.schedule(() => {
+        during = inf.synced;
+      }, 50);
     });
     expect(client.calls.map((call) => call.verb)).toEqual(['list']);
-    expect(await settled(inf.synced)).toBe(false);
+    // Read while running, it waited for this run; the run ended unsynced, so it rejects.
+    await expect(during).rejects.toThrow('informer for pods.v1 stopped before it synced');
+    await expect(inf.synced).rejects.toThrow('is not running');
   });
 
   it('a late events$ subscriber gets add for every cached object, then only live events, on one list-watch', () => {

@@ -170,5 +170,6 @@ export {
   type WatchSpec,
 } from './runtime/controller.js';
 export { type Informer, type InformerOptions, informer } from './runtime/informer.js';
+export { InformerNotRunningError } from './runtime/syncedRuns.js';
 export { type InformerDefaults, type InformerFactory, informerFactory } from './runtime/informerFactory.js';
 export { type LeaderElectionOptions, leaderElection } from './runtime/leaderElection.js';

@@ -23,6 +23,7 @@ import { transformObjects } from '../operators/transform.js';
 import { type ListWatchOptions, listWatch } from '../sources/listWatch.js';
 import type { Indexers } from '../store/indexFuncs.js';
 import { Snapshot } from '../store/snapshot.js';
+import { syncedRuns } from './syncedRuns.js';
 
 export interface InformerOptions<T extends KubeObject> extends ListWatchOptions {
   /** Resync period (client-go's `defaultEventHandlerResyncPeriod`); 0 (default) disables it. */
@@ -46,8 +47,15 @@ export interface Informer<T extends KubeObject> {
   /** The raw delta batches from this point on. */
   readonly deltas$: Observable<DeltaBatch<T>>;
   /**
-   * Resolves with the first synced snapshot (rejects if the stream fails before that). It does
-   * not start anything: subscribe to one of the streams to run the informer.
+   * The first synced snapshot of the current run: resolves once the informer has applied its
+   * initial list. It never hangs, and it does not start the informer (subscribe first):
+   * - running: resolves with the run's first synced snapshot; rejects with the stream's fatal
+   *   error (a persistent 401/403/404, a 400 list, an invalid selector, a client-node that cannot
+   *   load), or with `InformerNotRunningError` if the last subscriber leaves before the sync;
+   * - not running: rejects at once, with the last run's fatal error if it failed, else with an
+   *   `InformerNotRunningError` that says how to start it.
+   *
+   * Read it after subscribing: `pods.events$.subscribe(...); await pods.synced`.
    */
   readonly synced: Promise<Snapshot<T>>;
   /** The latest snapshot (empty before the informer runs). */
@@ -75,7 +83,7 @@ interface State<T> {
 }
 
 /**
- * Creates an informer. Nothing runs until a stream is subscribed.
+ * Creates an informer. Nothing runs until a stream is subscribed; `synced` rejects until then.
  *
  * @example
  * ```ts
@@ -96,16 +104,10 @@ export function informer<T extends KubeObject>(
   const before = snapshotBefore(warm, indexers);
   const empty: State<T> = { seq: 0, snapshot: before, batch: null };
   let latest = empty;
-  let resolveSynced!: (snapshot: Snapshot<T>) => void;
-  let rejectSynced!: (error: unknown) => void;
-  const synced = new Promise<Snapshot<T>>((resolve, reject) => {
-    resolveSynced = resolve;
-    rejectSynced = reject;
-  });
-  // Marks the promise handled: a fatal error must not crash a program that never awaited it.
-  synced.catch(() => undefined);
+  const runs = syncedRuns<Snapshot<T>>(describeResource(resource));
 
   const state$ = defer(() => {
+    const run = runs.start();
     const source = listWatch(client, resource, listWatchOptions);
     return (transform ? source.pipe(transformObjects(transform)) : source).pipe(
       resync(resyncPeriodMs, options.scheduler),
@@ -122,11 +124,12 @@ export function informer<T extends KubeObject>(
       tap({
         next: (state) => {
           latest = state;
-          if (state.snapshot.synced) resolveSynced(state.snapshot);
+          if (state.snapshot.synced) run.synced(state.snapshot);
         },
-        error: (error) => rejectSynced(error),
+        error: (error) => run.failed(error),
         finalize: () => {
           latest = empty;
+          run.stopped();
         },
       }),
     );
@@ -163,7 +166,9 @@ export function informer<T extends KubeObject>(
       map((state) => state.snapshot),
     ),
     deltas$: defer(() => after(latest.seq).pipe(map((state) => state.batch as DeltaBatch<T>))),
-    synced,
+    get synced() {
+      return runs.current();
+    },
     snapshot: () => latest.snapshot,
     hasSynced: () => latest.snapshot.synced,
   };

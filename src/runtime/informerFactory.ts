@@ -24,7 +24,10 @@ export interface InformerFactory {
   for<T extends KubeObject>(resource: ResourceType<T>, options?: InformerOptions<T>): Informer<T>;
   /** Keeps every informer created so far running until `shutdown()`. */
   start(): void;
-  /** Starts the informers and resolves when all of them have synced. */
+  /**
+   * Starts the informers and resolves when all of them have synced; rejects with the first fatal
+   * error of one of them (a bad selector, a persistent 401/403/404/400).
+   */
   waitForCacheSync(): Promise<void>;
   /** Completes every stream of every informer, closing their watches. The factory is unusable after. */
   shutdown(): void;
@@ -91,10 +94,16 @@ export function informerFactory(client: KubeClient, defaults: InformerDefaults =
       if (!shared) {
         const inner = informer(client, resource, merged);
         shared = {
-          ...inner,
+          resource: inner.resource,
           events$: guard(inner.events$),
           store$: guard(inner.store$),
           deltas$: guard(inner.deltas$),
+          // A getter, not a copy: `synced` answers for the run current when it is read.
+          get synced() {
+            return inner.synced;
+          },
+          snapshot: inner.snapshot,
+          hasSynced: inner.hasSynced,
         };
         informers.set(key, shared as unknown as Informer<KubeObject>);
       }
