@@ -53,9 +53,15 @@ export interface PromClientModule<R extends PromRegistry = PromRegistry> {
   /** The default (global) registry. */
   register: R;
   /** The counter class. */
-  Counter: new (configuration: MetricConfiguration<R>) => PromCounter;
+  Counter: new (
+    configuration: MetricConfiguration<R>,
+  ) => PromCounter;
   /** The gauge class. */
-  Gauge: new (configuration: MetricConfiguration<R>) => PromGauge;
+  Gauge: new (
+    configuration: MetricConfiguration<R>,
+  ) => PromGauge;
   /** The histogram class. */
-  Histogram: new (configuration: MetricConfiguration<R> & { buckets: number[] }) => PromHistogram;
+  Histogram: new (
+    configuration: MetricConfiguration<R> & { buckets: number[] },
+  ) => PromHistogram;
 }
