@@ -23,8 +23,11 @@ export interface SelectorRequirement {
 export interface LabelSelector {
   /** The requirements, all of which must hold (AND). */
   readonly requirements: readonly SelectorRequirement[];
-  /** True when the labels satisfy every requirement. */
-  matches(labels: Readonly<Record<string, string>> | undefined): boolean;
+  /**
+   * True when the labels satisfy every requirement. Null labels (`labels: null` in the JSON), or
+   * anything that is not a map, are no labels: the API server stores `null` as absent.
+   */
+  matches(labels: Readonly<Record<string, string>> | null | undefined): boolean;
   /** The selector in canonical string form, e.g. `app=web,tier in (a,b)`. */
   toString(): string;
 }
@@ -55,7 +58,7 @@ function isValidValue(value: string): boolean {
 
 function matchRequirement(
   req: SelectorRequirement,
-  labels: Readonly<Record<string, string>> | undefined,
+  labels: Readonly<Record<string, unknown>> | undefined,
 ): boolean {
   const has = labels !== undefined && Object.hasOwn(labels, req.key);
   const value = has ? labels[req.key] : undefined;
@@ -96,8 +99,10 @@ function selectorOf(requirements: SelectorRequirement[]): LabelSelector {
   );
   return Object.freeze({
     requirements: frozen,
-    matches: (labels: Readonly<Record<string, string>> | undefined) =>
-      frozen.every((r) => matchRequirement(r, labels)),
+    matches: (labels: unknown) => {
+      const map = isRecord(labels) ? labels : undefined;
+      return frozen.every((r) => matchRequirement(r, map));
+    },
     toString: () => frozen.map(formatRequirement).join(','),
   });
 }
@@ -227,9 +232,114 @@ export function parseLabelSelector(selector: string): LabelSelector {
   return new SelectorParser(selector).parse();
 }
 
+/** What a field holds, for messages: never the value itself unless it is a short string. */
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'missing';
+  if (value === null) return 'got null';
+  if (Array.isArray(value)) return 'got an array';
+  if (typeof value === 'string') return `got a string (${JSON.stringify(value.slice(0, 64))})`;
+  return `got ${/^[aeiou]/.test(typeof value) ? 'an' : 'a'} ${typeof value}`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * An error at `path`, a field path inside the selector object (`matchExpressions[0].values`). The
+ * path stands where a string selector's text would: `InvalidSelectorError` has no field for it.
+ */
+function invalidAt(path: string, detail: string): InvalidSelectorError {
+  return new InvalidSelectorError(path, 0, detail);
+}
+
+/** The API server's operators and what each becomes. */
+const OBJECT_OPERATORS: Readonly<Record<string, SelectorOperator>> = Object.freeze(
+  Object.assign(Object.create(null) as Record<string, SelectorOperator>, {
+    In: 'in',
+    NotIn: 'notIn',
+    Exists: 'exists',
+    DoesNotExist: 'notExists',
+  }),
+);
+
+function checkedKey(key: unknown, path: string): string {
+  if (typeof key !== 'string') throw invalidAt(path, `a label key must be a string, ${describeValue(key)}`);
+  if (!isValidKey(key)) throw invalidAt(path, `invalid label key ${JSON.stringify(key)}`);
+  return key;
+}
+
+// Like the API server's selector validation: a value the string grammar cannot carry (`a,b`, `x y`)
+// would make `toString()` mean something else, or not parse at all.
+function checkedValue(value: unknown, path: string): string {
+  if (typeof value !== 'string') throw invalidAt(path, `must be a string, ${describeValue(value)}`);
+  if (!isValidValue(value)) throw invalidAt(path, `invalid label value ${JSON.stringify(value)}`);
+  return value;
+}
+
+function matchLabelsRequirements(matchLabels: unknown): SelectorRequirement[] {
+  if (matchLabels === undefined || matchLabels === null) return [];
+  if (!isRecord(matchLabels))
+    throw invalidAt(
+      'matchLabels',
+      `must be an object of label keys to values, ${describeValue(matchLabels)}`,
+    );
+  return Object.entries(matchLabels).map(([key, value]) => {
+    const path = `matchLabels[${key}]`;
+    return { key: checkedKey(key, path), operator: 'equals', values: [checkedValue(value, path)] };
+  });
+}
+
+/** One `matchExpressions` entry, checked as apimachinery's `ValidateLabelSelectorRequirement`. */
+function expressionRequirement(expression: unknown, path: string): SelectorRequirement {
+  if (!isRecord(expression))
+    throw invalidAt(path, `must be an object with key, operator and values, ${describeValue(expression)}`);
+  const key = checkedKey(expression.key, `${path}.key`);
+  const name = expression.operator;
+  const operator = typeof name === 'string' ? OBJECT_OPERATORS[name] : undefined;
+  if (operator === undefined) {
+    const got = typeof name === 'string' ? JSON.stringify(name) : `(${describeValue(name)})`;
+    throw invalidAt(`${path}.operator`, `unknown operator ${got}: one of In, NotIn, Exists, DoesNotExist`);
+  }
+  const values = expression.values;
+  if (operator === 'exists' || operator === 'notExists') {
+    // apimachinery's NewRequirement: "values set must be empty for exists and does not exist".
+    if (values === undefined || values === null || (Array.isArray(values) && values.length === 0))
+      return { key, operator, values: [] };
+    throw invalidAt(`${path}.values`, `${name} takes no values, ${describeValue(values)}`);
+  }
+  if (!Array.isArray(values) || values.length === 0) {
+    const got = Array.isArray(values) ? 'got an empty array' : describeValue(values);
+    throw invalidAt(`${path}.values`, `${name} needs values: a non-empty array of strings, ${got}`);
+  }
+  // An index loop, not `map`: `map` skips the holes of a sparse array.
+  const checked: string[] = [];
+  for (let i = 0; i < values.length; i++) checked.push(checkedValue(values[i], `${path}.values[${i}]`));
+  return { key, operator, values: checked };
+}
+
+function matchExpressionsRequirements(matchExpressions: unknown): SelectorRequirement[] {
+  if (matchExpressions === undefined || matchExpressions === null) return [];
+  if (!Array.isArray(matchExpressions))
+    throw invalidAt('matchExpressions', `must be an array, ${describeValue(matchExpressions)}`);
+  const requirements: SelectorRequirement[] = [];
+  for (let i = 0; i < matchExpressions.length; i++)
+    requirements.push(expressionRequirement(matchExpressions[i], `matchExpressions[${i}]`));
+  return requirements;
+}
+
 /**
  * Converts a `metav1.LabelSelector` object. Note the API's rule: an empty object selects
  * everything, while a missing selector (handled by the caller) usually selects nothing.
+ *
+ * The object usually comes from JSON (a workload's or a CRD's `spec.selector`), and a CRD with a
+ * loose schema can hold anything. It is validated like the API server's `ValidateLabelSelector`:
+ * `In`/`NotIn` need a non-empty array of strings, `Exists`/`DoesNotExist` no values, operators are
+ * the four (case-sensitive), keys and values are valid label keys and values. Anything else throws
+ * an {@link InvalidSelectorError} whose `selector` is the offending field's path (e.g.
+ * `matchExpressions[0].values`), rather than a TypeError or a selector that means something else
+ * (`values: "web"` is not `in (w,e,b)`). Null `matchLabels` / `matchExpressions` are absent, as
+ * the API server reads them.
  *
  * @example
  * ```ts
@@ -238,43 +348,13 @@ export function parseLabelSelector(selector: string): LabelSelector {
  * ```
  */
 export function labelSelectorFromObject(selector: LabelSelectorObject): LabelSelector {
-  const requirements: SelectorRequirement[] = [];
-  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
-    requirements.push({ key, operator: 'equals', values: [value] });
-  }
-  for (const expr of selector.matchExpressions ?? []) {
-    const values = expr.values ?? [];
-    switch (expr.operator) {
-      case 'In':
-      case 'NotIn':
-        if (values.length === 0) throw new InvalidSelectorError(expr.key, 0, `${expr.operator} needs values`);
-        requirements.push({ key: expr.key, operator: expr.operator === 'In' ? 'in' : 'notIn', values });
-        break;
-      case 'Exists':
-      case 'DoesNotExist':
-        // apimachinery's NewRequirement: "values set must be empty for exists and does not exist".
-        if (values.length > 0)
-          throw new InvalidSelectorError(expr.key, 0, `${expr.operator} takes no values`);
-        requirements.push({
-          key: expr.key,
-          operator: expr.operator === 'Exists' ? 'exists' : 'notExists',
-          values: [],
-        });
-        break;
-      default:
-        throw new InvalidSelectorError(expr.key, 0, `unknown operator ${JSON.stringify(expr.operator)}`);
-    }
-  }
-  for (const r of requirements) {
-    if (!isValidKey(r.key)) throw new InvalidSelectorError(r.key, 0, 'invalid label key');
-    // Like the API server's selector validation: a value the string grammar cannot carry (`a,b`,
-    // `x y`) would make `toString()` mean something else, or not parse at all.
-    for (const value of r.values) {
-      if (typeof value !== 'string' || !isValidValue(value))
-        throw new InvalidSelectorError(r.key, 0, `invalid label value ${JSON.stringify(value)}`);
-    }
-  }
-  return selectorOf(requirements);
+  const input: unknown = selector;
+  if (!isRecord(input))
+    throw invalidAt('selector', `a label selector must be an object, ${describeValue(input)}`);
+  return selectorOf([
+    ...matchLabelsRequirements(input.matchLabels),
+    ...matchExpressionsRequirements(input.matchExpressions),
+  ]);
 }
 
 /** Accepts a string, a parsed selector or the object form. */
@@ -291,7 +371,7 @@ export type SelectorInput = string | LabelSelector | LabelSelectorObject;
  */
 export function toLabelSelector(input: SelectorInput): LabelSelector {
   if (typeof input === 'string') return parseLabelSelector(input);
-  if ('requirements' in input && typeof (input as LabelSelector).matches === 'function')
-    return input as LabelSelector;
+  if (isRecord(input) && 'requirements' in input && typeof input.matches === 'function')
+    return input as unknown as LabelSelector;
   return labelSelectorFromObject(input as LabelSelectorObject);
 }

@@ -325,6 +325,255 @@ describe('labelSelectorFromObject', () => {
   });
 });
 
+/**
+ * `labelSelectorFromObject` validates like the API server's `ValidateLabelSelector`: every
+ * malformed field is an InvalidSelectorError naming the field's path, never a TypeError and never
+ * a selector that means something else. Inputs are cast: they model JSON from a loose CRD schema.
+ */
+describe('labelSelectorFromObject: malformed selectors from objects', () => {
+  /** The InvalidSelectorError `selector` fails with; fails the test on any other outcome. */
+  const rejected = (selector: unknown): InvalidSelectorError => {
+    const error = thrown(() => labelSelectorFromObject(selector as LabelSelectorObject));
+    expect(error).toBeInstanceOf(InvalidSelectorError);
+    return error as InvalidSelectorError;
+  };
+  /** Asserts the error names `path` (as its selector and in its message) and says `detail`. */
+  const expectRejectedAt = (selector: unknown, path: string, detail: string | RegExp) => {
+    const error = rejected(selector);
+    expect(error.selector).toBe(path);
+    expect(error.message).toContain(path);
+    expect(error.message).toMatch(detail);
+  };
+  const expression = (fields: Record<string, unknown>) => ({ matchExpressions: [fields] });
+
+  it('In with values as a string is rejected, not read as one value per character', () => {
+    expectRejectedAt(
+      expression({ key: 'app', operator: 'In', values: 'web' }),
+      'matchExpressions[0].values',
+      'In needs values: a non-empty array of strings, got a string',
+    );
+  });
+
+  it('NotIn with values as a string is rejected', () => {
+    expectRejectedAt(
+      expression({ key: 'app', operator: 'NotIn', values: 'web' }),
+      'matchExpressions[0].values',
+      'NotIn needs values',
+    );
+  });
+
+  it('In / NotIn with values missing, null or empty are rejected', () => {
+    for (const operator of ['In', 'NotIn']) {
+      for (const values of [undefined, null, []]) {
+        const fields = values === undefined ? { key: 'app', operator } : { key: 'app', operator, values };
+        expectRejectedAt(expression(fields), 'matchExpressions[0].values', `${operator} needs values`);
+      }
+    }
+  });
+
+  it('In with values as an object or a number is rejected', () => {
+    expectRejectedAt(
+      expression({ key: 'app', operator: 'In', values: { 0: 'web' } }),
+      'matchExpressions[0].values',
+      'got an object',
+    );
+    expectRejectedAt(
+      expression({ key: 'app', operator: 'In', values: 3 }),
+      'matchExpressions[0].values',
+      'got a number',
+    );
+  });
+
+  it('a value that is not a string is rejected at its index', () => {
+    expectRejectedAt(
+      expression({ key: 'app', operator: 'In', values: ['web', 7] }),
+      'matchExpressions[0].values[1]',
+      'must be a string, got a number',
+    );
+    expectRejectedAt(
+      expression({ key: 'app', operator: 'NotIn', values: [null] }),
+      'matchExpressions[0].values[0]',
+      'got null',
+    );
+    // A hole in a sparse array is a missing value, not an empty string.
+    expectRejectedAt(
+      // biome-ignore lint/suspicious/noSparseArray: the hole is the point of this case.
+      expression({ key: 'app', operator: 'In', values: [, 'web'] }),
+      'matchExpressions[0].values[0]',
+      'missing',
+    );
+  });
+
+  it('an invalid label value is rejected at its index', () => {
+    expectRejectedAt(
+      expression({ key: 'app', operator: 'In', values: ['ok', 'x y'] }),
+      'matchExpressions[0].values[1]',
+      'invalid label value "x y"',
+    );
+  });
+
+  it('Exists / DoesNotExist with values are rejected, whatever their shape', () => {
+    for (const operator of ['Exists', 'DoesNotExist']) {
+      for (const values of [['x'], 'x', '', 0, {}]) {
+        expectRejectedAt(
+          expression({ key: 'app', operator, values }),
+          'matchExpressions[0].values',
+          `${operator} takes no values`,
+        );
+      }
+    }
+  });
+
+  it('Exists / DoesNotExist accept values that are absent, null or empty', () => {
+    for (const values of [undefined, null, []]) {
+      const fields = values === undefined ? { key: 'app' } : { key: 'app', values };
+      expect(
+        labelSelectorFromObject({
+          matchExpressions: [
+            { ...fields, operator: 'Exists' },
+            { ...fields, operator: 'DoesNotExist' },
+          ],
+        } as LabelSelectorObject).toString(),
+      ).toBe('app,!app');
+    }
+  });
+
+  it('an unknown operator is rejected at its path, also one with the wrong case', () => {
+    for (const operator of ['Gt', 'in', 'exists', '']) {
+      expectRejectedAt(
+        {
+          matchExpressions: [
+            { key: 'a', operator: 'Exists' },
+            { key: 'app', operator, values: ['x'] },
+          ],
+        },
+        'matchExpressions[1].operator',
+        `unknown operator ${JSON.stringify(operator)}`,
+      );
+    }
+  });
+
+  it('an operator that is missing or not a string is rejected', () => {
+    expectRejectedAt(expression({ key: 'app', values: ['x'] }), 'matchExpressions[0].operator', 'missing');
+    expectRejectedAt(
+      expression({ key: 'app', operator: ['In'], values: ['x'] }),
+      'matchExpressions[0].operator',
+      'got an array',
+    );
+  });
+
+  it('a key that is missing or not a string is rejected', () => {
+    expectRejectedAt(expression({ operator: 'Exists' }), 'matchExpressions[0].key', 'missing');
+    expectRejectedAt(expression({ key: 42, operator: 'Exists' }), 'matchExpressions[0].key', 'got a number');
+    expectRejectedAt(expression({ key: null, operator: 'Exists' }), 'matchExpressions[0].key', 'got null');
+  });
+
+  it('an invalid expression key is rejected at its path', () => {
+    expectRejectedAt(
+      expression({ key: '-a', operator: 'Exists' }),
+      'matchExpressions[0].key',
+      'invalid label key "-a"',
+    );
+  });
+
+  it('an expression that is not an object is rejected at its index', () => {
+    for (const [entry, got] of [
+      [null, 'got null'],
+      ['app', 'got a string'],
+      [['app'], 'got an array'],
+      [undefined, 'missing'],
+    ] as const) {
+      expectRejectedAt({ matchExpressions: [entry] }, 'matchExpressions[0]', got);
+    }
+  });
+
+  it('matchExpressions that is not an array is rejected', () => {
+    for (const [value, got] of [
+      [{ key: 'app', operator: 'Exists' }, 'got an object'],
+      ['app', 'got a string'],
+      [1, 'got a number'],
+    ] as const) {
+      expectRejectedAt({ matchExpressions: value }, 'matchExpressions', got);
+    }
+  });
+
+  it('matchLabels that is not an object is rejected', () => {
+    for (const [value, got] of [
+      ['app=web', 'got a string'],
+      [['app'], 'got an array'],
+      [true, 'got a boolean'],
+    ] as const) {
+      expectRejectedAt({ matchLabels: value }, 'matchLabels', got);
+    }
+  });
+
+  it('a matchLabels value that is not a string is rejected at its key', () => {
+    expectRejectedAt({ matchLabels: { app: 1 } }, 'matchLabels[app]', 'must be a string, got a number');
+    expectRejectedAt({ matchLabels: { app: null } }, 'matchLabels[app]', 'got null');
+    expectRejectedAt({ matchLabels: { app: ['web'] } }, 'matchLabels[app]', 'got an array');
+  });
+
+  it('an invalid matchLabels key or value is rejected at its key', () => {
+    expectRejectedAt({ matchLabels: { 'bad key': 'x' } }, 'matchLabels[bad key]', 'invalid label key');
+    expectRejectedAt({ matchLabels: { app: 'a,b' } }, 'matchLabels[app]', 'invalid label value "a,b"');
+  });
+
+  it('a __proto__ key parsed from JSON is an invalid label key, not a prototype', () => {
+    expectRejectedAt(
+      JSON.parse('{"matchLabels":{"__proto__":"x"}}'),
+      'matchLabels[__proto__]',
+      'invalid label key',
+    );
+  });
+
+  it('null matchLabels and matchExpressions are absent, as the API server reads them', () => {
+    const selector = labelSelectorFromObject({ matchLabels: null, matchExpressions: null } as never);
+    expect(selector.requirements).toEqual([]);
+    expect(selector.matches({ any: 'thing' })).toBe(true);
+    expect(
+      labelSelectorFromObject({
+        matchLabels: null,
+        matchExpressions: [{ key: 'a', operator: 'Exists' }],
+      } as never).toString(),
+    ).toBe('a');
+    expect(
+      labelSelectorFromObject({ matchLabels: { a: 'b' }, matchExpressions: null } as never).toString(),
+    ).toBe('a=b');
+  });
+
+  it('a selector that is not an object is rejected', () => {
+    for (const [value, got] of [
+      [null, 'got null'],
+      [undefined, 'missing'],
+      ['app=web', 'got a string'],
+      [[], 'got an array'],
+    ] as const) {
+      expectRejectedAt(value, 'selector', got);
+    }
+  });
+
+  it('toLabelSelector gives an InvalidSelectorError, not a TypeError, for null', () => {
+    expect(thrown(() => toLabelSelector(null as never))).toBeInstanceOf(InvalidSelectorError);
+  });
+});
+
+describe('matches: labels that are null or not a map', () => {
+  it('null labels are no labels', () => {
+    const selector = parseLabelSelector('app=web');
+    expect(selector.matches(null)).toBe(false);
+    expect(parseLabelSelector('!app').matches(null)).toBe(true);
+    expect(parseLabelSelector('app notin (web)').matches(null)).toBe(true);
+    expect(everything.matches(null)).toBe(true);
+  });
+
+  it('labels that are not an object are no labels', () => {
+    for (const labels of ['app', 3, true]) {
+      expect(parseLabelSelector('app').matches(labels as never)).toBe(false);
+      expect(parseLabelSelector('!app').matches(labels as never)).toBe(true);
+    }
+  });
+});
+
 describe('toLabelSelector', () => {
   it('accepts a string, a parsed selector or the object form', () => {
     const parsed = parseLabelSelector('app=web');
