@@ -36,13 +36,22 @@ export class StatusError extends KubeRxError {
   readonly code: number;
   readonly reason: string;
   readonly status: KubeStatus;
-  constructor(status: KubeStatus, fallbackCode = 0) {
+  /**
+   * How long the server asked the client to wait before trying again: the response's `Retry-After`
+   * header (seconds, or an HTTP date turned into seconds), else the Status's
+   * `details.retryAfterSeconds`. Undefined when the server said nothing.
+   */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(status: KubeStatus, fallbackCode = 0, retryAfterSeconds?: number) {
     const code = typeof status.code === 'number' ? status.code : fallbackCode;
     const reason = status.reason ?? reasonForCode(code);
     super(`${code} ${reason}: ${status.message ?? 'no message'}`);
     this.code = code;
     this.reason = reason;
     this.status = status;
+    const fromDetails: unknown = status.details?.retryAfterSeconds;
+    this.retryAfterSeconds =
+      retryAfterSeconds ?? (typeof fromDetails === 'number' && fromDetails >= 0 ? fromDetails : undefined);
   }
 }
 
