@@ -16,6 +16,7 @@ import type { RawWatchEvent } from '../src/core/client.js';
 import {
   byField,
   byNamespace,
+  type DeepReadonly,
   deltaFifo,
   indexer,
   listWatch,
@@ -109,7 +110,7 @@ async function worker(size: number): Promise<P6Point> {
   // their own while the snapshots are dropped splits the retained heap into those versions and
   // the snapshots' own structure (map and index nodes), both measured, not estimated.
   const current = new Set(final.list());
-  const oldSet = new Set<V1Pod>();
+  const oldSet = new Set<DeepReadonly<V1Pod>>();
   for (const snapshot of retained) for (const pod of snapshot.list()) if (!current.has(pod)) oldSet.add(pod);
   let oldPods = [...oldSet];
   const oldVersions = oldPods.length;

@@ -6,6 +6,7 @@ import {
   byLabel,
   byNamespace,
   byOwner,
+  type DeepReadonly,
   type DeltaBatch,
   deltaFifo,
   type Indexers,
@@ -144,7 +145,7 @@ describe('indexer marbles: operator rules', () => {
       expect(s.get('prod/web-2')).toBe(web2);
       expect(s.get('web-2')).toBeUndefined();
       expect(s.get('default/nope')).toBeUndefined();
-      const names = (ps: V1Pod[]) => ps.map((p) => p.metadata?.name).sort();
+      const names = (ps: readonly DeepReadonly<V1Pod>[]) => ps.map((p) => p.metadata?.name).sort();
       expect(names(s.list())).toEqual(['bare', 'db-0', 'web-1', 'web-2']);
       expect(names(s.list('app=web'))).toEqual(['web-1', 'web-2']);
       expect(names(s.list('app=web,tier notin (edge)'))).toEqual(['web-1']);

@@ -3,6 +3,7 @@ import { map } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
   byField,
+  type DeepReadonly,
   type InformerEvent,
   InformerNotRunningError,
   type InformerOptions,
@@ -42,7 +43,7 @@ const summary = (snapshot: Snapshot<V1Pod>) => ({
   keys: snapshot.keys().sort(), // a snapshot's key order is unspecified
 });
 
-const names = (objects: readonly V1Pod[]) => objects.map((o) => o.metadata?.name).sort();
+const names = (objects: readonly DeepReadonly<V1Pod>[]) => objects.map((o) => o.metadata?.name).sort();
 
 describe('informer marbles', () => {
   it('emits add (in initial list) for the list, then update and delete from the watch', () => {

@@ -3,6 +3,7 @@ import { map } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
   batchToEvents,
+  type DeepReadonly,
   DeletedFinalStateUnknown,
   type DeltaBatch,
   deltaFifo,
@@ -168,7 +169,7 @@ describe('toEvents marbles: driven by listWatch scenarios', () => {
     listWatch<V1Pod>(client, resources.pods, { random: () => 0 });
   /** One informer event per line, to compare long scenarios at a glance. */
   const line = (e: IEvent) => {
-    const id = (p: V1Pod) => `${p.metadata?.name}@${p.metadata?.resourceVersion}`;
+    const id = (p: DeepReadonly<V1Pod>) => `${p.metadata?.name}@${p.metadata?.resourceVersion}`;
     switch (e.type) {
       case 'add':
         return `add ${id(e.object)} initial=${e.isInInitialList}`;

@@ -2,6 +2,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { map } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
+  type DeepReadonly,
   type DeltaBatch,
   deltaFifo,
   type KubeObject,
@@ -37,8 +38,11 @@ function managed(name: string, resourceVersion: string): V1Pod {
 
 const hasManagedFields = (o: KubeObject) => o.metadata !== undefined && 'managedFields' in o.metadata;
 
-/** Marks an object as seen by a transform, keeping everything else. */
-const tag = (p: V1Pod): V1Pod => ({ ...p, metadata: { ...p.metadata, annotations: { seen: 'yes' } } });
+/** Marks an object as seen by a transform, keeping everything else (a copy: the input is read-only). */
+const tag = (p: DeepReadonly<V1Pod>): DeepReadonly<V1Pod> => ({
+  ...p,
+  metadata: { ...p.metadata, annotations: { seen: 'yes' } },
+});
 /** The expected output of `tag`, written out. */
 const tagged = (p: V1Pod): V1Pod => ({
   apiVersion: 'v1',
@@ -91,7 +95,7 @@ describe('transform marbles: operator rules', () => {
   it('calls the function once per object', () => {
     newScheduler().run(({ cold, flush }) => {
       const names: string[] = [];
-      const spy = (p: V1Pod) => {
+      const spy = (p: DeepReadonly<V1Pod>) => {
         names.push(p.metadata?.name ?? '?');
         return p;
       };

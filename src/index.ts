@@ -50,6 +50,7 @@ export {
   type WatchEvent,
 } from './core/events.js';
 export {
+  type DeepReadonly,
   type KubeObject,
   type KubeObjectMeta,
   objectKey,

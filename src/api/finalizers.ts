@@ -1,11 +1,12 @@
 /**
  * Finalizer helpers: add a finalizer before creating external state, remove it after cleaning up,
  * so a deletion waits for the controller (Kubernetes' finalizer protocol). Each write goes through
- * {@link patchWith}, so it is guarded by the resourceVersion the caller saw and retried on conflict.
+ * {@link patchWith}, so it is guarded by the resourceVersion the caller saw and retried on conflict,
+ * and takes a cached (read-only) object as it is.
  */
 import type { Draft } from 'immer';
 import type { KubeClient } from '../core/client.js';
-import type { KubeObject } from '../core/objects.js';
+import type { DeepReadonly, KubeObject } from '../core/objects.js';
 import type { ResourceType } from '../core/resources.js';
 import { patchWith } from './patchWith.js';
 
@@ -20,9 +21,9 @@ import { patchWith } from './patchWith.js';
 export function ensureFinalizer<T extends KubeObject>(
   client: KubeClient,
   resource: ResourceType<T>,
-  object: T,
+  object: T | DeepReadonly<T>,
   finalizer: string,
-): Promise<T> {
+): Promise<DeepReadonly<T>> {
   return patchWith(client, resource, object, (draft) => {
     const meta = (draft as Draft<KubeObject>).metadata;
     if (!meta) return;
@@ -44,9 +45,9 @@ export function ensureFinalizer<T extends KubeObject>(
 export function removeFinalizer<T extends KubeObject>(
   client: KubeClient,
   resource: ResourceType<T>,
-  object: T,
+  object: T | DeepReadonly<T>,
   finalizer: string,
-): Promise<T> {
+): Promise<DeepReadonly<T>> {
   return patchWith(client, resource, object, (draft) => {
     const meta = (draft as Draft<KubeObject>).metadata;
     if (meta?.finalizers?.includes(finalizer))

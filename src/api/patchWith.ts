@@ -4,8 +4,8 @@
  * the version the recipe saw (optimistic concurrency without sending the whole object). When
  * someone else wrote first (409, or the `test` failing with 422), it re-reads the object, runs the
  * recipe again on the fresh state and retries, a bounded number of times, like client-go's
- * `retry.RetryOnConflict`. Objects from the cache are frozen; the draft is the only way to
- * "mutate" them.
+ * `retry.RetryOnConflict`. Objects from the cache are frozen and typed {@link DeepReadonly}; the
+ * draft, a mutable {@link Draft} of `T`, is the only way to "mutate" them.
  *
  * Layer `api`: write helpers on top of a {@link KubeClient} (patches, finalizers, discovery). May import:
  * `core`, `store`.
@@ -13,7 +13,7 @@
 import { type Draft, enablePatches, type Patch, produceWithPatches } from 'immer';
 import type { KubeClient } from '../core/client.js';
 import { isStatusError, KubeRxError } from '../core/errors.js';
-import type { KubeObject } from '../core/objects.js';
+import { asReadonly, type DeepReadonly, type KubeObject } from '../core/objects.js';
 import type { ResourceType } from '../core/resources.js';
 
 enablePatches();
@@ -61,8 +61,10 @@ function isConflict(error: unknown): boolean {
 }
 
 /**
- * Applies `recipe` to `object` and patches the difference onto the server.
- * Resolves with the server's new object (or `object` itself when the recipe changed nothing).
+ * Applies `recipe` to `object` and patches the difference onto the server. `object` is usually
+ * a cached one, read-only; the recipe gets a mutable draft of it. Resolves with the server's new
+ * object, or `object` itself when the recipe changed nothing (so typed read-only, as it may be
+ * a cached object).
  *
  * @example
  * ```ts
@@ -75,17 +77,18 @@ function isConflict(error: unknown): boolean {
 export async function patchWith<T extends KubeObject>(
   client: KubeClient,
   resource: ResourceType<T>,
-  object: T,
+  object: T | DeepReadonly<T>,
   recipe: PatchRecipe<T>,
   options: PatchWithOptions = {},
-): Promise<T> {
+): Promise<DeepReadonly<T>> {
   const maxAttempts = options.maxAttempts ?? 5;
   const name = object.metadata?.name;
   if (!name) throw new KubeRxError('patchWith: the object has no metadata.name');
   const namespace = object.metadata?.namespace;
-  let current = object;
+  let current = asReadonly<T>(object);
   for (let attempt = 1; ; attempt++) {
-    const [, patches] = produceWithPatches(current, recipe as (draft: Draft<T>) => void);
+    // immer never writes to its base (the draft copies on write), so a frozen base is fine.
+    const [, patches] = produceWithPatches(current as T, recipe as (draft: Draft<T>) => void);
     if (patches.length === 0) return current;
     const readVersion = current.metadata?.resourceVersion;
     const ops = [
@@ -95,18 +98,20 @@ export async function patchWith<T extends KubeObject>(
       ...toJsonPatch(patches),
     ];
     try {
-      return await client.patch(resource, name, ops, 'json', {
-        namespace,
-        subresource: options.subresource,
-        fieldManager: options.fieldManager,
-      });
+      return asReadonly<T>(
+        await client.patch(resource, name, ops, 'json', {
+          namespace,
+          subresource: options.subresource,
+          fieldManager: options.fieldManager,
+        }),
+      );
     } catch (error) {
       if (!isConflict(error) || attempt >= maxAttempts) throw error;
       const fresh = await client.get(resource, name, { namespace });
       // A 422 that is not a stale resourceVersion is a real validation error: do not retry it.
       if (isStatusError(error) && error.code === 422 && fresh.metadata?.resourceVersion === readVersion)
         throw error;
-      current = fresh;
+      current = asReadonly<T>(fresh);
     }
   }
 }
@@ -122,9 +127,9 @@ export async function patchWith<T extends KubeObject>(
 export function patchStatusWith<T extends KubeObject>(
   client: KubeClient,
   resource: ResourceType<T>,
-  object: T,
+  object: T | DeepReadonly<T>,
   recipe: PatchRecipe<T>,
   options: PatchWithOptions = {},
-): Promise<T> {
+): Promise<DeepReadonly<T>> {
   return patchWith(client, resource, object, recipe, { ...options, subresource: 'status' });
 }

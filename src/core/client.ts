@@ -7,7 +7,7 @@
  * constants and this interface); it holds no behaviour of its own. May import: nothing.
  */
 import type { Observable, ObservableInput } from 'rxjs';
-import type { KubeObject } from './objects.js';
+import type { DeepReadonly, KubeObject } from './objects.js';
 import type { ResourceType } from './resources.js';
 
 /** Query parameters shared by list and watch. */
@@ -101,10 +101,24 @@ export interface KubeClient {
   watch(resource: ResourceType<KubeObject>, options: WatchOptions): Observable<RawWatchEvent>;
   /** Reads one object by name (`options.namespace` for namespaced resources). */
   get<T extends KubeObject>(resource: ResourceType<T>, name: string, options?: WriteOptions): Promise<T>;
-  /** Creates an object (`POST`); resolves with what the server stored. */
-  create<T extends KubeObject>(resource: ResourceType<T>, object: T, options?: WriteOptions): Promise<T>;
-  /** Replaces an object (`PUT`); a stale `metadata.resourceVersion` is a 409 Conflict. */
-  replace<T extends KubeObject>(resource: ResourceType<T>, object: T, options?: WriteOptions): Promise<T>;
+  /**
+   * Creates an object (`POST`); resolves with what the server stored. The object is only read, so
+   * a cached (read-only) one, or a copy of one, is fine.
+   */
+  create<T extends KubeObject>(
+    resource: ResourceType<T>,
+    object: T | DeepReadonly<T>,
+    options?: WriteOptions,
+  ): Promise<T>;
+  /**
+   * Replaces an object (`PUT`); a stale `metadata.resourceVersion` is a 409 Conflict. The object is
+   * only read: a copy of a cached object with a change spread in is the usual argument.
+   */
+  replace<T extends KubeObject>(
+    resource: ResourceType<T>,
+    object: T | DeepReadonly<T>,
+    options?: WriteOptions,
+  ): Promise<T>;
   /** Patches an object (`PATCH`) with a JSON, merge, strategic-merge or server-side-apply patch. */
   patch<T extends KubeObject>(
     resource: ResourceType<T>,

@@ -2,8 +2,14 @@
  * The values that flow through an informer pipeline, stage by stage:
  * `listWatch` emits {@link WatchEvent}s, `deltaFifo` turns them into {@link DeltaBatch}es and
  * `toEvents` into {@link InformerEvent}s (client-go's ResourceEventHandler calls).
+ *
+ * From `deltaFifo` on, objects are cached ones: deep-frozen and typed {@link DeepReadonly}.
+ * Watch events come before the cache and keep the plain `T`: the HTTP transport decodes a fresh
+ * object per event that nothing else holds, and sources (listWatch, test clients, marble helpers)
+ * build them from plain `T`s. `deltaFifo` freezes those objects in place as they enter the cache,
+ * so a consumer that edits one does it before that point, or better returns a copy (a transform).
  */
-import type { KubeObject } from './objects.js';
+import type { DeepReadonly, KubeObject } from './objects.js';
 
 /** An object change as the watch reported it. */
 export interface ObjectWatchEvent<T> {
@@ -39,7 +45,7 @@ export type WatchEvent<T> = ObjectWatchEvent<T> | BookmarkEvent | ReplaceEvent<T
 export class DeletedFinalStateUnknown<T> {
   constructor(
     readonly key: string,
-    readonly object: T,
+    readonly object: DeepReadonly<T>,
   ) {
     Object.freeze(this);
   }
@@ -51,12 +57,13 @@ export type DeltaType = 'Added' | 'Updated' | 'Deleted' | 'Replaced' | 'Sync';
 /**
  * One change to one key. `oldObject` is the previous cached state (absent for `Added`).
  * A `Deleted` delta found by a relist rather than a watch event carries a `tombstone`.
+ * Both objects are cached ones (frozen), hence {@link DeepReadonly}.
  */
 export interface Delta<T> {
   readonly type: DeltaType;
   readonly key: string;
-  readonly object: T;
-  readonly oldObject?: T;
+  readonly object: DeepReadonly<T>;
+  readonly oldObject?: DeepReadonly<T>;
   readonly tombstone?: DeletedFinalStateUnknown<T>;
 }
 
@@ -70,11 +77,16 @@ export interface DeltaBatch<T> {
   readonly initialList: boolean;
 }
 
-/** client-go's ResourceEventHandler calls as values. */
+/** client-go's ResourceEventHandler calls as values; the objects are the cache's, read-only. */
 export type InformerEvent<T> =
-  | { readonly type: 'add'; readonly object: T; readonly isInInitialList: boolean }
-  | { readonly type: 'update'; readonly oldObject: T; readonly object: T; readonly resync: boolean }
-  | { readonly type: 'delete'; readonly object: T; readonly finalStateUnknown: boolean };
+  | { readonly type: 'add'; readonly object: DeepReadonly<T>; readonly isInInitialList: boolean }
+  | {
+      readonly type: 'update';
+      readonly oldObject: DeepReadonly<T>;
+      readonly object: DeepReadonly<T>;
+      readonly resync: boolean;
+    }
+  | { readonly type: 'delete'; readonly object: DeepReadonly<T>; readonly finalStateUnknown: boolean };
 
 /** Narrowing helper for object events. */
 export function isObjectEvent<T extends KubeObject>(event: WatchEvent<T>): event is ObjectWatchEvent<T> {

@@ -1,12 +1,17 @@
 /**
- * The minimal object shape kube-rx relies on, and the cache key function.
+ * The minimal object shape kube-rx relies on, the cache key function, and the read-only type of
+ * cached objects.
  *
  * Every Kubernetes object has `metadata.name`, an optional `metadata.namespace` and a
  * `metadata.resourceVersion`. client-node's models (`V1Pod`, `V1Deployment`, ...) satisfy
- * {@link KubeObject} structurally, so users keep their familiar types.
+ * {@link KubeObject} structurally, so users keep their familiar types. What the cache hands out
+ * is frozen at run time ({@link deepFreeze}) and typed {@link DeepReadonly} to match.
  */
 
-/** Object metadata fields the cache reads. Everything else is carried through untouched. */
+/**
+ * Object metadata fields the cache reads. Everything else is carried through untouched. Its arrays
+ * are read-only so that a cached object ({@link DeepReadonly}) still is a {@link KubeObject}.
+ */
 export interface KubeObjectMeta {
   name?: string;
   namespace?: string;
@@ -23,7 +28,7 @@ export interface KubeObjectMeta {
     controller?: boolean;
   }>;
   deletionTimestamp?: unknown;
-  finalizers?: string[];
+  finalizers?: readonly string[];
 }
 
 /** Anything with Kubernetes object metadata. */
@@ -31,6 +36,43 @@ export interface KubeObject {
   apiVersion?: string;
   kind?: string;
   metadata?: KubeObjectMeta;
+}
+
+/**
+ * `T` with every nested property read-only and every array a `ReadonlyArray`: the type of what
+ * the cache hands out (snapshot reads, deltas, informer events, the snapshot `reconcile` gets).
+ * Those objects are deep-frozen at run time and shared by every reader, like the pointers
+ * client-go's listers return; the type makes a mutation a compile error instead of a `TypeError`
+ * (ES modules) or a silently ignored write (sloppy-mode CommonJS). Primitives, functions and
+ * Dates are left as they are. Every `T` is assignable to `DeepReadonly<T>`, so write helpers that
+ * take one accept both; to change a cached object, edit a draft with `patchWith`, or copy it.
+ *
+ * @example
+ * ```ts
+ * const pod: DeepReadonly<V1Pod> | undefined = snapshot.get('default/web');
+ * pod?.metadata?.name;                          // reading is fine
+ * pod!.metadata!.labels = {};                   // compile error: read-only property
+ * pod!.spec!.containers.push(sidecar);          // compile error: push does not exist on ReadonlyArray
+ * await patchWith(client, resources.pods, pod!, (draft) => {
+ *   draft.metadata!.labels = { ...draft.metadata!.labels, tier: 'web' }; // the draft is mutable
+ * });
+ * ```
+ */
+export type DeepReadonly<T> = T extends ((...args: never[]) => unknown) | Date | RegExp
+  ? T // left as they are: functions stay callable, Dates and RegExps keep their methods
+  : T extends ReadonlyArray<infer E>
+    ? ReadonlyArray<DeepReadonly<E>>
+    : T extends object
+      ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+      : T;
+
+/**
+ * `value` typed as the read-only view it always is, nothing frozen: every `T` is assignable to
+ * `DeepReadonly<T>`, but TypeScript cannot see that for a generic `T`. For code that hands a
+ * plain object to something that only reads it (a transform, an expected informer event).
+ */
+export function asReadonly<T>(value: T | DeepReadonly<T>): DeepReadonly<T> {
+  return value as DeepReadonly<T>;
 }
 
 /**
@@ -126,10 +168,16 @@ function freezeGuarded(value: unknown, seen: Set<object>): void {
  * a limit (a cycle, more than 10 000 nodes or 100 levels) is walked again with a visited `Set`;
  * freezing twice is harmless. That is several times cheaper than the former `WeakSet` +
  * `Object.values` walk (docs/benchmarks.md, P1).
+ *
+ * This is where an object becomes a cached one, so the result is typed {@link DeepReadonly}; it
+ * also takes an object that already is (a snapshot's objects as `knownObjects`).
  */
-export function deepFreeze<T>(value: T): T {
-  if (value === null || typeof value !== 'object') return value;
-  freezeBudget = FAST_FREEZE_BUDGET;
-  if (!freezeFast(value, 0)) freezeGuarded(value, new Set());
-  return value;
+export function deepFreeze<T>(value: T | DeepReadonly<T>): DeepReadonly<T> {
+  if (value !== null && typeof value === 'object') {
+    freezeBudget = FAST_FREEZE_BUDGET;
+    if (!freezeFast(value, 0)) freezeGuarded(value, new Set());
+  }
+  // Frozen now, so the read-only type is true of it (TypeScript cannot relate T to DeepReadonly<T>
+  // for a generic T, hence the assertion).
+  return value as DeepReadonly<T>;
 }

@@ -18,7 +18,13 @@
 import { defer, filter, map, type OperatorFunction, scan } from 'rxjs';
 import { InvalidObjectError, type KubeRxError } from '../core/errors.js';
 import { DeletedFinalStateUnknown, type Delta, type DeltaBatch, type WatchEvent } from '../core/events.js';
-import { deepFreeze, type KubeObject, objectKey, resourceVersionOf } from '../core/objects.js';
+import {
+  type DeepReadonly,
+  deepFreeze,
+  type KubeObject,
+  objectKey,
+  resourceVersionOf,
+} from '../core/objects.js';
 import { FifoBatch } from '../store/fifoBatch.js';
 import { PersistentMap } from '../store/persistentMap.js';
 import { Snapshot } from '../store/snapshot.js';
@@ -30,7 +36,7 @@ export interface DeltaFifoOptions<T> {
    * `Run`). An object missing from the first list then yields a tombstoned `Deleted`. Given
    * the {@link Snapshot} an `indexer` starts from, the two share one map of objects.
    */
-  knownObjects?: Iterable<T>;
+  knownObjects?: Iterable<T | DeepReadonly<T>>;
   /**
    * Receives objects that cannot be cached (no `metadata.name`); they are skipped and nothing
    * else changes. Without it such an object errors the stream with {@link InvalidObjectError}.
@@ -39,7 +45,8 @@ export interface DeltaFifoOptions<T> {
 }
 
 interface FifoState<T> {
-  readonly known: PersistentMap<T>;
+  /** The cached objects by key: frozen, so typed read-only. */
+  readonly known: PersistentMap<DeepReadonly<T>>;
   readonly resourceVersion: string;
   readonly synced: boolean;
   /** The batch the last event produced, or null when it produced nothing to emit. */
@@ -48,8 +55,8 @@ interface FifoState<T> {
 
 /** The state after an event that produced a batch. */
 function emitted<T>(
-  before: PersistentMap<T>,
-  known: PersistentMap<T>,
+  before: PersistentMap<DeepReadonly<T>>,
+  known: PersistentMap<DeepReadonly<T>>,
   deltas: Delta<T>[],
   resourceVersion: string,
   synced: boolean,
@@ -64,7 +71,7 @@ function skipped<T>(state: FifoState<T>): FifoState<T> {
   return state.out === null ? state : { ...state, out: null };
 }
 
-function keyOrReport<T extends KubeObject>(object: T, report: (e: KubeRxError) => void): string | undefined {
+function keyOrReport(object: KubeObject, report: (e: KubeRxError) => void): string | undefined {
   const key = object !== null && typeof object === 'object' ? objectKey(object) : undefined;
   if (key === undefined)
     report(new InvalidObjectError('object has no metadata.name and cannot be cached', object));
@@ -83,7 +90,7 @@ function sortedKeys(known: PersistentMap<unknown>): string[] {
   return keys.sort();
 }
 
-function isDuplicate<T extends KubeObject>(known: T | undefined, object: T): boolean {
+function isDuplicate(known: KubeObject | undefined, object: KubeObject): boolean {
   const rv = resourceVersionOf(object);
   return known !== undefined && rv !== '' && resourceVersionOf(known) === rv;
 }
@@ -112,7 +119,7 @@ export function deltaFifo<T extends KubeObject>(
       case 'MODIFIED': {
         const key = keyOrReport(event.object, report);
         if (key === undefined) return skipped(state);
-        const object = deepFreeze(event.object);
+        const object = deepFreeze<T>(event.object);
         const old = state.known.get(key);
         if (isDuplicate(old, object)) return skipped(state);
         const delta: Delta<T> =
@@ -133,7 +140,7 @@ export function deltaFifo<T extends KubeObject>(
         if (key === undefined) return skipped(state);
         const old = state.known.get(key);
         if (old === undefined) return skipped(state);
-        const object = deepFreeze(event.object);
+        const object = deepFreeze<T>(event.object);
         return emitted(
           state.known,
           state.known.delete(key),
@@ -149,36 +156,38 @@ export function deltaFifo<T extends KubeObject>(
         if (!state.synced) return skipped(state);
         const deltas: Delta<T>[] = [];
         for (const key of sortedKeys(state.known)) {
-          const object = state.known.get(key) as T;
+          const object = state.known.get(key) as DeepReadonly<T>;
           deltas.push({ type: 'Sync', key, object, oldObject: object });
         }
         return emitted(state.known, state.known, deltas, state.resourceVersion, state.synced, false);
       }
       case 'REPLACE': {
         const deltas: Delta<T>[] = [];
-        const listed = PersistentMap.empty<T>().withMutations((next) => {
+        const listed = PersistentMap.empty<DeepReadonly<T>>().withMutations((next) => {
           for (const raw of event.objects) {
             const key = keyOrReport(raw, report);
-            if (key !== undefined) next.set(key, deepFreeze(raw));
+            if (key !== undefined) next.set(key, deepFreeze<T>(raw));
           }
         });
         // In list order, like client-go's Replace; a key listed twice counts once, as its last copy.
         const seen = new Set<string>();
         for (const raw of event.objects) {
           const key = raw !== null && typeof raw === 'object' ? objectKey(raw) : undefined;
-          if (key === undefined || listed.get(key) !== raw || seen.has(key)) continue;
+          const object = key === undefined ? undefined : listed.get(key);
+          // deepFreeze froze `raw` in place: the listed object is `raw` itself for its last copy.
+          if (key === undefined || object === undefined || object !== raw || seen.has(key)) continue;
           seen.add(key);
           const old = state.known.get(key);
           deltas.push(
             old === undefined
-              ? { type: 'Added', key, object: raw }
-              : { type: 'Replaced', key, object: raw, oldObject: old },
+              ? { type: 'Added', key, object }
+              : { type: 'Replaced', key, object, oldObject: old },
           );
         }
         for (const key of sortedKeys(state.known)) {
           if (listed.has(key)) continue;
-          const old = state.known.get(key) as T;
-          const tombstone = new DeletedFinalStateUnknown(key, old);
+          const old = state.known.get(key) as DeepReadonly<T>;
+          const tombstone = new DeletedFinalStateUnknown<T>(key, old);
           deltas.push({ type: 'Deleted', key, object: old, oldObject: old, tombstone });
         }
         return emitted(state.known, listed, deltas, event.resourceVersion, true, !state.synced);
@@ -193,10 +202,10 @@ export function deltaFifo<T extends KubeObject>(
         known:
           warm instanceof Snapshot
             ? (warm as Snapshot<T>).objectMap
-            : PersistentMap.empty<T>().withMutations((m) => {
+            : PersistentMap.empty<DeepReadonly<T>>().withMutations((m) => {
                 for (const object of warm ?? []) {
                   const key = keyOrReport(object, report);
-                  if (key !== undefined) m.set(key, deepFreeze(object));
+                  if (key !== undefined) m.set(key, deepFreeze<T>(object));
                 }
               }),
         resourceVersion: '',

@@ -5,7 +5,7 @@
  */
 import { filter, type MonoTypeOperatorFunction } from 'rxjs';
 import type { InformerEvent } from '../core/events.js';
-import type { KubeObject } from '../core/objects.js';
+import type { DeepReadonly, KubeObject } from '../core/objects.js';
 
 function sameMap(
   a: Readonly<Record<string, string>> | undefined,
@@ -17,7 +17,7 @@ function sameMap(
 }
 
 function updatesWhere<T extends KubeObject>(
-  changed: (oldObject: T, object: T) => boolean,
+  changed: (oldObject: DeepReadonly<T>, object: DeepReadonly<T>) => boolean,
 ): MonoTypeOperatorFunction<InformerEvent<T>> {
   return filter((event) => event.type !== 'update' || changed(event.oldObject, event.object));
 }

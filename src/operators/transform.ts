@@ -1,13 +1,17 @@
 /**
  * `transformObjects`: client-go's `TransformFunc`, applied to objects before they are cached, so
  * memory is only spent on what the program reads. `stripManagedFields` is the common one.
+ *
+ * Unlike client-go's, a transform gets the object read-only and returns a new one (or the same):
+ * the object may already be frozen (the fake cluster's in-process client hands out the objects it
+ * stores) or shared with another reader, and whatever it returns is frozen as it enters the cache.
  */
 import { type MonoTypeOperatorFunction, map } from 'rxjs';
 import type { WatchEvent } from '../core/events.js';
-import type { KubeObject } from '../core/objects.js';
+import { asReadonly, type DeepReadonly, type KubeObject } from '../core/objects.js';
 
 /**
- * Maps every object of list and watch events through `fn`.
+ * Maps every object of list and watch events through `fn`, which must not mutate its argument.
  *
  * @example
  * ```ts
@@ -15,16 +19,19 @@ import type { KubeObject } from '../core/objects.js';
  * ```
  */
 export function transformObjects<T extends KubeObject>(
-  fn: (object: T) => T,
+  fn: (object: DeepReadonly<NoInfer<T>>) => DeepReadonly<NoInfer<T>>,
 ): MonoTypeOperatorFunction<WatchEvent<T>> {
+  // The result stays a WatchEvent<T>, typed mutable like every watch event (core/events.ts says
+  // why); what reads it next is deltaFifo, which freezes it.
+  const apply = (object: T) => fn(asReadonly(object)) as T;
   return map((event) => {
     switch (event.type) {
       case 'ADDED':
       case 'MODIFIED':
       case 'DELETED':
-        return { type: event.type, object: fn(event.object) };
+        return { type: event.type, object: apply(event.object) };
       case 'REPLACE':
-        return { ...event, objects: event.objects.map(fn) };
+        return { ...event, objects: event.objects.map(apply) };
       default:
         return event;
     }
@@ -39,7 +46,7 @@ export function transformObjects<T extends KubeObject>(
  * informer(client, resources.pods, { transform: stripManagedFields() });
  * ```
  */
-export function stripManagedFields<T extends KubeObject>(): (object: T) => T {
+export function stripManagedFields<T extends KubeObject>(): (object: DeepReadonly<T>) => DeepReadonly<T> {
   return (object) => {
     const meta = object.metadata as (KubeObject['metadata'] & { managedFields?: unknown }) | undefined;
     if (meta?.managedFields === undefined) return object;

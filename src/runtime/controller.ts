@@ -28,7 +28,7 @@ import {
   take,
 } from 'rxjs';
 import type { InformerEvent } from '../core/events.js';
-import { type KubeObject, objectKey } from '../core/objects.js';
+import { type DeepReadonly, type KubeObject, objectKey } from '../core/objects.js';
 import { apiVersionOf, type ResourceType } from '../core/resources.js';
 import type { Snapshot } from '../store/snapshot.js';
 import {
@@ -53,8 +53,11 @@ export interface SecondaryInformer<S extends KubeObject = KubeObject> {
 /** A secondary informer and how its objects map to primary keys. */
 export interface WatchSpec<S extends KubeObject = KubeObject> {
   readonly informer: SecondaryInformer<S>;
-  /** A method (bivariant), so a `WatchSpec<V1Secret>` fits `watches`: it only sees its informer's objects. */
-  map(object: S): readonly string[];
+  /**
+   * A method (bivariant), so a `WatchSpec<V1Secret>` fits `watches`: it only sees its informer's
+   * objects, which are cached ones, read-only.
+   */
+  map(object: DeepReadonly<S>): readonly string[];
 }
 
 /**
@@ -74,7 +77,10 @@ export interface ControllerOptions<T extends KubeObject> extends WorkQueueOption
   readonly forEvents?: (events: Observable<InformerEvent<T>>) => Observable<InformerEvent<T>>;
 }
 
-/** Keys of the controlling owners of `object` that are of the primary resource's kind. */
+/**
+ * Keys of the controlling owners of `object` that are of the primary resource's kind. A cached
+ * (read-only) object is a {@link KubeObject} too.
+ */
 export function controllerOwnerKeys(object: KubeObject, owner: ResourceType<KubeObject>): string[] {
   const apiVersion = apiVersionOf(owner);
   const namespace = owner.namespaced ? object.metadata?.namespace : undefined;
@@ -83,7 +89,7 @@ export function controllerOwnerKeys(object: KubeObject, owner: ResourceType<Kube
     .map((ref) => (namespace ? `${namespace}/${ref.name}` : ref.name));
 }
 
-function objectsOf<S>(event: InformerEvent<S>): S[] {
+function objectsOf<S>(event: InformerEvent<S>): DeepReadonly<S>[] {
   return event.type === 'update' ? [event.oldObject, event.object] : [event.object];
 }
 

@@ -14,7 +14,7 @@
 import { concat, defer, filter, from, map, mergeMap, type Observable, scan, shareReplay, tap } from 'rxjs';
 import type { KubeClient } from '../core/client.js';
 import type { DeltaBatch, InformerEvent } from '../core/events.js';
-import { type KubeObject, objectKey } from '../core/objects.js';
+import { type DeepReadonly, deepFreeze, type KubeObject, objectKey } from '../core/objects.js';
 import { describeResource, type ResourceType } from '../core/resources.js';
 import { deltaFifo } from '../operators/deltaFifo.js';
 import { resync } from '../operators/resync.js';
@@ -30,10 +30,16 @@ export interface InformerOptions<T extends KubeObject> extends ListWatchOptions 
   resyncPeriodMs?: number;
   /** Secondary indexes of the store. */
   indexers?: Indexers<T>;
-  /** Objects known before the first list (cache warm-up); missing ones are deleted after sync. */
-  knownObjects?: Iterable<T>;
-  /** Applied to every object before it is cached, e.g. `stripManagedFields()`. */
-  transform?: (object: T) => T;
+  /**
+   * Objects known before the first list (cache warm-up); missing ones are deleted after sync. They
+   * are frozen in place as they enter the cache; cached objects (another snapshot's) are fine too.
+   */
+  knownObjects?: Iterable<T | DeepReadonly<T>>;
+  /**
+   * Applied to every object before it is cached, e.g. `stripManagedFields()`. It gets the object
+   * read-only and returns a new one (or the same); see `transformObjects`.
+   */
+  transform?: (object: DeepReadonly<T>) => DeepReadonly<T>;
 }
 
 /** A shared, indexed, list-watched cache of one resource. */
@@ -65,11 +71,14 @@ export interface Informer<T extends KubeObject> {
 }
 
 /** The snapshot before the first list: empty, or holding the warm-up objects, not synced. */
-function snapshotBefore<T extends KubeObject>(objects: readonly T[], indexers: Indexers<T>): Snapshot<T> {
+function snapshotBefore<T extends KubeObject>(
+  objects: readonly (T | DeepReadonly<T>)[],
+  indexers: Indexers<T>,
+): Snapshot<T> {
   const empty = Snapshot.empty(indexers);
   const deltas = objects.flatMap((object) => {
     const key = objectKey(object);
-    return key === undefined ? [] : [{ type: 'Added' as const, key, object }];
+    return key === undefined ? [] : [{ type: 'Added' as const, key, object: deepFreeze<T>(object) }];
   });
   return deltas.length === 0
     ? empty
@@ -151,7 +160,7 @@ export function informer<T extends KubeObject>(
           ? snapshot
               .keys()
               .sort()
-              .map((key) => snapshot.get(key) as T)
+              .map((key) => snapshot.get(key) as DeepReadonly<T>)
           : [];
       const replay = cached.map(
         (object): InformerEvent<T> => ({ type: 'add', object, isInInitialList: true }),

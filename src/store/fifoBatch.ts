@@ -9,29 +9,33 @@
  * elsewhere, or a snapshot that went its own way, takes the ordinary path.
  */
 import type { Delta, DeltaBatch } from '../core/events.js';
+import type { DeepReadonly } from '../core/objects.js';
 import type { PersistentMap } from './persistentMap.js';
 
 /** A {@link DeltaBatch} made by `deltaFifo`, with the fifo's known objects around it. */
 export class FifoBatch<T> implements DeltaBatch<T> {
-  readonly #before: PersistentMap<T>;
-  readonly #after: PersistentMap<T>;
+  readonly #before: PersistentMap<DeepReadonly<T>>;
+  readonly #after: PersistentMap<DeepReadonly<T>>;
 
   constructor(
     readonly deltas: readonly Delta<T>[],
     readonly resourceVersion: string,
     readonly synced: boolean,
     readonly initialList: boolean,
-    before: PersistentMap<T>,
-    after: PersistentMap<T>,
+    before: PersistentMap<DeepReadonly<T>>,
+    after: PersistentMap<DeepReadonly<T>>,
   ) {
     this.#before = before;
     this.#after = after;
   }
 
   /** The fifo's objects after this batch, when `items` are its objects before it. */
-  static itemsAfter<T>(batch: DeltaBatch<T>, items: PersistentMap<T>): PersistentMap<T> | undefined {
+  static itemsAfter<T>(
+    batch: DeltaBatch<T>,
+    items: PersistentMap<DeepReadonly<T>>,
+  ): PersistentMap<DeepReadonly<T>> | undefined {
     return batch instanceof FifoBatch && batch.#before === items
-      ? (batch.#after as PersistentMap<T>)
+      ? (batch.#after as PersistentMap<DeepReadonly<T>>)
       : undefined;
   }
 }

@@ -3,10 +3,13 @@
  * An index function maps an object to the values it is filed under; `byIndex(name, value)` then
  * answers "which objects have this value" without a scan.
  */
-import type { KubeObject } from '../core/objects.js';
+import type { DeepReadonly, KubeObject } from '../core/objects.js';
 
-/** Maps an object to its index values (client-go's `IndexFunc`). Must be pure. */
-export type IndexFunc<T> = (object: T) => readonly string[];
+/**
+ * Maps an object to its index values (client-go's `IndexFunc`). Must be pure: it gets the cached
+ * object itself, frozen, hence read-only.
+ */
+export type IndexFunc<T> = (object: DeepReadonly<T>) => readonly string[];
 
 /** Named index functions (client-go's `Indexers`). */
 export type Indexers<T> = Readonly<Record<string, IndexFunc<T>>>;

@@ -5,7 +5,8 @@
  * `namespace/name`, and every index is a persistent map from index value to the set of keys. Applying a batch costs
  * O(changes x log n) and returns a new snapshot that shares structure with the old one, so old
  * snapshots stay valid and cheap to keep, and a relist replaces the whole cache in one step.
- * Objects are deep-frozen: a reader can never corrupt the cache by mutating what it got.
+ * Objects are deep-frozen and typed {@link DeepReadonly}: a reader can never corrupt the cache by
+ * mutating what it got, and the compiler says so before the run time does.
  *
  * Layer `store`: immutable data structures (persistent map, snapshots, indexes, label selectors),
  * free of RxJS and I/O. May import: `core`.
@@ -13,7 +14,7 @@
 import { freeze } from 'immer';
 import { IndexNotFoundError, KubeRxError } from '../core/errors.js';
 import type { Delta, DeltaBatch } from '../core/events.js';
-import { type KubeObject, objectKey } from '../core/objects.js';
+import { type DeepReadonly, deepFreeze, type KubeObject, objectKey } from '../core/objects.js';
 import { FifoBatch } from './fifoBatch.js';
 import { byNamespace, type Indexers, type IndexFunc, NAMESPACE_INDEX } from './indexFuncs.js';
 import { everything, type LabelSelector, type SelectorInput, toLabelSelector } from './labelSelector.js';
@@ -37,15 +38,20 @@ export class IndexFunctionError extends KubeRxError {
   }
 }
 
-/** Read access to one namespace (client-go's `PodNamespaceLister`). */
+/** Read access to one namespace (client-go's `PodNamespaceLister`); objects are the cache's, read-only. */
 export interface NamespaceLister<T> {
   /** The object called `name` in this namespace. */
-  get(name: string): T | undefined;
+  get(name: string): DeepReadonly<T> | undefined;
   /** Every object of the namespace, or those matching a label selector. */
-  list(selector?: SelectorInput): T[];
+  list(selector?: SelectorInput): DeepReadonly<T>[];
 }
 
-function indexValues<T>(name: string, fn: IndexFunc<T>, object: T, key: string): readonly string[] {
+function indexValues<T>(
+  name: string,
+  fn: IndexFunc<T>,
+  object: DeepReadonly<T>,
+  key: string,
+): readonly string[] {
   let values: unknown;
   try {
     values = fn(object);
@@ -76,9 +82,9 @@ function labelsOf(object: unknown): Record<string, string> | undefined {
  * snap.byIndex('node', 'worker-1');
  * ```
  */
-export class Snapshot<T> implements Iterable<T> {
+export class Snapshot<T> implements Iterable<DeepReadonly<T>> {
   private constructor(
-    private readonly items: PersistentMap<T>,
+    private readonly items: PersistentMap<DeepReadonly<T>>,
     /** One index per name in `names`, in the same order. */
     private readonly indices: readonly Index[],
     private readonly names: readonly string[],
@@ -112,12 +118,12 @@ export class Snapshot<T> implements Iterable<T> {
   }
 
   /** The objects by key, shared with the `deltaFifo` that feeds this snapshot. @internal */
-  get objectMap(): PersistentMap<T> {
+  get objectMap(): PersistentMap<DeepReadonly<T>> {
     return this.items;
   }
 
   /** The object stored under `namespace/name` (or `name` for cluster-scoped objects). */
-  get(key: string): T | undefined {
+  get(key: string): DeepReadonly<T> | undefined {
     return this.items.get(key);
   }
 
@@ -136,9 +142,9 @@ export class Snapshot<T> implements Iterable<T> {
   }
 
   /** Every object, or those matching a label selector (client-go's `Lister.List`). */
-  list(selector?: SelectorInput): T[] {
+  list(selector?: SelectorInput): DeepReadonly<T>[] {
     const sel = selector === undefined ? everything : toLabelSelector(selector);
-    const out: T[] = [];
+    const out: DeepReadonly<T>[] = [];
     this.items.forEach((object) => {
       if (sel === everything || sel.matches(labelsOf(object))) out.push(object);
     });
@@ -146,7 +152,7 @@ export class Snapshot<T> implements Iterable<T> {
   }
 
   /** Iterates over every cached object, e.g. `for (const pod of snapshot)`. */
-  [Symbol.iterator](): Iterator<T> {
+  [Symbol.iterator](): Iterator<DeepReadonly<T>> {
     return this.items.values();
   }
 
@@ -159,7 +165,7 @@ export class Snapshot<T> implements Iterable<T> {
   }
 
   /** Objects filed under `value` in index `name` (client-go's `ByIndex`). */
-  byIndex(name: string, value: string): T[] {
+  byIndex(name: string, value: string): DeepReadonly<T>[] {
     return this.filter(this.indexKeys(name, value));
   }
 
@@ -202,7 +208,7 @@ export class Snapshot<T> implements Iterable<T> {
       // The batch comes from the deltaFifo whose map these items are: its objects are frozen,
       // each key appears once, and each delta's oldObject is what this snapshot holds.
       for (const delta of batch.deltas) {
-        const old = delta.type === 'Added' ? undefined : (delta as { oldObject: T }).oldObject;
+        const old = delta.type === 'Added' ? undefined : (delta as { oldObject: DeepReadonly<T> }).oldObject;
         const next = delta.type === 'Deleted' ? undefined : delta.object;
         if (old !== next) this.reindex(indices, delta.key, old, next);
       }
@@ -216,10 +222,10 @@ export class Snapshot<T> implements Iterable<T> {
   /** One delta (a watch event): persistent updates, which allocate less than transient drafts. */
   private applyOne(delta: Delta<T>, batch: DeltaBatch<T>): Snapshot<T> {
     let items = FifoBatch.itemsAfter(batch, this.items);
-    let old: T | undefined;
-    let next: T | undefined;
+    let old: DeepReadonly<T> | undefined;
+    let next: DeepReadonly<T> | undefined;
     if (items !== undefined) {
-      old = delta.type === 'Added' ? undefined : (delta as { oldObject: T }).oldObject;
+      old = delta.type === 'Added' ? undefined : (delta as { oldObject: DeepReadonly<T> }).oldObject;
       next = delta.type === 'Deleted' ? undefined : delta.object;
     } else {
       old = this.items.get(delta.key);
@@ -231,7 +237,11 @@ export class Snapshot<T> implements Iterable<T> {
   }
 
   /** The indexes after one object changed from `old` to `next` (`this.indices` if none moved). */
-  private reindexOne(key: string, old: T | undefined, next: T | undefined): readonly Index[] {
+  private reindexOne(
+    key: string,
+    old: DeepReadonly<T> | undefined,
+    next: DeepReadonly<T> | undefined,
+  ): readonly Index[] {
     let out: Index[] | undefined;
     for (let i = 0; i < this.names.length; i++) {
       const name = this.names[i] as string;
@@ -255,11 +265,15 @@ export class Snapshot<T> implements Iterable<T> {
     return out ?? this.indices;
   }
 
-  private with(items: PersistentMap<T>, indices: readonly Index[], batch: DeltaBatch<T>): Snapshot<T> {
+  private with(
+    items: PersistentMap<DeepReadonly<T>>,
+    indices: readonly Index[],
+    batch: DeltaBatch<T>,
+  ): Snapshot<T> {
     return new Snapshot(items, indices, this.names, this.indexers, batch.resourceVersion, batch.synced);
   }
 
-  private applyDelta(items: TransientMap<T>, indices: IndexEdit, delta: Delta<T>): void {
+  private applyDelta(items: TransientMap<DeepReadonly<T>>, indices: IndexEdit, delta: Delta<T>): void {
     const old = items.get(delta.key);
     if (delta.type === 'Deleted') {
       if (old === undefined) return;
@@ -273,7 +287,12 @@ export class Snapshot<T> implements Iterable<T> {
     }
   }
 
-  private reindex(indices: IndexEdit, key: string, old: T | undefined, next: T | undefined): void {
+  private reindex(
+    indices: IndexEdit,
+    key: string,
+    old: DeepReadonly<T> | undefined,
+    next: DeepReadonly<T> | undefined,
+  ): void {
     for (let i = 0; i < this.names.length; i++) {
       const name = this.names[i] as string;
       const fn = this.indexers[name] as IndexFunc<T>;
@@ -290,9 +309,9 @@ export class Snapshot<T> implements Iterable<T> {
     return this.indices[i] as Index;
   }
 
-  private filter(keys: Iterable<string>, selector?: SelectorInput): T[] {
+  private filter(keys: Iterable<string>, selector?: SelectorInput): DeepReadonly<T>[] {
     const sel: LabelSelector = selector === undefined ? everything : toLabelSelector(selector);
-    const out: T[] = [];
+    const out: DeepReadonly<T>[] = [];
     for (const key of keys) {
       const object = this.items.get(key);
       if (object !== undefined && (sel === everything || sel.matches(labelsOf(object)))) out.push(object);
@@ -354,7 +373,8 @@ class IndexEdit {
 }
 
 /**
- * Builds a snapshot from plain objects, e.g. for tests of code that reads snapshots.
+ * Builds a snapshot from plain objects, e.g. for tests of code that reads snapshots. The objects
+ * are frozen in place, as objects entering an informer's cache are.
  *
  * @example
  * ```ts
@@ -370,7 +390,7 @@ export function snapshotOf<T extends KubeObject>(
   const deltas = objects.map((object) => {
     const key = objectKey(object);
     if (key === undefined) throw new KubeRxError('snapshotOf: every object needs metadata.name');
-    return { type: 'Added' as const, key, object };
+    return { type: 'Added' as const, key, object: deepFreeze<T>(object) };
   });
   return Snapshot.empty(indexers).apply({ deltas, resourceVersion, synced: true, initialList: true });
 }

@@ -6,7 +6,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import type { ListResult, RawWatchEvent } from '../core/client.js';
 import { statusError } from '../core/errors.js';
 import type { InformerEvent, WatchEvent } from '../core/events.js';
-import type { KubeObject } from '../core/objects.js';
+import { asReadonly, type KubeObject } from '../core/objects.js';
 import { INITIAL_EVENTS_END_ANNOTATION } from '../core/protocol.js';
 
 /** Optional fields of a {@link pod}. */
@@ -135,19 +135,19 @@ export const objectEvent = <T>(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: T
 /** Informer events as `toEvents` / `informer().events$` emit them. */
 export const addEvent = <T>(object: T, isInInitialList = false): InformerEvent<T> => ({
   type: 'add',
-  object,
+  object: asReadonly(object),
   isInInitialList,
 });
 /** An `update` informer event (`resync` for a resync or an unchanged relist). */
 export const updateEvent = <T>(oldObject: T, object: T, resync = false): InformerEvent<T> => ({
   type: 'update',
-  oldObject,
-  object,
+  oldObject: asReadonly(oldObject),
+  object: asReadonly(object),
   resync,
 });
 /** A `delete` informer event (`finalStateUnknown` when a relist found it missing). */
 export const deleteEvent = <T>(object: T, finalStateUnknown = false): InformerEvent<T> => ({
   type: 'delete',
-  object,
+  object: asReadonly(object),
   finalStateUnknown,
 });

@@ -23,7 +23,7 @@ import type {
   WatchOptions,
   WriteOptions,
 } from '../core/client.js';
-import type { KubeObject } from '../core/objects.js';
+import type { DeepReadonly, KubeObject } from '../core/objects.js';
 import { PATCH_CONTENT_TYPES } from '../core/protocol.js';
 import { apiVersionOf, describeResource, type ResourceType } from '../core/resources.js';
 import { type Connection, requestJson } from './http.js';
@@ -189,7 +189,11 @@ export function kubeClientOn(
       return (await send({ method: 'GET', path })) as T;
     },
 
-    async create<T extends KubeObject>(resource: ResourceType<T>, object: T, opts: WriteOptions = {}) {
+    async create<T extends KubeObject>(
+      resource: ResourceType<T>,
+      object: T | DeepReadonly<T>,
+      opts: WriteOptions = {},
+    ) {
       const namespace = opts.namespace ?? object.metadata?.namespace;
       if (resource.namespaced && !namespace)
         throw new InvalidRequestError(
@@ -203,7 +207,11 @@ export function kubeClientOn(
       return (await send({ method: 'POST', path: path + writeQuery(opts), body })) as T;
     },
 
-    async replace<T extends KubeObject>(resource: ResourceType<T>, object: T, opts: WriteOptions = {}) {
+    async replace<T extends KubeObject>(
+      resource: ResourceType<T>,
+      object: T | DeepReadonly<T>,
+      opts: WriteOptions = {},
+    ) {
       const namespace = opts.namespace ?? object.metadata?.namespace;
       const path = objectPath(resource, object.metadata?.name, namespace, opts.subresource);
       const body = writeBody(resource, object, opts.subresource);

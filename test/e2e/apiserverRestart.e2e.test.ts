@@ -8,7 +8,7 @@ import type { V1ConfigMap } from '@kubernetes/client-node';
 import type { Subscription } from 'rxjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { KubeRxError } from '../../src/core/errors.js';
-import { objectKey } from '../../src/core/objects.js';
+import { type DeepReadonly, objectKey } from '../../src/core/objects.js';
 import { resources } from '../../src/core/resources.js';
 import { informer } from '../../src/runtime/informer.js';
 import type { ListWatchErrorContext } from '../../src/sources/listWatch.js';
@@ -38,7 +38,7 @@ describe('kube-apiserver killed and restarted mid-churn', () => {
       backoff: { initialMs: 200, maxMs: 2_000 },
       onError: (error, context) => errors.push({ error, context }),
     });
-    const fromEvents = new Map<string, V1ConfigMap>();
+    const fromEvents = new Map<string, DeepReadonly<V1ConfigMap>>();
     subscriptions.push(
       configMaps.events$.subscribe({
         next: (event) => {

@@ -10,7 +10,7 @@
 import type { V1Secret } from '@kubernetes/client-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isResourceExpired, type KubeRxError } from '../../src/core/errors.js';
-import { objectKey } from '../../src/core/objects.js';
+import { type DeepReadonly, objectKey } from '../../src/core/objects.js';
 import { resources } from '../../src/core/resources.js';
 import { informer } from '../../src/runtime/informer.js';
 import type { ListWatchErrorContext } from '../../src/sources/listWatch.js';
@@ -53,7 +53,7 @@ describe('etcd compaction below the informer resourceVersion', () => {
       backoff: { initialMs: 100, maxMs: 1_000 },
       onError: (error, context) => errors.push({ error, context }),
     });
-    const fromEvents = new Map<string, V1Secret>();
+    const fromEvents = new Map<string, DeepReadonly<V1Secret>>();
     const tombstones: string[] = [];
     const sub = secrets.events$.subscribe((event) => {
       const key = objectKey(event.object) as string;

@@ -8,7 +8,7 @@ import type { V1ConfigMap } from '@kubernetes/client-node';
 import type { Subscription } from 'rxjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { KubeRxError } from '../../src/core/errors.js';
-import { objectKey } from '../../src/core/objects.js';
+import { type DeepReadonly, objectKey } from '../../src/core/objects.js';
 import { resources } from '../../src/core/resources.js';
 import { informer } from '../../src/runtime/informer.js';
 import { countingClient } from '../../src/testing/countingClient.js';
@@ -36,7 +36,7 @@ describe('informer over kubeClient against kube-apiserver', () => {
       pageSize: 50,
       onError: (error) => errors.push(error),
     });
-    const fromEvents = new Map<string, V1ConfigMap>();
+    const fromEvents = new Map<string, DeepReadonly<V1ConfigMap>>();
     const counts = { add: 0, update: 0, delete: 0 };
     subscriptions.push(
       configMaps.events$.subscribe((event) => {

@@ -14,7 +14,7 @@ import {
   StatusError,
   WatchProtocolError,
 } from '../../src/core/errors.js';
-import { objectKey } from '../../src/core/objects.js';
+import { type DeepReadonly, objectKey } from '../../src/core/objects.js';
 import { resources } from '../../src/core/resources.js';
 import { type Informer, informer } from '../../src/runtime/informer.js';
 import type { ListWatchErrorContext } from '../../src/sources/listWatch.js';
@@ -28,7 +28,7 @@ interface Harness {
   readonly calls: { lists: number; pages: number; watches: number };
   readonly errors: { error: KubeRxError; context: ListWatchErrorContext }[];
   /** The objects the informer's events$ says exist, kept from add/update/delete events. */
-  readonly fromEvents: Map<string, V1Pod>;
+  readonly fromEvents: Map<string, DeepReadonly<V1Pod>>;
   readonly churn: (operations: number) => Promise<void>;
 }
 
@@ -48,7 +48,7 @@ async function start(seed: number, cluster: FakeCluster = createFakeCluster()): 
     backoff: { initialMs: 2, maxMs: 16, jitter: 0.5 },
     onError: (error, context) => errors.push({ error, context }),
   });
-  const fromEvents = new Map<string, V1Pod>();
+  const fromEvents = new Map<string, DeepReadonly<V1Pod>>();
   subscriptions.push(
     pods.events$.subscribe((event) => {
       const key = objectKey(event.object) as string;

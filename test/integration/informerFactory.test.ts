@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { KubeClient } from '../../src/core/client.js';
 import { KubeRxError } from '../../src/core/errors.js';
 import type { InformerEvent } from '../../src/core/events.js';
-import type { KubeObject } from '../../src/core/objects.js';
+import type { DeepReadonly, KubeObject } from '../../src/core/objects.js';
 import { resources } from '../../src/core/resources.js';
 import { informerFactory } from '../../src/runtime/informerFactory.js';
 import {
@@ -108,7 +108,7 @@ describe('informerFactory: one informer per view', () => {
     const { clock, cluster } = await seeded();
     const c = counting(cluster.client, clock);
     const factory = informerFactory(c.client, { scheduler: clock.scheduler });
-    const strip = (cm: V1ConfigMap) => cm;
+    const strip = (cm: DeepReadonly<V1ConfigMap>) => cm;
     const first = factory.for(resources.configMaps, {
       namespace: 'a',
       labelSelector: 'app',

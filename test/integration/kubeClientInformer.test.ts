@@ -9,7 +9,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { firstValueFrom, from, type Subscription } from 'rxjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isResourceExpired, type KubeRxError, WatchProtocolError } from '../../src/core/errors.js';
-import { objectKey } from '../../src/core/objects.js';
+import { type DeepReadonly, objectKey } from '../../src/core/objects.js';
 import { resources } from '../../src/core/resources.js';
 import { type Informer, informer } from '../../src/runtime/informer.js';
 import { countingClient } from '../../src/testing/countingClient.js';
@@ -23,7 +23,7 @@ interface Harness {
   pods: Informer<V1Pod>;
   calls: { lists: number; watches: number };
   errors: KubeRxError[];
-  fromEvents: Map<string, V1Pod>;
+  fromEvents: Map<string, DeepReadonly<V1Pod>>;
   churn: (operations: number) => Promise<void>;
 }
 

@@ -16,6 +16,7 @@ import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import {
   byLabel,
+  type DeepReadonly,
   type InformerEvent,
   informer,
   resources,
@@ -85,9 +86,9 @@ function knownObjectsOf(warmUp: WarmUp, script: Script): V1Pod[] {
 
 /** A consumer of `events$`: applies events to its own map and records protocol violations. */
 class Consumer {
-  readonly view: Map<string, V1Pod>;
+  readonly view: Map<string, DeepReadonly<V1Pod>>;
   readonly violations: string[] = [];
-  constructor(seed: Iterable<V1Pod> = []) {
+  constructor(seed: Iterable<DeepReadonly<V1Pod>> = []) {
     this.view = new Map([...seed].map((object) => [keyOf(object), object]));
   }
 

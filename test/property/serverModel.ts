@@ -40,6 +40,7 @@ import {
 import { expect } from 'vitest';
 import type { ListOptions, ListResult, RawWatchEvent, WatchOptions } from '../../src/index.js';
 import {
+  type DeepReadonly,
   type KubeObject,
   type LabelSelectorObject,
   objectKey,
@@ -569,8 +570,8 @@ export function buildScript(scenario: Scenario): Script {
   };
 }
 
-/** The cache key of a pod (always defined for model pods). */
-export function keyOf(object: V1Pod): string {
+/** The cache key of a pod (always defined for model pods); a cached pod is fine too. */
+export function keyOf(object: DeepReadonly<V1Pod>): string {
   return objectKey(object) as string;
 }
 

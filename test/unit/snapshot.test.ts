@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   byField,
   byLabel,
+  type DeepReadonly,
   DeletedFinalStateUnknown,
   type Delta,
   type DeltaBatch,
@@ -37,7 +38,7 @@ function thrown(fn: () => unknown): unknown {
   throw new Error('expected a throw');
 }
 
-const names = (ps: readonly V1Pod[]) => ps.map((p) => p.metadata?.name).sort();
+const names = (ps: readonly DeepReadonly<V1Pod>[]) => ps.map((p) => p.metadata?.name).sort();
 
 const indexers: Indexers<V1Pod> = { app: byLabel('app'), node: byField('spec.nodeName') };
 
