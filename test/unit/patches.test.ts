@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StatusError } from '../../src/core/errors.js';
 import { applyJsonPatch, applyMergePatch, type JsonPatchOperation } from '../../src/testing/index.js';
+import { guardPrototypes } from './prototypePollution.js';
 
 /** Runs a patch expected to fail and returns the StatusError it threw. */
 function failure(run: () => unknown): StatusError {
@@ -205,5 +206,129 @@ describe('applyMergePatch (RFC 7386)', () => {
       [{}, { a: { bb: { ccc: null } } }, { a: { bb: {} } }],
     ];
     for (const [target, patch, expected] of cases) expect(applyMergePatch(target, patch)).toEqual(expected);
+  });
+});
+
+/**
+ * Issue 14: a patch naming `__proto__`, `constructor` or `prototype` is a 422 Invalid naming the
+ * field, and nothing is written through a prototype (`add /__proto__/x` once wrote into
+ * `Object.prototype` of the whole process). Patches are parsed from JSON, as a server gets them:
+ * `"__proto__"` is then an own key.
+ */
+describe('prototype keys in patches', () => {
+  const expectNoPollution = guardPrototypes();
+  const doc = () => ({ metadata: { name: 'web', labels: { app: 'web' } }, spec: { list: ['a'] } });
+
+  /** Asserts the 422 Invalid names `field` as the message and the cause say. */
+  function expectInvalidField(run: () => unknown, field: string): void {
+    const error = failure(run);
+    expect(error.code).toBe(422);
+    expect(error.reason).toBe('Invalid');
+    expect(error.message).toContain(`${field}: Forbidden`);
+    expect(error.status.details?.causes).toEqual([expect.objectContaining({ field })]);
+    expectNoPollution();
+  }
+
+  const jsonPatchCases: [string, JsonPatchOperation, string][] = [
+    ['add /__proto__/x', { op: 'add', path: '/__proto__/x', value: 'polluted' }, '__proto__'],
+    [
+      'add /metadata/__proto__/x',
+      { op: 'add', path: '/metadata/__proto__/x', value: 1 },
+      'metadata.__proto__',
+    ],
+    [
+      'replace /metadata/__proto__ (would swap the prototype of metadata)',
+      { op: 'replace', path: '/metadata/__proto__', value: { x: 'polluted' } },
+      'metadata.__proto__',
+    ],
+    [
+      'add /constructor/prototype/x',
+      { op: 'add', path: '/constructor/prototype/x', value: 1 },
+      'constructor',
+    ],
+    [
+      'add /metadata/constructor/prototype/x',
+      { op: 'add', path: '/metadata/constructor/prototype/x', value: 1 },
+      'metadata.constructor',
+    ],
+    [
+      'add /spec/list/0/prototype',
+      { op: 'add', path: '/spec/list/0/prototype', value: 1 },
+      'spec.list[0].prototype',
+    ],
+    [
+      'remove /__proto__/toLocaleString (would delete from Object.prototype)',
+      { op: 'remove', path: '/__proto__/toLocaleString' },
+      '__proto__',
+    ],
+    ['copy from /__proto__', { op: 'copy', from: '/__proto__', path: '/spec/copied' }, '__proto__'],
+    [
+      'move from /metadata/__proto__',
+      { op: 'move', from: '/metadata/__proto__', path: '/spec/moved' },
+      'metadata.__proto__',
+    ],
+    ['test /__proto__', { op: 'test', path: '/__proto__', value: {} }, '__proto__'],
+    [
+      'add a value holding a __proto__ key',
+      { op: 'add', path: '/spec/v', value: JSON.parse('{"a":{"__proto__":{"x":"polluted"}}}') },
+      'spec.v.a.__proto__',
+    ],
+  ];
+  for (const [name, operation, field] of jsonPatchCases) {
+    it(`JSON patch ${name}: 422 naming ${field}, no prototype touched`, () => {
+      const target = doc();
+      expectInvalidField(() => applyJsonPatch(target, [operation]), field);
+      expect(Object.getPrototypeOf(target.metadata)).toBe(Object.prototype);
+      expect(target).toEqual(doc());
+    });
+  }
+
+  const mergePatchCases: [string, string, string][] = [
+    ['a top-level __proto__ key', '{"__proto__":{"x":"polluted"}}', '__proto__'],
+    ['a nested __proto__ key', '{"metadata":{"__proto__":{"x":"polluted"}}}', 'metadata.__proto__'],
+    ['constructor.prototype', '{"constructor":{"prototype":{"x":"polluted"}}}', 'constructor'],
+    ['a prototype key that deletes', '{"spec":{"prototype":null}}', 'spec.prototype'],
+    [
+      'a __proto__ key inside an array value',
+      '{"spec":{"list":[{"__proto__":{"x":"polluted"}}]}}',
+      'spec.list[0].__proto__',
+    ],
+  ];
+  for (const [name, text, field] of mergePatchCases) {
+    it(`merge patch with ${name}: 422 naming ${field}, no prototype touched`, () => {
+      const target = doc();
+      expectInvalidField(() => applyMergePatch(target, JSON.parse(text)), field);
+      expect(target).toEqual(doc());
+    });
+  }
+
+  it('keys that only look like prototype keys are ordinary fields', () => {
+    const patched = applyMergePatch(doc(), {
+      metadata: { labels: { proto: 'a', __proto: 'b', constructors: 'c' } },
+    });
+    expect(patched.metadata.labels).toEqual({ app: 'web', proto: 'a', __proto: 'b', constructors: 'c' });
+    const added = applyJsonPatch(doc(), [{ op: 'add', path: '/metadata/labels/prototypes', value: 'd' }]);
+    expect(added.metadata.labels).toEqual({ app: 'web', prototypes: 'd' });
+    expectNoPollution();
+  });
+
+  it('a path member inherited from Object.prototype does not exist (422), it is not walked into', () => {
+    expect(
+      failure(() => applyJsonPatch(doc(), [{ op: 'add', path: '/metadata/toString/x', value: 1 }])).code,
+    ).toBe(422);
+    expect(
+      failure(() => applyJsonPatch(doc(), [{ op: 'replace', path: '/metadata/hasOwnProperty', value: 1 }]))
+        .code,
+    ).toBe(422);
+    expect(failure(() => applyJsonPatch(doc(), [{ op: 'remove', path: '/metadata/valueOf' }])).code).toBe(
+      422,
+    );
+    expectNoPollution();
+  });
+
+  it('an operation that is not an object or has no string path is a 422, not a TypeError', () => {
+    expect(failure(() => applyJsonPatch(doc(), [null])).code).toBe(422);
+    expect(failure(() => applyJsonPatch(doc(), [{ op: 'add', value: 1 }])).code).toBe(422);
+    expect(failure(() => applyJsonPatch(doc(), [{ op: 'copy', path: '/spec/x' }])).code).toBe(422);
   });
 });

@@ -13,6 +13,7 @@ import { type KubeObject, objectKey } from '../../core/objects.js';
 import { apiVersionOf, resources as builtins, type ResourceType } from '../../core/resources.js';
 import { parseLabelSelector } from '../../store/labelSelector.js';
 import { parseFieldSelector } from './fieldSelector.js';
+import { rejectPrototypeKeys } from './prototypeKeys.js';
 
 type Obj = KubeObject & Record<string, unknown>;
 type Meta = NonNullable<KubeObject['metadata']> & Record<string, unknown>;
@@ -58,7 +59,10 @@ export function resourceId(resource: ResourceType): string {
   return `${resource.group}/${resource.version}/${resource.plural}`;
 }
 
-/** Selector and namespace filter shared by list and watch. */
+/**
+ * Selector and namespace filter shared by list and watch. `labels: null` (or any non-map) is no
+ * labels, as the API server stores it; the selector's `matches` reads it so.
+ */
 export function objectFilter(
   resource: ResourceType,
   options: { namespace?: string; labelSelector?: string; fieldSelector?: string },
@@ -95,6 +99,16 @@ function cloneObject(object: unknown): Obj {
   if (object === null || typeof object !== 'object' || Array.isArray(object))
     throw statusError(400, 'the body must be a JSON object');
   return JSON.parse(JSON.stringify(object)) as Obj;
+}
+
+/** A 422 Invalid when an incoming object holds a `__proto__`, `constructor` or `prototype` key. */
+function rejectPrototypeKeysIn(
+  resource: ResourceType,
+  object: Obj,
+  where: string,
+  name: unknown = object.metadata?.name,
+): void {
+  rejectPrototypeKeys(object, where, { kind: resource.kind, ...(typeof name === 'string' ? { name } : {}) });
 }
 
 export class ClusterState {
@@ -255,6 +269,7 @@ export class ClusterState {
   create(resource: ResourceType, body: unknown, options: WriteOptions = {}): Obj {
     const collection = this.collection(resource);
     const object = cloneObject(body);
+    rejectPrototypeKeysIn(resource, object, 'the request body');
     const meta = (object.metadata ?? {}) as Meta;
     if (!meta.name && typeof meta.generateName === 'string')
       meta.name = `${meta.generateName}${(++this.uidCounter).toString(36).padStart(5, '0')}`;
@@ -295,9 +310,13 @@ export class ClusterState {
     return this.update(resource, current, incoming, options);
   }
 
-  /** Shared path of replace and patch: concurrency check, status rules, generation, finalizers. */
+  /**
+   * Shared path of replace and patch: concurrency check, status rules, generation, finalizers.
+   * `incoming` is the request body or the patched object, checked here for prototype keys.
+   */
   update(resource: ResourceType, current: Obj, incoming: Obj, options: WriteOptions = {}): Obj {
     const collection = this.collection(resource);
+    rejectPrototypeKeysIn(resource, incoming, 'the object', current.metadata?.name);
     const wanted = incoming.metadata?.resourceVersion;
     if (wanted && wanted !== current.metadata?.resourceVersion) {
       throw statusError(

@@ -16,7 +16,8 @@ export type FieldSelector = (object: unknown) => boolean;
 function valueAt(object: unknown, path: string[]): string {
   let value: unknown = object;
   for (const part of path) {
-    if (value === null || typeof value !== 'object') return '';
+    // Own properties only: `metadata.constructor` is no field, whatever Object.prototype holds.
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, part)) return '';
     value = (value as Record<string, unknown>)[part];
   }
   return value === undefined || value === null ? '' : String(value);
