@@ -11,6 +11,15 @@ export interface IndexSpec {
   readonly path: string;
 }
 
+/** `-o`: a table (the default), a wider table, or the objects themselves. */
+export type OutputFormat = 'table' | 'wide' | 'json' | 'yaml' | 'name';
+
+const FORMATS: readonly string[] = ['wide', 'json', 'yaml', 'name'];
+
+/** True for the table formats (rows with columns, a status line); false for the object formats. */
+export const isTable = (output: OutputFormat): output is 'table' | 'wide' =>
+  output === 'table' || output === 'wide';
+
 /** `kube-rx watch <resource> ...` */
 export interface WatchArgs {
   readonly command: 'watch';
@@ -36,6 +45,11 @@ export interface WatchArgs {
   /** Embedded cluster: one simulated change every this many ms (0: no churn). */
   readonly churnMs: number;
   readonly listMode: ListMode;
+  readonly output: OutputFormat;
+  /** `-L`: one column per label key. */
+  readonly labelColumns: readonly string[];
+  readonly showLabels: boolean;
+  readonly noHeaders: boolean;
 }
 
 /** Everything the command line can ask for. */
@@ -48,8 +62,8 @@ export class UsageError extends Error {
 
 export const USAGE = `Usage: kube-rx watch <resource> [options]
 
-Prints informer events (like kubectl get -w) and a live status line: objects cached,
-events/s, last resourceVersion, relists and watch restarts.
+Prints informer events (like kubectl get -w --output-watch-events) and a live status line:
+objects cached, events/s, last resourceVersion, relists and watch restarts.
 
 The cluster comes from --kubeconfig, else KUBECONFIG, else ~/.kube/config, else the
 in-cluster service account. Without any of them (or with --embedded) it watches an embedded
@@ -64,6 +78,10 @@ Options:
   -n, --namespace NS        watch one namespace (default: the context's namespace, else default)
   -A, --all-namespaces      watch all namespaces
   -l, --selector SELECTOR   label selector, e.g. app=web,tier in (frontend)
+  -o, --output FORMAT       wide (more columns), json, yaml or name (kind/name); default a table
+  -L, --label-columns KEYS  a column per label key; repeatable or comma-separated
+      --show-labels         a LABELS column with every label
+      --no-headers          no column header row
       --field-selector SEL  field selector, e.g. spec.nodeName=node-a
       --index NAME=PATH     add an index byField(PATH) named NAME and show per-value counts;
                             repeatable, e.g. --index node=spec.nodeName
@@ -109,6 +127,10 @@ const parse = (args: string[]) =>
       namespace: { type: 'string', short: 'n' },
       'all-namespaces': { type: 'boolean', short: 'A' },
       selector: { type: 'string', short: 'l' },
+      output: { type: 'string', short: 'o' },
+      'label-columns': { type: 'string', short: 'L', multiple: true },
+      'show-labels': { type: 'boolean' },
+      'no-headers': { type: 'boolean' },
       'field-selector': { type: 'string' },
       index: { type: 'string', multiple: true },
       kubeconfig: { type: 'string' },
@@ -156,6 +178,20 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   const listMode = values['list-mode'] ?? 'paginated';
   if (listMode !== 'paginated' && listMode !== 'streaming' && listMode !== 'auto')
     throw new UsageError(`--list-mode must be paginated, streaming or auto, got ${JSON.stringify(listMode)}`);
+  const output = values.output ?? 'table';
+  if (values.output !== undefined && !FORMATS.includes(output))
+    throw new UsageError(`--output must be wide, json, yaml or name, got ${JSON.stringify(output)}`);
+  const labelColumns = (values['label-columns'] ?? []).flatMap((keys) =>
+    keys
+      .split(',')
+      .map((key) => key.trim())
+      .filter((key) => key !== ''),
+  );
+  if (
+    !isTable(output as OutputFormat) &&
+    (labelColumns.length > 0 || values['show-labels'] || values['no-headers'])
+  )
+    throw new UsageError(`-L, --show-labels and --no-headers apply to tables, not to -o ${output}`);
   const indexes = (values.index ?? []).map(indexSpec);
   const names = new Set<string>();
   for (const { name } of indexes) {
@@ -180,5 +216,9 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     statusIntervalMs: statusSeconds * 1000,
     churnMs: seconds('churn-ms', values['churn-ms'], 400),
     listMode,
+    output: output as OutputFormat,
+    labelColumns,
+    showLabels: values['show-labels'] === true,
+    noHeaders: values['no-headers'] === true,
   };
 }

@@ -2,6 +2,9 @@
  * Where `kube-rx watch` writes. On a terminal the status line lives on the last row and is
  * rewritten in place (`\r` + erase line), while event rows scroll above it; elsewhere (a pipe, a
  * file, CI) every row is a plain line and the status is printed as a line now and then.
+ *
+ * On a terminal every row is cut to its width (ending in `…`), like `kubectl get` in a narrow
+ * window: a wrapped row would break the columns, and the in-place redraw only erases one row.
  */
 
 /** The part of a stream the screen needs (`process.stdout` fits). */
@@ -30,7 +33,7 @@ export class Screen {
   line(text: string): void {
     if (this.closed) return;
     if (!this.live) {
-      this.out.write(`${text}\n`);
+      this.out.write(`${this.fit(text)}\n`);
       return;
     }
     // Rows arrive in bursts (a list of thousands): batch them into one write per tick.
@@ -55,18 +58,18 @@ export class Screen {
       this.out.write(CLEAR_LINE);
     }
     this.closed = true;
-    for (const text of finalLines) this.out.write(`${text}\n`);
+    for (const text of finalLines) this.out.write(`${this.fit(text)}\n`);
   }
 
   private flush(): void {
     this.flushScheduled = false;
     if (this.closed) return;
-    const rows = this.pending.length > 0 ? `${this.pending.join('\n')}\n` : '';
+    const rows = this.pending.length > 0 ? `${this.pending.map((row) => this.fit(row)).join('\n')}\n` : '';
     this.pending = [];
     this.out.write(CLEAR_LINE + rows + this.fit(this.status));
   }
 
-  /** A status line longer than the terminal would wrap, and `\r` would then redraw only its tail. */
+  /** Cut to the terminal: a longer line would wrap (and `\r` would then redraw only its tail). */
   private fit(text: string): string {
     const columns = this.out.columns;
     return columns && text.length >= columns ? `${text.slice(0, Math.max(0, columns - 2))}…` : text;

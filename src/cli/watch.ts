@@ -1,7 +1,9 @@
 /**
- * `kube-rx watch`: an informer on the command line. Events are printed as rows, the store feeds
- * the status line (objects cached, events/s, last resourceVersion, relists, watch restarts and
- * per-value index counts), and the reflector's reported errors are printed as `!` rows.
+ * `kube-rx watch`: an informer on the command line. Events are printed as table rows (or as
+ * objects with `-o json|yaml|name`), the store feeds the status line (objects cached, events/s,
+ * last resourceVersion, relists, watch restarts and per-value index counts), and the reflector's
+ * reported errors are printed as `!` rows. With a table, everything goes to stdout; with the
+ * object formats, stdout carries only the objects and the rest goes to stderr, so it can be piped.
  *
  * Strict at startup, patient afterwards. Until the server has answered and the first list is in,
  * anything that cannot fix itself (unreachable, TLS, 400/401/403/404, a bad kubeconfig) ends the
@@ -19,15 +21,17 @@ import type { ListWatchErrorContext } from '../sources/listWatch.js';
 import { byField, type Indexers } from '../store/indexFuncs.js';
 import { parseLabelSelector } from '../store/labelSelector.js';
 import type { Snapshot } from '../store/snapshot.js';
-import { UsageError, type WatchArgs } from './args.js';
+import { isTable, UsageError, type WatchArgs } from './args.js';
+import { documentPrinter } from './documents.js';
 import { CliFailure, failureReason, isFatalAtStartup } from './failures.js';
 import { noticeFirstAnswer } from './firstAnswer.js';
 import { resolveClusterSource } from './kubeconfigSource.js';
-import { eventRow, HEADER, indexSummary, statusLine } from './render.js';
 import { resolveResource } from './resolveResource.js';
 import type { CliIo } from './run.js';
 import { Screen } from './screen.js';
 import { WatchStats } from './stats.js';
+import { indexSummary, statusLine } from './statusLine.js';
+import { EventTable } from './table.js';
 import { connect, type Target } from './target.js';
 
 function countIndexes(
@@ -68,11 +72,15 @@ function reportFailure(io: CliIo, error: unknown): number {
 
 /** Runs the watch until the duration ends, the signal aborts, or the stream fails. Returns the exit code. */
 export async function watchCommand(args: WatchArgs, io: CliIo): Promise<number> {
-  // Built-in names resolve before anything starts, so a typo fails fast.
   let resource: ResourceType<KubeObject> | undefined;
-  const screen = new Screen(io.stdout, io.live ?? io.stdout.isTTY === true);
+  const table = isTable(args.output);
+  // Tables share stdout with the status line; the object formats leave stdout to the objects.
+  const screen = table
+    ? new Screen(io.stdout, io.live ?? io.stdout.isTTY === true)
+    : new Screen(io.stderr, false);
   let target: Target;
   try {
+    // Built-in names resolve before anything starts, so a typo fails fast.
     if (!args.resource.includes('/')) resource = await resolveResource(args.resource);
     checkLabelSelector(args.labelSelector);
     const source = await resolveClusterSource(args, { env: io.env ?? process.env });
@@ -91,6 +99,42 @@ export async function watchCommand(args: WatchArgs, io: CliIo): Promise<number> 
     screen.close();
     await target.close();
   }
+}
+
+/** Prints events: table rows through the screen (a batch per tick, for aligned columns), or objects on stdout. */
+function eventPrinter(
+  args: WatchArgs,
+  io: CliIo,
+  screen: Screen,
+  resource: ResourceType<KubeObject>,
+  namespaceColumn: boolean,
+): { event(event: InformerEvent<KubeObject>): void; flush(): void } {
+  if (!isTable(args.output)) {
+    const document = documentPrinter(args.output, resource);
+    return { event: (event) => io.stdout.write(document(event)), flush: () => undefined };
+  }
+  const table = new EventTable({
+    resource,
+    wide: args.output === 'wide',
+    namespaceColumn,
+    labelColumns: args.labelColumns,
+    showLabels: args.showLabels,
+    noHeaders: args.noHeaders,
+    indexes: args.indexes,
+  });
+  let pending: InformerEvent<KubeObject>[] = [];
+  const flush = () => {
+    const events = pending;
+    pending = [];
+    if (events.length > 0) for (const row of table.rows(events, Date.now())) screen.line(row);
+  };
+  return {
+    // The events of one batch (the initial list) arrive in one tick: they are laid out together.
+    event: (event) => {
+      if (pending.push(event) === 1) setImmediate(flush);
+    },
+    flush,
+  };
 }
 
 async function watchTarget(
@@ -169,8 +213,8 @@ async function watchTarget(
         ? 'all namespaces'
         : 'cluster-scoped';
     screen.line(`kube-rx watch ${describeResource(watched)} (${scope}) on ${target.where}`);
-    screen.line(HEADER);
     screen.setStatus(statusLine(stats));
+    const print = eventPrinter(args, io, screen, watched, namespace === undefined && watched.namespaced);
     // The status is redrawn on a timer, not per event: index counts cost O(objects), and a
     // terminal does not need more than a few frames per second.
     let latest: Snapshot<KubeObject> | undefined;
@@ -182,7 +226,7 @@ async function watchTarget(
       cache.events$.subscribe({
         next: (event: InformerEvent<KubeObject>) => {
           stats.recordEvents();
-          screen.line(eventRow(event, args.indexes));
+          print.event(event);
         },
         error: (error: unknown) =>
           finish(
@@ -202,12 +246,14 @@ async function watchTarget(
       }),
     );
     if (screen.live) timers.push(setInterval(() => screen.setStatus(status()), 250));
-    else timers.push(setInterval(() => screen.line(`status: ${status()}`), args.statusIntervalMs));
+    else if (isTable(args.output))
+      timers.push(setInterval(() => screen.line(`status: ${status()}`), args.statusIntervalMs));
     if (args.durationSeconds > 0) timers.push(setTimeout(() => finish(0), args.durationSeconds * 1000));
     if (io.signal?.aborted) finish(130);
     io.signal?.addEventListener('abort', () => finish(130), { once: true });
 
     const outcome = await done;
+    print.flush();
     // A failure before the first list has no status worth printing; after it, the final status
     // shows what the cache held when the run ended.
     if (outcome instanceof CliFailure && !stats.synced) throw outcome;

@@ -8,12 +8,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { parseCliArgs, UsageError } from '../../src/cli/args.js';
-import { eventRow, HEADER, statusLine } from '../../src/cli/render.js';
 import { builtinResource, resolveResource } from '../../src/cli/resolveResource.js';
 import { type CliIo, runCli } from '../../src/cli/run.js';
 import { Screen } from '../../src/cli/screen.js';
 import { WatchStats } from '../../src/cli/stats.js';
+import { statusLine } from '../../src/cli/statusLine.js';
+import { EventTable } from '../../src/cli/table.js';
 import { resources } from '../../src/index.js';
 import { addEvent, createFakeCluster, deleteEvent, pod, updateEvent } from '../../src/testing/index.js';
 import { closedPortUrl, kubeconfigFile, silentServer, statusServer, type TestServer } from './cliServers.js';
@@ -94,6 +96,14 @@ describe('kube-rx arguments', () => {
         '0',
         '--list-mode',
         'streaming',
+        '-o',
+        'wide',
+        '-L',
+        'app,tier',
+        '-L',
+        'team',
+        '--show-labels',
+        '--no-headers',
       ]),
     ).toEqual({
       command: 'watch',
@@ -114,6 +124,10 @@ describe('kube-rx arguments', () => {
       statusIntervalMs: 1000,
       churnMs: 0,
       listMode: 'streaming',
+      output: 'wide',
+      labelColumns: ['app', 'tier', 'team'],
+      showLabels: true,
+      noHeaders: true,
     });
     expect(parseCliArgs(['--help'])).toEqual({ command: 'help' });
     expect(parseCliArgs(['watch', 'pods', '-h'])).toEqual({ command: 'help' });
@@ -122,6 +136,10 @@ describe('kube-rx arguments', () => {
       durationSeconds: 0,
       startupTimeoutMs: 10_000,
       statusIntervalMs: 5000,
+      output: 'table',
+      labelColumns: [],
+      showLabels: false,
+      noHeaders: false,
       churnMs: 400,
     });
   });
@@ -139,6 +157,10 @@ describe('kube-rx arguments', () => {
     [['watch', 'pods', '--duration', 'soon'], /--duration must be a number >= 0/],
     [['watch', 'pods', '--duration=-1'], /--duration must be a number >= 0/],
     [['watch', 'pods', '--startup-timeout', 'never'], /--startup-timeout must be a number >= 0/],
+    [['watch', 'pods', '-o', 'table'], /--output must be wide, json, yaml or name, got "table"/],
+    [['watch', 'pods', '-o', 'json', '-L', 'app'], /apply to tables, not to -o json/],
+    [['watch', 'pods', '-o', 'name', '--no-headers'], /apply to tables, not to -o name/],
+    [['watch', 'pods', '-o', 'yaml', '--show-labels'], /apply to tables, not to -o yaml/],
     [['watch', 'pods', '--status-interval', '0'], /--status-interval must be > 0/],
     [['watch', 'pods', '--list-mode', 'fast'], /--list-mode must be paginated, streaming or auto/],
     [['watch', 'pods', '-n', 'a', '-A'], /exclude each other/],
@@ -198,18 +220,38 @@ describe('kube-rx rows and status line', () => {
   const a = pod('web-1', '12', { nodeName: 'node-a' });
   const index = [{ name: 'node', path: 'spec.nodeName' }];
 
-  it('rows: event type, namespace, name, resourceVersion and notes', () => {
-    expect(HEADER).toMatch(/^EVENT\s+NAMESPACE\s+NAME\s+RV\s+NOTE$/);
-    expect(eventRow(addEvent(a, true), index)).toMatch(
-      /^ADDED\s+default\s+web-1\s+12\s+initial list, node=node-a$/,
+  it("rows: event type, the kind's columns, and notes; aligned under the header", () => {
+    const table = new EventTable({
+      resource: resources.pods,
+      wide: false,
+      namespaceColumn: true,
+      labelColumns: [],
+      showLabels: false,
+      noHeaders: false,
+      indexes: index,
+    });
+    const rows = table.rows(
+      [addEvent(a, true), updateEvent(a, pod('web-1', '13')), updateEvent(a, a, true), deleteEvent(a, true)],
+      0,
     );
-    expect(eventRow(updateEvent(a, pod('web-1', '13')))).toMatch(/^MODIFIED\s+default\s+web-1\s+13$/);
-    expect(eventRow(updateEvent(a, a, true))).toMatch(/^RESYNC\s+default\s+web-1\s+12$/);
-    expect(eventRow(deleteEvent(a, true), index)).toMatch(
-      /^DELETED\s+default\s+web-1\s+12\s+final state unknown \(missed while disconnected\), node=node-a$/,
-    );
+    expect(rows).toEqual([
+      'EVENT      NAMESPACE   NAME    READY   STATUS   RESTARTS   AGE         NOTE',
+      'ADDED      default     web-1   0/1              0          <unknown>   initial list, node=node-a',
+      'MODIFIED   default     web-1   0/1              0          <unknown>',
+      'RESYNC     default     web-1   0/1              0          <unknown>   node=node-a',
+      'DELETED    default     web-1   0/1              0          <unknown>   final state unknown (missed while disconnected), node=node-a',
+    ]);
     const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-a', resourceVersion: '3' } };
-    expect(eventRow(addEvent(node))).toMatch(/^ADDED\s+-\s+node-a\s+3$/);
+    const nodes = new EventTable({
+      resource: resources.nodes,
+      wide: false,
+      namespaceColumn: false,
+      labelColumns: [],
+      showLabels: false,
+      noHeaders: true,
+      indexes: [],
+    });
+    expect(nodes.rows([addEvent(node)], 0)).toEqual(['ADDED      node-a   <unknown>']);
   });
 
   it('status: objects, events/s over a window, rv, relists, watch restarts, index counts', () => {
@@ -295,7 +337,7 @@ describe('kube-rx watch against the embedded cluster (no terminal)', () => {
     expect(lines[1]).toMatch(
       /^kube-rx watch pods\.v1 \(all namespaces\) on the embedded fake cluster at http:\/\/127\.0\.0\.1:\d+/,
     );
-    expect(lines[2]).toBe(HEADER);
+    expect(lines[2]).toMatch(/^EVENT\s+NAMESPACE\s+NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+NOTE$/);
     expect(lines.filter((l) => /^ADDED .*initial list, node=node-[abc]$/.test(l))).toHaveLength(18);
     expect(
       lines.some((l) => /^(ADDED|DELETED) .* node=node-[abc]$/.test(l) && !l.includes('initial list')),
@@ -322,7 +364,9 @@ describe('kube-rx watch against the embedded cluster (no terminal)', () => {
     abort.abort();
     expect(await run).toBe(0);
     const rows = stdout.text.split('\n').filter((l) => l.startsWith('ADDED'));
-    expect(rows.map((r) => r.split(/\s+/).slice(1, 3).join('/')).sort()).toEqual(['shop/api', 'shop/web']);
+    // One namespace: no NAMESPACE column, as in kubectl.
+    expect(rows.map((r) => r.split(/\s+/)[1]).sort()).toEqual(['api', 'web']);
+    expect(stdout.text).toMatch(/^EVENT\s+NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+NOTE$/m);
     expect(stdout.text).toMatch(/kube-rx watch deployments\.v1\.apps \(namespace shop\)/);
     expect(stdout.text).toMatch(/status: objects 2 \|/);
   });
@@ -372,11 +416,15 @@ describe('kube-rx watch: kubeconfig, context and namespace like kubectl', () => 
   /** The namespaces of the initial-list rows of a run against `env`'s cluster. */
   async function namespacesSeen(argv: string[], env: Record<string, string>) {
     const { cliIo, stdout, stderr } = io(undefined, { HOME: EMPTY_HOME, ...env });
-    const code = await runCli(['watch', 'cm', '--duration', '0.6', '--churn-ms', '0', ...argv], cliIo);
+    const code = await runCli(
+      ['watch', 'cm', '--duration', '0.6', '--churn-ms', '0', '--index', 'ns=metadata.namespace', ...argv],
+      cliIo,
+    );
     expect(stderr.text).toBe('');
     expect(code).toBe(0);
     const rows = stdout.text.split('\n').filter((l) => l.startsWith('ADDED'));
-    return { namespaces: [...new Set(rows.map((r) => r.split(/\s+/)[1]))].sort(), text: stdout.text };
+    const namespaces = rows.map((r) => /ns=(\S+)$/.exec(r)?.[1]);
+    return { namespaces: [...new Set(namespaces)].sort(), text: stdout.text };
   }
 
   it('KUBECONFIG is used without --kubeconfig, and its context namespace is the default', async () => {
@@ -424,6 +472,203 @@ describe('kube-rx watch: kubeconfig, context and namespace like kubectl', () => 
       0,
     );
     expect(stdout.text).toMatch(/kube-rx watch namespaces\.v1 \(cluster-scoped\)/);
+  });
+});
+
+describe('kube-rx watch output formats (in-process, no terminal)', () => {
+  /** Runs `kube-rx watch ...argv` on the still embedded cluster for a moment. */
+  async function watchEmbedded(argv: string[], columns?: number) {
+    const stdout = capture(false, columns);
+    const stderr = capture();
+    const cliIo: CliIo = { stdout: stdout.stream, stderr: stderr.stream, env: { HOME: EMPTY_HOME } };
+    const code = await runCli(
+      ['watch', ...argv, '--embedded', '--duration', '0.6', '--churn-ms', '0'],
+      cliIo,
+    );
+    expect(code, stderr.text).toBe(0);
+    return { stdout: stdout.text, stderr: stderr.text, lines: stdout.text.split('\n') };
+  }
+  const cells = (line: string) => line.split(/ {3,}/);
+
+  it('default: pods as kubectl shows them, with EVENT first and NAMESPACE for -A', async () => {
+    const { lines } = await watchEmbedded(['pods', '-A']);
+    const headerAt = lines.findIndex((l) => l.startsWith('EVENT'));
+    expect(cells(lines[headerAt] as string)).toEqual([
+      'EVENT',
+      'NAMESPACE',
+      'NAME',
+      'READY',
+      'STATUS',
+      'RESTARTS',
+      'AGE',
+      'NOTE',
+    ]);
+    const rows = lines.filter((l) => l.startsWith('ADDED'));
+    expect(rows).toHaveLength(18);
+    for (const row of rows)
+      expect(row).toMatch(
+        /^ADDED {6}(default|shop|payments) +[a-z]+-\d+ +0\/1 {5}Running {3}0 {10}\d+s +initial list$/,
+      );
+    // Aligned: every column starts where its header does.
+    const header = lines[headerAt] as string;
+    for (const row of rows) expect(row.indexOf('Running')).toBe(header.indexOf('STATUS'));
+  });
+
+  it('-o wide adds IP, NODE and RV; deployments get READY UP-TO-DATE AVAILABLE', async () => {
+    const pods = await watchEmbedded(['pods', '-o', 'wide']);
+    expect(pods.lines.find((l) => l.startsWith('EVENT'))).toMatch(
+      /^EVENT +NAME +READY +STATUS +RESTARTS +AGE +IP +NODE +RV +NOTE$/,
+    );
+    const podRows = pods.lines.filter((l) => l.startsWith('ADDED'));
+    expect(podRows).toHaveLength(6);
+    for (const row of podRows) expect(row).toMatch(/ <none> +node-[abc] +\d+ +initial list$/);
+    const deployments = await watchEmbedded(['deploy', '-n', 'shop', '-o', 'wide']);
+    expect(cells(deployments.lines.find((l) => l.startsWith('EVENT')) as string)).toEqual([
+      'EVENT',
+      'NAME',
+      'READY',
+      'UP-TO-DATE',
+      'AVAILABLE',
+      'AGE',
+      'CONTAINERS',
+      'IMAGES',
+      'SELECTOR',
+      'RV',
+      'NOTE',
+    ]);
+    expect(deployments.lines.filter((l) => l.startsWith('ADDED')).map(cells)).toEqual([
+      [
+        'ADDED',
+        'api',
+        expect.stringMatching(/^0\/[1-3]$/),
+        '0',
+        '0',
+        expect.stringMatching(/^\d+s$/),
+        'api',
+        'api:1',
+        'app=api',
+        expect.stringMatching(/^\d+$/),
+        'initial list',
+      ],
+      [
+        'ADDED',
+        'web',
+        expect.stringMatching(/^0\/[1-3]$/),
+        '0',
+        '0',
+        expect.stringMatching(/^\d+s$/),
+        'web',
+        'web:1',
+        'app=web',
+        expect.stringMatching(/^\d+$/),
+        'initial list',
+      ],
+      [
+        'ADDED',
+        'worker',
+        expect.stringMatching(/^0\/[1-3]$/),
+        '0',
+        '0',
+        expect.stringMatching(/^\d+s$/),
+        'worker',
+        'worker:1',
+        'app=worker',
+        expect.stringMatching(/^\d+$/),
+        'initial list',
+      ],
+    ]);
+  });
+
+  it('-L (repeatable, comma-separated), --show-labels and --no-headers', async () => {
+    const argv = ['cm', '-n', 'payments', '-L', 'app,tier', '-L', 'team', '--show-labels'];
+    const headed = await watchEmbedded(argv);
+    const header = headed.lines.find((l) => l.startsWith('EVENT')) as string;
+    expect(header).toMatch(/^EVENT +NAME +DATA +AGE +APP +TIER +TEAM +LABELS +NOTE$/);
+    /** A row's cells, cut where the header's columns start (empty cells included). */
+    const byHeader = (row: string) => {
+      const starts = [...header.matchAll(/\S+/g)].map((m) => [m[0], m.index] as const);
+      return Object.fromEntries(
+        starts.map(([name, at], i) => [name, row.slice(at, starts[i + 1]?.[1] ?? undefined).trim()]),
+      );
+    };
+    const rows = headed.lines.filter((l) => l.startsWith('ADDED'));
+    expect(rows.map(byHeader)).toEqual(
+      ['api', 'web', 'worker'].map((app) => ({
+        EVENT: 'ADDED',
+        NAME: `${app}-config`,
+        DATA: '1',
+        AGE: expect.stringMatching(/^\d+s$/),
+        APP: app,
+        TIER: '',
+        TEAM: '',
+        LABELS: `app=${app}`,
+        NOTE: 'initial list',
+      })),
+    );
+    const bare = await watchEmbedded([...argv, '--no-headers']);
+    expect(
+      bare.lines.some((l) => l.startsWith('EVENT')),
+      'no header row',
+    ).toBe(false);
+    const ageless = (row: string) => row.replace(/\d+s/, 'Ns');
+    expect(bare.lines.filter((l) => l.startsWith('ADDED')).map(ageless)).toEqual(rows.map(ageless));
+  });
+
+  it('rows are cut to the terminal width, never wrapped', async () => {
+    const { lines } = await watchEmbedded(['pods', '-A', '--index', 'node=spec.nodeName'], 50);
+    const rows = lines.filter((l) => l.startsWith('ADDED'));
+    expect(rows).toHaveLength(18);
+    for (const row of lines) expect(row.length).toBeLessThan(50);
+    for (const row of rows) expect(row.endsWith('…')).toBe(true);
+  });
+
+  it('-o json: stdout holds only the objects, pretty-printed, one after another', async () => {
+    const { stdout, stderr } = await watchEmbedded(['pods', '-A', '-o', 'json']);
+    const objects = JSON.parse(`[${stdout.replace(/\n}\n{/g, '\n},\n{')}]`) as {
+      kind: string;
+      metadata: { name: string };
+    }[];
+    expect(objects).toHaveLength(18);
+    for (const object of objects) expect(object.kind).toBe('Pod');
+    expect(stdout.startsWith('{\n    "metadata": {\n        "name": ')).toBe(true);
+    expect(stderr).toMatch(/^kube-rx watch pods\.v1 \(all namespaces\) on the embedded fake cluster/);
+    expect(stderr).toMatch(/\nstatus: objects 18 \|[^\n]*\n$/);
+  });
+
+  it('-o yaml: one YAML document per object, separated by ---', async () => {
+    const { stdout, stderr } = await watchEmbedded(['deploy', '-A', '-o', 'yaml']);
+    const documents = parseAllDocuments(stdout).map(
+      (d) => d.toJSON() as { kind: string; spec: { replicas: number } },
+    );
+    expect(documents).toHaveLength(9);
+    for (const document of documents) {
+      expect(document.kind).toBe('Deployment');
+      expect(document.spec.replicas).toBeGreaterThan(0);
+    }
+    expect(stdout.match(/^---$/gm)).toHaveLength(8);
+    expect(stderr).toMatch(/^kube-rx watch deployments/);
+  });
+
+  it('-o name: kind/name per event, as kubectl get -w -o name', async () => {
+    const { stdout } = await watchEmbedded(['deploy', '-n', 'shop', '-o', 'name']);
+    expect(stdout).toBe('deployment.apps/api\ndeployment.apps/web\ndeployment.apps/worker\n');
+    const pods = await watchEmbedded(['po', '-n', 'shop', '-o', 'name']);
+    expect(pods.stdout.split('\n').filter(Boolean)).toEqual(
+      expect.arrayContaining(['pod/api-8', 'pod/web-6', 'pod/worker-10']),
+    );
+  });
+
+  it('json and name follow the events as they arrive, deletes included', async () => {
+    const stdout = capture();
+    const stderr = capture();
+    const code = await runCli(
+      ['watch', 'pods', '-A', '-o', 'name', '--embedded', '--duration', '2', '--churn-ms', '30'],
+      { stdout: stdout.stream, stderr: stderr.stream, env: { HOME: EMPTY_HOME } },
+    );
+    expect(code).toBe(0);
+    const names = stdout.text.split('\n').filter(Boolean);
+    expect(names.length).toBeGreaterThan(18);
+    for (const name of names) expect(name).toMatch(/^pod\/[a-z]+-\d+$/);
   });
 });
 
@@ -631,6 +876,37 @@ describe('the kube-rx executable (child process, stdout is a pipe)', () => {
       await unauthorized.close();
       await badRequest.close();
     }
+  }, 60_000);
+
+  it('output formats through a pipe: table, wide, json, yaml and name', async () => {
+    const watch = (...argv: string[]) =>
+      run(process.execPath, [...tsx, 'watch', ...argv, '--duration', '1', '--churn-ms', '0']);
+    const table = await watch('deploy', '-n', 'shop', '-L', 'app');
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^EVENT +NAME +READY +UP-TO-DATE +AVAILABLE +AGE +APP +NOTE$/m);
+    expect(
+      table.stdout.match(/^ADDED +(api|web|worker) +0\/[1-3] +0 +0 +\d+s +\1 +initial list$/gm),
+    ).toHaveLength(3);
+    const wide = await watch('pods', '-n', 'shop', '-o', 'wide', '--no-headers');
+    expect(wide.stdout).not.toMatch(/^EVENT/m);
+    expect(
+      wide.stdout.match(/^ADDED +\S+ +0\/1 +Running +0 +\d+s +<none> +node-[abc] +\d+ +initial list$/gm),
+    ).toHaveLength(6);
+    const json = await watch('cm', '-n', 'shop', '-o', 'json');
+    expect(json.code).toBe(0);
+    const objects = JSON.parse(`[${json.stdout.replace(/\n}\n{/g, '\n},\n{')}]`) as { kind: string }[];
+    expect(objects.map((o) => o.kind)).toEqual(['ConfigMap', 'ConfigMap', 'ConfigMap']);
+    const yaml = await watch('cm', '-n', 'shop', '-o', 'yaml');
+    expect(parseAllDocuments(yaml.stdout).map((d) => (d.toJSON() as { kind: string }).kind)).toEqual([
+      'ConfigMap',
+      'ConfigMap',
+      'ConfigMap',
+    ]);
+    const name = await watch('cm', '-n', 'shop', '-o', 'name');
+    expect(name.stdout).toBe('configmap/api-config\nconfigmap/web-config\nconfigmap/worker-config\n');
+    expect(name.stderr).toMatch(
+      /^no kubeconfig .*: watching the embedded fake cluster\nkube-rx watch configmaps\.v1 \(namespace shop\)/,
+    );
   }, 60_000);
 
   it.skipIf(!existsSync(resolve(ROOT, 'dist/cli/main.js')))(
