@@ -78,11 +78,11 @@ Options:
   -n, --namespace NS        watch one namespace (default: the context's namespace, else default)
   -A, --all-namespaces      watch all namespaces
   -l, --selector SELECTOR   label selector, e.g. app=web,tier in (frontend)
+      --field-selector SEL  field selector, e.g. spec.nodeName=node-a
   -o, --output FORMAT       wide (more columns), json, yaml or name (kind/name); default a table
   -L, --label-columns KEYS  a column per label key; repeatable or comma-separated
       --show-labels         a LABELS column with every label
       --no-headers          no column header row
-      --field-selector SEL  field selector, e.g. spec.nodeName=node-a
       --index NAME=PATH     add an index byField(PATH) named NAME and show per-value counts;
                             repeatable, e.g. --index node=spec.nodeName
       --kubeconfig FILE     the kubeconfig to use (default: KUBECONFIG, then ~/.kube/config)
@@ -95,6 +95,10 @@ Options:
       --churn-ms MS         embedded cluster: one change every MS ms (default 400; 0: none)
   -h, --help                show this help
       --version             print the version
+
+Exit codes: 0 after Ctrl-C, SIGTERM or --duration; 1 with a one-line reason when the cluster
+cannot be used (unreachable, 401/403, unknown context, rejected selector, no answer within
+--startup-timeout) or the informer failed for good; 2 for usage errors.
 `;
 
 function seconds(name: string, value: string | undefined, fallback: number): number {
