@@ -12,7 +12,7 @@
  * transport errors). It implements `core`'s interface and knows nothing of informers. May import: `core`.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { Observable } from 'rxjs';
+import { defer, type Observable } from 'rxjs';
 import type {
   APIResourceList,
   KubeClient,
@@ -180,8 +180,11 @@ export function kubeClientOn(
     },
 
     watch(resource, watchOptions: WatchOptions): Observable<RawWatchEvent> {
-      const path = resourcePath(resource, { namespace: watchOptions.namespace }) + watchQuery(watchOptions);
-      return watchStream(connection, { method: 'GET', path }, watchIdleTimeoutFor(options, watchOptions));
+      // Deferred: a request that cannot be built (InvalidRequestError) errors the stream, not the caller.
+      return defer(() => {
+        const path = resourcePath(resource, { namespace: watchOptions.namespace }) + watchQuery(watchOptions);
+        return watchStream(connection, { method: 'GET', path }, watchIdleTimeoutFor(options, watchOptions));
+      });
     },
 
     async get<T extends KubeObject>(resource: ResourceType<T>, name: string, opts: WriteOptions = {}) {

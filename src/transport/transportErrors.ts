@@ -90,8 +90,10 @@ export class KubeConfigError extends KubeRxError {
 }
 
 /**
- * A request kube-rx refuses to send because it cannot address one object: a namespaced
- * resource without a namespace, or an object without `metadata.name`.
+ * A request kube-rx refuses to send because it cannot address one object (a namespaced resource
+ * without a namespace, an object without `metadata.name`), or because a value would not survive
+ * the trip: a resourceVersion, continue token, name or namespace that is not a string (it would be
+ * sent as `[object Object]`), a number that is not finite, a path segment of `.` or `..`.
  *
  * @example
  * ```ts
