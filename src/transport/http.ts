@@ -13,6 +13,7 @@ import { KubeRxError } from '../core/errors.js';
 import { idleWatchdog } from './idleWatchdog.js';
 import { prepareRequest, type RequestSpec } from './kubeConfig.js';
 import type { Redactor } from './redact.js';
+import { redactedError } from './redactValues.js';
 import { statusErrorFromBody } from './statusErrors.js';
 import { IdleTimeoutError, RequestAbortedError, TransportError } from './transportErrors.js';
 
@@ -41,8 +42,8 @@ export function asTransportError(error: unknown, context: string, redact: Redact
   const message = error instanceof Error ? error.message : String(error);
   return new TransportError(redact(`${context}: ${message}`), {
     code: typeof code === 'string' ? code : undefined,
-    // Node's socket errors carry code/syscall/address, never request headers.
-    cause: error,
+    // A redacted copy: Node's socket errors carry no headers, but a proxy agent's may quote its URL.
+    cause: redactedError(error, redact),
   });
 }
 

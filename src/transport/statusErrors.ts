@@ -7,6 +7,7 @@
  */
 import { type KubeStatus, reasonForCode, StatusError } from '../core/errors.js';
 import type { Redactor } from './redact.js';
+import { redactJson } from './redactValues.js';
 
 /** How much of a non-Status body goes into the message: enough to recognise the page. */
 const SNIPPET_LENGTH = 200;
@@ -20,11 +21,33 @@ function isStatus(value: unknown): value is KubeStatus {
   );
 }
 
+const NAMED_ENTITIES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+};
+
+/**
+ * Decodes the HTML entities a page uses for text (`&amp;`, `&#38;`, `&#x26;`, ...), so the
+ * snippet reads as text and a secret written with entities is redacted like any other.
+ */
+function decodeEntities(text: string): string {
+  return text.replace(/&(#x[0-9a-f]{1,6}|#[0-9]{1,7}|[a-z]{2,6});/gi, (entity, name: string) => {
+    if (name[0] !== '#') return NAMED_ENTITIES[name.toLowerCase()] ?? entity;
+    const code =
+      name[1] === 'x' || name[1] === 'X' ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1));
+    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : entity;
+  });
+}
+
 /** A one-line, tag-free, truncated excerpt of a body, for messages. */
 export function bodySnippet(body: string): string {
-  const text = body
-    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ')
-    .replace(/<[^>]*>/g, ' ')
+  const text = decodeEntities(
+    body.replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' '),
+  )
     .replace(/\s+/g, ' ')
     .trim();
   return text.length > SNIPPET_LENGTH ? `${text.slice(0, SNIPPET_LENGTH)}...` : text;
@@ -34,6 +57,10 @@ export function bodySnippet(body: string): string {
  * The {@link StatusError} for a non-2xx response. A `Status` body keeps its code, reason and
  * message (a `Status` without `code` takes the HTTP code); any other body becomes a synthetic
  * `Status` with the HTTP code and a short, redacted snippet of the body as message.
+ *
+ * Redaction runs on the raw body and again on every decoded string: JSON decoding turns an escaped
+ * secret (`\u0026` for `&`) back into the secret, so redacting only the raw text would let it
+ * through into the message and the Status.
  *
  * @example
  * ```ts
@@ -45,12 +72,13 @@ export function statusErrorFromBody(httpCode: number, body: string, redact: Reda
   const text = redact(body);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = redactJson(JSON.parse(text), redact);
   } catch {
     parsed = undefined;
   }
   if (isStatus(parsed)) return new StatusError(parsed, httpCode);
-  const snippet = bodySnippet(text);
+  // Other JSON is shown re-encoded from its redacted decoding, so no escape hides a secret.
+  const snippet = redact(bodySnippet(parsed === undefined ? text : JSON.stringify(parsed)));
   return new StatusError(
     {
       kind: 'Status',

@@ -19,6 +19,7 @@ import { idleWatchdog } from './idleWatchdog.js';
 import type { RequestSpec } from './kubeConfig.js';
 import { LineSplitter } from './lineSplitter.js';
 import type { Redactor } from './redact.js';
+import { redactJson } from './redactValues.js';
 import { statusErrorFromBody } from './statusErrors.js';
 import { RequestAbortedError, TransportError, WatchIdleTimeoutError } from './transportErrors.js';
 
@@ -35,9 +36,9 @@ function decodeLine(line: string, redact: Redactor): RawWatchEvent | undefined {
   if (value === null || typeof value !== 'object' || typeof (value as RawWatchEvent).type !== 'string')
     throw new WatchProtocolError('watch line is not a watch event (no string "type")');
   const { type, object } = value as RawWatchEvent;
-  // An ERROR event carries a Status whose message may end up in a log.
-  if (type === 'ERROR' && object !== undefined)
-    return { type, object: JSON.parse(redact(JSON.stringify(object))) };
+  // An ERROR event carries a Status whose message may end up in a log; its strings are decoded
+  // already, so every form of a secret is plain text here.
+  if (type === 'ERROR' && object !== undefined) return { type, object: redactJson(object, redact) };
   return { type, object };
 }
 
