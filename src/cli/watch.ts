@@ -154,6 +154,10 @@ async function watchTarget(
   const done = new Promise<number | CliFailure>((resolve) => {
     finish = resolve;
   });
+  // Ctrl-C and --duration hold from the start, discovery included.
+  if (io.signal?.aborted) finish(130);
+  io.signal?.addEventListener('abort', () => finish(130), { once: true });
+  if (args.durationSeconds > 0) timers.push(setTimeout(() => finish(0), args.durationSeconds * 1000));
   if (args.startupTimeoutMs > 0) {
     const seconds = args.startupTimeoutMs / 1000;
     const deadline = setTimeout(() => {
@@ -174,6 +178,8 @@ async function watchTarget(
           ? error
           : new CliFailure(failureReason(error, target.server, args.resource));
       });
+      // Discovery may still fail after the deadline or Ctrl-C won the race: nothing is left to tell.
+      resolving.catch(() => undefined);
       const outcome = await Promise.race([resolving, done]);
       if (typeof outcome === 'number') return outcome;
       if (outcome instanceof CliFailure) throw outcome;
@@ -248,9 +254,6 @@ async function watchTarget(
     if (screen.live) timers.push(setInterval(() => screen.setStatus(status()), 250));
     else if (isTable(args.output))
       timers.push(setInterval(() => screen.line(`status: ${status()}`), args.statusIntervalMs));
-    if (args.durationSeconds > 0) timers.push(setTimeout(() => finish(0), args.durationSeconds * 1000));
-    if (io.signal?.aborted) finish(130);
-    io.signal?.addEventListener('abort', () => finish(130), { once: true });
 
     const outcome = await done;
     print.flush();

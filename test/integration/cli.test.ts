@@ -703,6 +703,9 @@ describe('kube-rx watch exits 1 with a one-line reason (in-process)', () => {
     expectFailure(result, `cannot reach ${url}: ECONNREFUSED`);
     expect(result.ms, 'the first refused connection ends it, no backoff').toBeLessThan(3_000);
     expect(result.stdout).not.toMatch(/^status:/m);
+    const { cliIo, stderr } = io(undefined, { HOME: EMPTY_HOME, KUBECONFIG: kubeconfigFile(url) });
+    expect(await runCli(['watch', 'example.com/v1/widgets'], cliIo)).toBe(1);
+    expect(stderr.text).toBe(`kube-rx: cannot reach ${url}: ECONNREFUSED\n`);
   });
 
   it('an auth failure: 401 and 403 end the run at the first answer', async () => {
@@ -754,6 +757,15 @@ describe('kube-rx watch exits 1 with a one-line reason (in-process)', () => {
     expectFailure(result, `cannot reach ${server.url}: no answer within 1 s`);
     expect(result.ms).toBeGreaterThanOrEqual(950);
     expect(server.requests.length).toBeGreaterThan(0);
+    // group/version/plural: the discovery request is under the same deadline.
+    const { cliIo, stderr } = io(undefined, { HOME: EMPTY_HOME, KUBECONFIG: kubeconfigFile(server.url) });
+    const started = Date.now();
+    const code = await runCli(['watch', 'apps/v1/deployments', '--startup-timeout', '1'], cliIo);
+    expectFailure(
+      { code, stderr: stderr.text, ms: Date.now() - started },
+      `cannot reach ${server.url}: no answer within 1 s`,
+    );
+    expect(server.requests).toContain('GET /apis/apps/v1');
   });
 
   it('answers that are all failures (503): the last one, once the startup timeout passes', async () => {
