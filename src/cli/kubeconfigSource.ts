@@ -14,6 +14,7 @@ import { isIPv6 } from 'node:net';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { type ClientNodeModule, loadClientNode } from '../transport/clientNode.js';
 import { CliFailure } from './failures.js';
 
 /** The environment the lookup reads (the process's, or a test's). */
@@ -55,11 +56,12 @@ const SERVICE_ACCOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-async function clientNode(): Promise<typeof import('@kubernetes/client-node')> {
+/** client-node through the library's loader: never a 2.x on a Node it cannot run on (that import kills the process). */
+async function clientNode(): Promise<ClientNodeModule> {
   try {
-    return await import('@kubernetes/client-node');
+    return await loadClientNode();
   } catch (error) {
-    throw new CliFailure(`cannot load @kubernetes/client-node (npm install it): ${messageOf(error)}`);
+    throw new CliFailure(messageOf(error));
   }
 }
 
