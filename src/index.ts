@@ -100,6 +100,7 @@ export {
   TransportError,
   WatchIdleTimeoutError,
 } from './transport/transportErrors.js';
+  WatchFrameTooLargeError,
 
 /* sources: the Reflector as a cold Observable (list, watch, relist, backoff) */
 export { Backoff, type BackoffOptions, defaultBackoff } from './sources/backoff.js';

@@ -14,7 +14,7 @@ import { idleWatchdog } from './idleWatchdog.js';
 import { prepareRequest, type RequestSpec } from './kubeConfig.js';
 import type { Redactor } from './redact.js';
 import { redactedError } from './redactValues.js';
-import { statusErrorFromBody } from './statusErrors.js';
+import { MAX_ERROR_BODY_BYTES, statusErrorFromBody } from './statusErrors.js';
 import { IdleTimeoutError, RequestAbortedError, TransportError } from './transportErrors.js';
 
 /** Where requests go: the kubeconfig (resolved lazily) and the User-Agent. */
@@ -94,20 +94,47 @@ export function isSuccess(response: IncomingMessage): boolean {
 }
 
 /**
- * Reads a whole response body as UTF-8. `onChunk` sees every chunk (the idle watchdog's kick).
- * Rejects if the connection closes before the body ends.
+ * Reads a response body as UTF-8. `onChunk` sees every chunk (the idle watchdog's kick). With
+ * `maxBytes`, reading stops there: the body is cut, the response destroyed (its socket is not
+ * reused) and the first `maxBytes` resolved; error bodies are read this way, so a server cannot
+ * make the client buffer an unbounded error page. Rejects if the connection closes before the
+ * body ends (or before `maxBytes` arrived).
  */
-export function readBody(response: IncomingMessage, onChunk: () => void = () => {}): Promise<string> {
+export function readBody(
+  response: IncomingMessage,
+  onChunk: () => void = () => {},
+  maxBytes = Number.POSITIVE_INFINITY,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = () => {
+      done = true;
+      resolve(Buffer.concat(chunks, size).toString('utf8'));
+    };
     response.on('data', (chunk: Buffer) => {
+      if (done) return;
       onChunk();
+      if (size + chunk.length > maxBytes) {
+        chunks.push(chunk.subarray(0, maxBytes - size));
+        size = maxBytes;
+        finish();
+        response.destroy();
+        return;
+      }
       chunks.push(chunk);
+      size += chunk.length;
     });
-    response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    response.on('error', reject);
+    response.on('end', () => {
+      if (!done) finish();
+    });
+    response.on('error', (error) => {
+      if (!done) reject(error);
+    });
     response.on('close', () => {
-      if (!response.complete) reject(new TransportError('connection closed before the response ended'));
+      if (!done && !response.complete)
+        reject(new TransportError('connection closed before the response ended'));
     });
   });
 }
@@ -145,8 +172,9 @@ export async function requestJson(
     const open = await openRequest(connection, spec, abort.signal);
     redact = open.redact;
     dog.kick();
-    const body = await readBody(open.response, dog.kick);
-    if (!isSuccess(open.response)) throw statusErrorFromBody(open.response.statusCode ?? 0, body, redact);
+    const ok = isSuccess(open.response);
+    const body = await readBody(open.response, dog.kick, ok ? undefined : MAX_ERROR_BODY_BYTES);
+    if (!ok) throw statusErrorFromBody(open.response.statusCode ?? 0, body, redact);
     if (body.trim() === '') return undefined;
     try {
       return JSON.parse(body);

@@ -49,6 +49,13 @@ export interface KubeClientOptions {
   watchIdleTimeoutMs?: number;
   /** Error any other request with `IdleTimeoutError` after this many silent ms. Default 60 000; 0 disables. */
   requestIdleTimeoutMs?: number;
+  /**
+   * The longest watch event accepted, in bytes: a line that grows past it without a newline ends
+   * the watch with `WatchFrameTooLargeError` (the Reflector re-watches) instead of being buffered
+   * until memory runs out. Default 16 MiB, client-go's frame limit; the API server's storage
+   * limit keeps real objects far below it (etcd refuses requests over 1.5 MiB by default).
+   */
+  maxWatchFrameBytes?: number;
   /** `fieldManager` of server-side apply patches that do not name one. Default `'kube-rx'`. */
   fieldManager?: string;
   /** `User-Agent` header. Default `'kube-rx'`. */
@@ -73,6 +80,8 @@ export interface HttpKubeClient extends KubeClient {
 const WATCH_IDLE_GRACE_MS = 30_000;
 const DEFAULT_WATCH_IDLE_MS = 330_000;
 const DEFAULT_REQUEST_IDLE_MS = 60_000;
+/** client-go's streaming decoder refuses a frame longer than this. */
+const DEFAULT_MAX_WATCH_FRAME_BYTES = 16 * 1024 * 1024;
 
 /** The idle timeout of one watch: the configured one, else `timeoutSeconds` + 30 s, else 330 s. */
 export function watchIdleTimeoutFor(options: KubeClientOptions, watch: WatchOptions): number {
@@ -183,7 +192,14 @@ export function kubeClientOn(
       // Deferred: a request that cannot be built (InvalidRequestError) errors the stream, not the caller.
       return defer(() => {
         const path = resourcePath(resource, { namespace: watchOptions.namespace }) + watchQuery(watchOptions);
-        return watchStream(connection, { method: 'GET', path }, watchIdleTimeoutFor(options, watchOptions));
+        return watchStream(
+          connection,
+          { method: 'GET', path },
+          {
+            idleTimeoutMs: watchIdleTimeoutFor(options, watchOptions),
+            maxFrameBytes: options.maxWatchFrameBytes ?? DEFAULT_MAX_WATCH_FRAME_BYTES,
+          },
+        );
       });
     },
 

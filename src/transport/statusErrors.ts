@@ -6,6 +6,7 @@
  * retry), like client-go's `errors.FromObject` / `newUnstructuredResponseError`.
  */
 import { type KubeStatus, reasonForCode, StatusError } from '../core/errors.js';
+import { decodeEntities, stripTags } from './htmlText.js';
 import type { Redactor } from './redact.js';
 import { redactJson } from './redactValues.js';
 
@@ -21,35 +22,26 @@ function isStatus(value: unknown): value is KubeStatus {
   );
 }
 
-const NAMED_ENTITIES: Record<string, string> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  nbsp: ' ',
-};
+/**
+ * How much of a body the snippet looks at, before any other work: a page states its error near
+ * the top, and every step below then costs at most this much, whatever the server sent.
+ */
+const SNIPPET_INPUT_LENGTH = 16 * 1024;
 
 /**
- * Decodes the HTML entities a page uses for text (`&amp;`, `&#38;`, `&#x26;`, ...), so the
- * snippet reads as text and a secret written with entities is redacted like any other.
+ * How many bytes of an error body the transport reads (`readBody`'s limit for non-2xx answers).
+ * A Status is a few hundred bytes, a 422 with many causes a few kilobytes; anything longer is cut
+ * and shown as a snippet.
  */
-function decodeEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-f]{1,6}|#[0-9]{1,7}|[a-z]{2,6});/gi, (entity, name: string) => {
-    if (name[0] !== '#') return NAMED_ENTITIES[name.toLowerCase()] ?? entity;
-    const code =
-      name[1] === 'x' || name[1] === 'X' ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1));
-    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : entity;
-  });
-}
+export const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
-/** A one-line, tag-free, truncated excerpt of a body, for messages. */
+/**
+ * A one-line, tag-free, truncated excerpt of a body, for messages. Linear in the body (see
+ * `htmlText.ts`) and capped at its first 16 KiB before any of it is scanned.
+ */
 export function bodySnippet(body: string): string {
-  const text = decodeEntities(
-    body.replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' '),
-  )
-    .replace(/\s+/g, ' ')
-    .trim();
+  const head = body.length > SNIPPET_INPUT_LENGTH ? body.slice(0, SNIPPET_INPUT_LENGTH) : body;
+  const text = decodeEntities(stripTags(head)).replace(/\s+/g, ' ').trim();
   return text.length > SNIPPET_LENGTH ? `${text.slice(0, SNIPPET_LENGTH)}...` : text;
 }
 
@@ -69,7 +61,8 @@ export function bodySnippet(body: string): string {
  * ```
  */
 export function statusErrorFromBody(httpCode: number, body: string, redact: Redactor): StatusError {
-  const text = redact(body);
+  // The transport reads no more than this; a direct caller gets the same bound.
+  const text = redact(body.length > MAX_ERROR_BODY_BYTES ? body.slice(0, MAX_ERROR_BODY_BYTES) : body);
   let parsed: unknown;
   try {
     parsed = redactJson(JSON.parse(text), redact);

@@ -5,7 +5,7 @@
  * (`listWatch`) reports them through `onError` and retries with backoff, as client-go does for
  * transport errors. Messages never carry credentials: the transport redacts them first.
  */
-import { KubeRxError } from '../core/errors.js';
+import { KubeRxError, WatchProtocolError } from '../core/errors.js';
 
 /**
  * The connection failed or ended early (refused, reset, TLS rejected, truncated stream).
@@ -102,4 +102,34 @@ export class KubeConfigError extends KubeRxError {
  */
 export class InvalidRequestError extends KubeRxError {
   override readonly name: string = 'InvalidRequestError';
+}
+
+/**
+ * A watch line (one event) grew past `maxWatchFrameBytes` (default 16 MiB, client-go's frame
+ * limit) without a newline: a broken or hostile server or proxy, which would otherwise be buffered
+ * until memory runs out. The watch ends with this error before more than the limit is held;
+ * like any {@link WatchProtocolError}, the Reflector reports it and re-watches from the last
+ * resourceVersion it received.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof WatchFrameTooLargeError) console.warn(`event over ${err.limitBytes} bytes`);
+ * ```
+ */
+export class WatchFrameTooLargeError extends WatchProtocolError {
+  override readonly name: string = 'WatchFrameTooLargeError';
+  /** The limit in bytes. */
+  readonly limitBytes: number;
+  /** Bytes of the line that were held when it was cut (at most `limitBytes`). */
+  readonly bufferedBytes: number;
+  /** Bytes of the line seen when it was cut, counting the chunk that crossed the limit. */
+  readonly receivedBytes: number;
+  constructor(limitBytes: number, bufferedBytes: number, receivedBytes: number) {
+    super(
+      `watch event longer than the frame limit of ${limitBytes} bytes (${receivedBytes} bytes without a newline)`,
+    );
+    this.limitBytes = limitBytes;
+    this.bufferedBytes = bufferedBytes;
+    this.receivedBytes = receivedBytes;
+  }
 }

@@ -6,6 +6,9 @@
  * - errors with a `StatusError` when the server refuses the watch (non-2xx),
  * - errors with a `WatchProtocolError` on a line that is not a watch event (the Reflector
  *   re-watches from the last good resourceVersion instead of skipping data),
+ * - errors with a `WatchFrameTooLargeError` (a `WatchProtocolError`) when a line grows past
+ *   `maxFrameBytes` without a newline, before more than that is buffered (client-go's 16 MiB
+ *   frame limit; the Reflector re-watches),
  * - errors with a `TransportError` when the connection drops before the response ends,
  * - errors with a `WatchIdleTimeoutError` when no byte arrives for the idle timeout (half-open
  *   TCP, the client-node informer's silent stall).
@@ -20,7 +23,7 @@ import type { RequestSpec } from './kubeConfig.js';
 import { LineSplitter } from './lineSplitter.js';
 import type { Redactor } from './redact.js';
 import { redactJson } from './redactValues.js';
-import { statusErrorFromBody } from './statusErrors.js';
+import { MAX_ERROR_BODY_BYTES, statusErrorFromBody } from './statusErrors.js';
 import { RequestAbortedError, TransportError, WatchIdleTimeoutError } from './transportErrors.js';
 
 /** Decodes one line; a blank line is a keep-alive and yields nothing. */
@@ -42,20 +45,29 @@ function decodeLine(line: string, redact: Redactor): RawWatchEvent | undefined {
   return { type, object };
 }
 
+/** Limits of one watch stream. */
+export interface WatchStreamOptions {
+  /** Error with `WatchIdleTimeoutError` after this many ms without a byte; 0 disables. */
+  readonly idleTimeoutMs: number;
+  /** The longest line (one event) accepted, in bytes. Default: no limit. */
+  readonly maxFrameBytes?: number;
+}
+
 /**
- * Opens a watch stream. `idleTimeoutMs` of 0 disables the idle watchdog.
+ * Opens a watch stream.
  *
  * @example
  * ```ts
- * watchStream(connection, { method: 'GET', path: '/api/v1/pods?watch=true' }, 330_000)
+ * watchStream(connection, { method: 'GET', path: '/api/v1/pods?watch=true' }, { idleTimeoutMs: 75_000 })
  *   .subscribe((event) => console.log(event.type));
  * ```
  */
 export function watchStream(
   connection: Connection,
   spec: RequestSpec,
-  idleTimeoutMs: number,
+  options: WatchStreamOptions,
 ): Observable<RawWatchEvent> {
+  const { idleTimeoutMs } = options;
   return new Observable<RawWatchEvent>((subscriber) => {
     const abort = new AbortController();
     const fail = (error: unknown) => {
@@ -71,13 +83,13 @@ export function watchStream(
       if (subscriber.closed) return;
       dog.kick();
       if (!isSuccess(response)) {
-        readBody(response, dog.kick).then(
+        readBody(response, dog.kick, MAX_ERROR_BODY_BYTES).then(
           (body) => fail(statusErrorFromBody(response.statusCode ?? 0, body, redact)),
           fail,
         );
         return;
       }
-      const lines = new LineSplitter();
+      const lines = new LineSplitter(options.maxFrameBytes);
       const emit = (line: string) => {
         const event = decodeLine(line, redact);
         if (event) subscriber.next(event);
