@@ -23,6 +23,7 @@ export type {
 export {
   ClientNodeUnavailableError,
   IndexNotFoundError,
+  InvalidListError,
   InvalidObjectError,
   InvalidSelectorError,
   isPersistentFailure,
@@ -31,6 +32,7 @@ export {
   isUnrecoverable,
   KubeRxError,
   type KubeStatus,
+  ListPagingError,
   ShortWatchError,
   StatusError,
   statusError,

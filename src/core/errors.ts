@@ -221,6 +221,38 @@ export class ShortWatchError extends KubeRxError {
   override readonly name: string = 'ShortWatchError';
 }
 
+/**
+ * A list answer that is not a list: a body without an `items` array or without a non-empty string
+ * `metadata.resourceVersion` (`{}`, `[]`, a single object, a proxy's page). Read as an empty list it
+ * would delete every cached object, so `listWatch` reports it and retries instead.
+ */
+export class InvalidListError extends KubeRxError {
+  override readonly name: string = 'InvalidListError';
+  /** The resource listed, as `describeResource` names it (`pods.v1`). */
+  readonly resource: string;
+  constructor(resource: string, detail: string) {
+    super(`${resource}: the list answer is not a list: ${detail}`);
+    this.resource = resource;
+  }
+}
+
+/**
+ * A paginated list that would not end: the server repeated a continue token, or sent more pages
+ * than `maxListPages`. `listWatch` reports it and retries with one unpaginated list after backoff.
+ */
+export class ListPagingError extends KubeRxError {
+  override readonly name: string = 'ListPagingError';
+  /** The resource listed (`pods.v1`). */
+  readonly resource: string;
+  /** Pages received in the list attempt that was given up. */
+  readonly pages: number;
+  constructor(resource: string, pages: number, detail: string) {
+    super(`${resource}: paginated list given up after ${pages} pages: ${detail}`);
+    this.resource = resource;
+    this.pages = pages;
+  }
+}
+
 const REASONS: Record<number, string> = {
   400: 'BadRequest',
   401: 'Unauthorized',

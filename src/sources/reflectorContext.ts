@@ -1,0 +1,106 @@
+/**
+ * The Reflector's states and the memory one subscription keeps across them: what the list, watch
+ * and streaming-list phases read and update, and how they report. The rules that move between the
+ * states are written once, in the header of `listWatch.ts`.
+ */
+import type { SchedulerLike } from 'rxjs';
+import type { KubeClient } from '../core/client.js';
+import { KubeRxError } from '../core/errors.js';
+import type { WatchEvent } from '../core/events.js';
+import type { KubeObject } from '../core/objects.js';
+import { describeResource, type ResourceType } from '../core/resources.js';
+import type { Backoff } from './backoff.js';
+import {
+  type ListMode,
+  type ListWatchErrorContext,
+  type ListWatchOptions,
+  listWatchDefaults,
+} from './listWatchOptions.js';
+
+export type ReflectorState =
+  | { readonly phase: 'list'; readonly unpaginated?: boolean }
+  | { readonly phase: 'streamingList' }
+  | { readonly phase: 'watch'; readonly resourceVersion: string }
+  | { readonly phase: 'backoff'; readonly delayMs: number; readonly resume: ReflectorState };
+
+/** What a phase emits: events for the subscriber, and finally the state to go to. */
+export type Step<T> = { readonly event: WatchEvent<T> } | { readonly next: ReflectorState };
+
+/** The numeric options, each given or defaulted. */
+export type ListWatchLimits = { -readonly [K in keyof typeof listWatchDefaults]: number };
+
+export interface ReflectorContext<T extends KubeObject> {
+  readonly client: KubeClient;
+  readonly resource: ResourceType<T>;
+  /** `describeResource(resource)`, as errors and reports name it. */
+  readonly resourceName: string;
+  readonly options: ListWatchOptions;
+  /** The options with their defaults filled in. */
+  readonly limits: ListWatchLimits;
+  readonly scheduler: SchedulerLike;
+  readonly backoff: Backoff;
+  readonly random: () => number;
+  listMode: ListMode;
+  /** Consecutive 400/401/403/404 answers; anything that shows the server accepts us resets it. */
+  persistentFailures: number;
+  /** When the last list (or streaming list) delivered its REPLACE; undefined before the first. */
+  listedAt: number | undefined;
+  /** A watch moved the resourceVersion with an object event since the last list. */
+  progressSinceList: boolean;
+  /** A watch from a fresh list was rejected with 400 and nothing was received since. */
+  watchRejectedAfterList: boolean;
+  /** Failed watches in a row without a new resourceVersion (see `watchFailuresBeforeRelist`). */
+  watchFailuresWithoutProgress: number;
+}
+
+/** A fresh context for one subscription. */
+export function reflectorContext<T extends KubeObject>(
+  fields: Pick<ReflectorContext<T>, 'client' | 'resource' | 'options' | 'scheduler' | 'backoff' | 'random'>,
+): ReflectorContext<T> {
+  const { options } = fields;
+  const limits: ListWatchLimits = { ...listWatchDefaults };
+  for (const key of Object.keys(limits) as (keyof typeof limits)[]) {
+    const value = options[key];
+    if (typeof value === 'number' && value >= 0) limits[key] = value;
+  }
+  return {
+    ...fields,
+    resourceName: describeResource(fields.resource),
+    limits,
+    listMode: options.listMode ?? 'paginated',
+    persistentFailures: 0,
+    listedAt: undefined,
+    progressSinceList: false,
+    watchRejectedAfterList: false,
+    watchFailuresWithoutProgress: 0,
+  };
+}
+
+/** A list (paginated or streaming) succeeded: the server accepts us and the cache is current. */
+export function listed<T extends KubeObject>(ctx: ReflectorContext<T>): void {
+  ctx.listedAt = ctx.scheduler.now();
+  ctx.persistentFailures = 0;
+  ctx.progressSinceList = false;
+  ctx.watchFailuresWithoutProgress = 0;
+}
+
+/** A watch delivered an object event with a new resourceVersion. */
+export function progressed<T extends KubeObject>(ctx: ReflectorContext<T>): void {
+  ctx.progressSinceList = true;
+  ctx.watchFailuresWithoutProgress = 0;
+}
+
+function asKubeRxError(error: unknown): KubeRxError {
+  if (error instanceof KubeRxError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new KubeRxError(`transport error: ${message}`, { cause: error });
+}
+
+/** Hands a non-fatal error to `onError`, naming the resource. */
+export function report<T extends KubeObject>(
+  ctx: ReflectorContext<T>,
+  error: unknown,
+  context: Omit<ListWatchErrorContext, 'resource'>,
+): void {
+  ctx.options.onError?.(asKubeRxError(error), { resource: ctx.resourceName, ...context });
+}
