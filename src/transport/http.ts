@@ -3,7 +3,8 @@
  * no client-node model deserialisation (slow, and it turns timestamps into Dates on lists but not
  * on watches). Cancellation is a single `AbortSignal` per request: a caller's signal, an
  * unsubscribe and the idle watchdog all abort it, which destroys the socket, and the signal's
- * reason becomes the error. Every message is redacted before it leaves this module.
+ * reason becomes the error. Every socket has TCP keepalive ({@link TCP_KEEPALIVE_DELAY_MS}).
+ * Every message is redacted before it leaves this module.
  */
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import * as http from 'node:http';
@@ -22,6 +23,16 @@ export interface Connection {
   readonly config: () => Promise<KubeConfig>;
   readonly userAgent: string;
 }
+
+/**
+ * TCP keepalive on every socket, probing after 30 s without a received packet (client-go's dialer
+ * uses the same 30 s). Node sets 10 probes 1 s apart with it (`TCP_KEEPCNT=10`,
+ * `TCP_KEEPINTVL=1`), so a peer that is gone (host down, NAT or load-balancer entry dropped,
+ * network partition) fails the socket about 40 s after its last packet, on watches and every other
+ * request, without waiting for the idle watchdog. A peer whose kernel still answers but whose
+ * server sends nothing is the watchdog's case.
+ */
+export const TCP_KEEPALIVE_DELAY_MS = 30_000;
 
 /** A response whose headers arrived; the body is still streaming. */
 export interface OpenResponse {
@@ -75,6 +86,8 @@ export async function openRequest(
       reject(asTransportError(error, describeRequest(spec), redact));
       return;
     }
+    // Every request, since an agent may hand out a reused socket; setting it again is harmless.
+    request.on('socket', (socket) => socket.setKeepAlive(true, TCP_KEEPALIVE_DELAY_MS));
     const onAbort = () => request.destroy(abortReason(signal));
     signal.addEventListener('abort', onAbort, { once: true });
     request.on('close', () => signal.removeEventListener('abort', onAbort));

@@ -43,8 +43,11 @@ import { watchStream } from './watchStream.js';
 export interface KubeClientOptions {
   /**
    * Error a watch with `WatchIdleTimeoutError` when no byte arrives for this many ms (0
-   * disables). Default: the watch's `timeoutSeconds` + 30 s (the server should have closed the
-   * stream by then), or 330 s when the watch has no `timeoutSeconds`.
+   * disables). Default, for a watch that allows bookmarks (the Reflector's always do): 75 s, the
+   * API server's bookmark period (60 s) plus 15 s of slack, capped by the watch's `timeoutSeconds`
+   * + 30 s. For a watch without bookmarks: `timeoutSeconds` + 30 s (the server should have closed
+   * the stream by then), or 330 s when it has no `timeoutSeconds`. A peer that is gone is noticed
+   * sooner, by TCP keepalive (about 40 s); see {@link watchIdleTimeoutFor}.
    */
   watchIdleTimeoutMs?: number;
   /** Error any other request with `IdleTimeoutError` after this many silent ms. Default 60 000; 0 disables. */
@@ -83,12 +86,42 @@ const DEFAULT_REQUEST_IDLE_MS = 60_000;
 /** client-go's streaming decoder refuses a frame longer than this. */
 const DEFAULT_MAX_WATCH_FRAME_BYTES = 16 * 1024 * 1024;
 
-/** The idle timeout of one watch: the configured one, else `timeoutSeconds` + 30 s, else 330 s. */
+/**
+ * How often kube-apiserver sends a bookmark on an idle watch that allows them: its watch cache's
+ * `defaultBookmarkFrequency` (one minute), plus one 2 s before the watch's deadline.
+ */
+const BOOKMARK_PERIOD_MS = 60_000;
+/**
+ * Silence past the bookmark period before a watch is presumed dead. The server dispatches
+ * bookmarks in one-second buckets on a jittered one-second timer, so a healthy idle watch can be
+ * silent for about 61-62 s; add network delay, a busy server and GC pauses. 15 s is the margin
+ * kube-apiserver itself keeps past the bookmark period (its watch cache holds events for
+ * `defaultBookmarkFrequency + 15 s`, DefaultEventFreshDuration), so a re-watch after the watchdog
+ * still resumes from the server's history.
+ */
+const BOOKMARK_GRACE_MS = 15_000;
+
+/**
+ * The idle timeout of one watch: the configured one; else, when the watch allows bookmarks, the
+ * bookmark period plus its slack (75 s), or less when the server closes the watch sooner; else
+ * `timeoutSeconds` + 30 s, or 330 s without `timeoutSeconds`.
+ *
+ * Why not less than the bookmark period: a shorter watchdog would end every idle watch just before
+ * its bookmark, so a quiet informer would re-watch every minute, report an error each time, and
+ * never advance its resourceVersion (a later re-watch then risks 410 and a relist). A dead peer is
+ * noticed sooner anyway, by TCP keepalive (30 s idle, then 10 probes 1 s apart: about 40 s); the
+ * watchdog is for a connection whose other end still answers TCP but sends nothing (a frozen
+ * server, a proxy whose upstream is gone).
+ */
 export function watchIdleTimeoutFor(options: KubeClientOptions, watch: WatchOptions): number {
   if (options.watchIdleTimeoutMs !== undefined) return options.watchIdleTimeoutMs;
-  return watch.timeoutSeconds !== undefined
-    ? watch.timeoutSeconds * 1000 + WATCH_IDLE_GRACE_MS
-    : DEFAULT_WATCH_IDLE_MS;
+  const untilServerCloses =
+    watch.timeoutSeconds !== undefined
+      ? watch.timeoutSeconds * 1000 + WATCH_IDLE_GRACE_MS
+      : DEFAULT_WATCH_IDLE_MS;
+  return watch.allowWatchBookmarks
+    ? Math.min(BOOKMARK_PERIOD_MS + BOOKMARK_GRACE_MS, untilServerCloses)
+    : untilServerCloses;
 }
 
 function toListResult(body: unknown, what: string): ListResult {
