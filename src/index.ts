@@ -144,8 +144,20 @@ export {
   type RateLimiter,
   tokenBucket,
 } from './workqueue/rateLimiters.js';
+export type { ErrorAction, ErrorPolicy } from './workqueue/errorPolicy.js';
+export type { ReconcileContext } from './workqueue/reconcileContext.js';
 export {
+  isTerminalError,
+  ReconcileTimeoutError,
+  TerminalError,
+  WorkQueueShutdownError,
+} from './workqueue/reconcileErrors.js';
+export {
+  type DrainReport,
+  type DropReason,
   type Reconcile,
+  type ReconcileMetrics,
+  type ReconcileReport,
   type ReconcileResult,
   WorkDroppedError,
   type WorkQueueMetrics,
@@ -153,6 +165,11 @@ export {
   type WorkResult,
   workQueue,
 } from './workqueue/workQueue.js';
+export {
+  type DrainOptions,
+  type WorkQueueHandle,
+  workQueueHandle,
+} from './workqueue/workQueueHandle.js';
 
 /* api: write helpers (immer patches, finalizers) and discovery */
 export { discoverResource } from './api/discovery.js';

@@ -10,7 +10,9 @@
  * Events are followed from the first list on, but nothing is reconciled until every informer
  * synced; then every primary seen so far is reconciled once (including tombstoned deletes of
  * warm-up objects) and later events as they come. `reconcile` gets
- * the key and the primary's latest snapshot, so it reads the cache instead of the API server.
+ * the key and the primary's latest snapshot, so it reads the cache instead of the API server, and
+ * the work queue's context (`signal`, aborted on timeout or shutdown; `attempt`). After a drain
+ * through the `handle` option the queue completes, and so does the controller.
  */
 import {
   buffer,
@@ -18,6 +20,7 @@ import {
   concat,
   connect,
   defer,
+  endWith,
   filter,
   ignoreElements,
   map,
@@ -26,11 +29,13 @@ import {
   mergeMap,
   type Observable,
   take,
+  takeUntil,
 } from 'rxjs';
 import type { InformerEvent } from '../core/events.js';
 import { type DeepReadonly, type KubeObject, objectKey } from '../core/objects.js';
 import { apiVersionOf, type ResourceType } from '../core/resources.js';
 import type { Snapshot } from '../store/snapshot.js';
+import type { ReconcileContext } from '../workqueue/reconcileContext.js';
 import {
   type Reconcile,
   type ReconcileResult,
@@ -71,8 +76,15 @@ export interface ControllerOptions<T extends KubeObject> extends WorkQueueOption
   readonly owns?: readonly SecondaryInformer[];
   /** Other resources, mapped to primary keys by a function (controller-runtime `Watches`). */
   readonly watches?: readonly WatchSpec<KubeObject>[];
-  /** Reconciles one primary key against the latest snapshot of the primary cache. */
-  readonly reconcile: (key: string, snapshot: Snapshot<T>) => ReturnType<Reconcile>;
+  /**
+   * Reconciles one primary key against the latest snapshot of the primary cache; `context.signal`
+   * aborts on `timeoutMs` or shutdown (controller-runtime's `ctx`).
+   */
+  readonly reconcile: (
+    key: string,
+    snapshot: Snapshot<T>,
+    context: ReconcileContext,
+  ) => ReturnType<Reconcile>;
   /** Filters or reshapes primary events before they become keys (e.g. `generationChanged()`). */
   readonly forEvents?: (events: Observable<InformerEvent<T>>) => Observable<InformerEvent<T>>;
 }
@@ -140,13 +152,19 @@ export function controller<T extends KubeObject>(options: ControllerOptions<T>):
         spec.informer.events$.pipe(mergeMap((event) => objectsOf(event).flatMap((o) => [...spec.map(o)]))),
       ),
     );
-    const reconcile = (key: string): ReturnType<Reconcile> => options.reconcile(key, primary.snapshot());
+    const reconcile: Reconcile = (key, context) => options.reconcile(key, primary.snapshot(), context);
     // Events are watched from the start, so nothing that happens during the first lists (such as a
     // warm-up object's tombstoned delete) is missed; their keys wait until every cache synced.
     const gatedKeys = keys.pipe(
       connect((live) => concat(live.pipe(buffer(allSynced), take(1), mergeAll()), live)),
     );
-    return merge(keepAlive, gatedKeys.pipe(workQueue(reconcile, options)));
+    // A drained queue completes; the informers are then released too.
+    return gatedKeys.pipe(
+      workQueue(reconcile, options),
+      connect((results) =>
+        merge(keepAlive.pipe(takeUntil(results.pipe(ignoreElements(), endWith(true)))), results),
+      ),
+    );
   });
 }
 

@@ -30,4 +30,10 @@ export class KeyQueue {
     }
     return key;
   }
+
+  /** Empties the queue (a shutdown leaves its keys unreconciled). */
+  clear(): void {
+    this.items = [];
+    this.head = 0;
+  }
 }

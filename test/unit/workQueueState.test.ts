@@ -11,15 +11,20 @@ import {
   done,
   drain,
   drained,
+  expire,
   fired,
   type QueueConfig,
   type QueueEffect,
   type QueueState,
+  stop,
+  stopped,
   type Ticket,
   take,
+  timedOut,
   type WorkQueueMetrics,
 } from '../../src/workqueue/queueState.js';
 import { exponentialFailure } from '../../src/workqueue/rateLimiters.js';
+import { WorkQueueShutdownError } from '../../src/workqueue/reconcileErrors.js';
 
 const boom = new Error('boom');
 const ok = { ok: true, value: undefined } as const;
@@ -128,7 +133,7 @@ describe('queueState: done', () => {
     done(state, takeOne(state), failed, 0);
     fired(state, 'a', 10);
     expect(done(state, takeOne(state, 10), failed, 10)).toEqual([
-      { type: 'drop', key: 'a', attempts: 2, error: boom },
+      { type: 'drop', key: 'a', attempts: 2, error: boom, reason: 'maxRetries' },
       { type: 'emit', result: { key: 'a', outcome: 'dropped', attempt: 2, error: boom, durationMs: 0 } },
     ]);
     expect(state.waiting.size).toBe(0);
@@ -248,7 +253,7 @@ describe('queueState: drain, completion and close', () => {
     expect(drained(state)).toEqual({ type: 'complete' });
   });
 
-  it('close cancels every timer; afterwards nothing is added, taken, scheduled or emitted', () => {
+  it('close cancels every timer and aborts the reconciles in flight; afterwards nothing is added, taken, scheduled or emitted', () => {
     const state = queue({ concurrency: 2 });
     for (const key of ['a', 'b', 'c']) add(state, key, 0);
     done(state, takeOne(state), failed, 0);
@@ -257,6 +262,7 @@ describe('queueState: drain, completion and close', () => {
     expect(close(state)).toEqual([
       { type: 'cancel', key: 'a' },
       { type: 'cancel', key: 'b' },
+      { type: 'abort', key: 'c', reason: expect.any(WorkQueueShutdownError) },
     ]);
     expect(add(state, 'd', 1)).toBe(false);
     expect(take(state, 1)).toBeUndefined();
@@ -311,6 +317,8 @@ function brokenInvariants(state: QueueState): string[] {
   for (const key of state.dirty)
     if (!state.queuedAt.has(key) && !state.processing.has(key)) broken.push(`${key} dirty but nowhere`);
   if (state.closed && state.waiting.size > 0) broken.push('closed with timers');
+  if (state.shutdown && state.dirty.size + state.queue.length + state.waiting.size > 0)
+    broken.push('stopping with keys to run');
   return broken;
 }
 
@@ -320,7 +328,10 @@ describe('queueState: invariants', () => {
     | { readonly op: 'take' }
     | { readonly op: 'done'; readonly pick: number; readonly outcome: 0 | 1 | 2 | 3 }
     | { readonly op: 'fire'; readonly pick: number }
+    | { readonly op: 'timeout'; readonly pick: number }
     | { readonly op: 'drain' }
+    | { readonly op: 'stop' }
+    | { readonly op: 'expire' }
     | { readonly op: 'close' };
 
   const key = fc.constantFrom('a', 'b', 'c', 'd');
@@ -336,14 +347,17 @@ describe('queueState: invariants', () => {
       }),
     },
     { weight: 2, arbitrary: fc.record({ op: fc.constant('fire' as const), pick: fc.nat() }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('timeout' as const), pick: fc.nat() }) },
     { weight: 1, arbitrary: fc.constant({ op: 'drain' } as const) },
+    { weight: 1, arbitrary: fc.constant({ op: 'stop' } as const) },
+    { weight: 1, arbitrary: fc.constant({ op: 'expire' } as const) },
     { weight: 1, arbitrary: fc.constant({ op: 'close' } as const) },
   );
 
   it('hold after every transition, and the timers follow `waiting` exactly', () => {
     fc.assert(
       fc.property(fc.array(step, { maxLength: 60 }), fc.integer({ min: 1, max: 3 }), (steps, concurrency) => {
-        const state = queue({ concurrency, maxRetries: 2 });
+        const state = queue({ concurrency, maxRetries: 2, timeoutMs: 5 });
         const inFlight: Ticket[] = [];
         const timers = new Set<string>();
         const apply = (effects: readonly QueueEffect[]) => {
@@ -391,14 +405,26 @@ describe('queueState: invariants', () => {
               fired(state, fire, now);
               break;
             }
+            case 'timeout': {
+              const [ticket] = inFlight.splice(s.pick % Math.max(1, inFlight.length), 1);
+              if (ticket) apply(timedOut(state, ticket, now));
+              break;
+            }
             case 'drain':
               apply(drain(state));
+              break;
+            case 'stop':
+              apply(stop(state));
+              break;
+            case 'expire':
+              apply(expire(state));
               break;
             case 'close':
               apply(close(state));
               break;
           }
           drained(state);
+          stopped(state);
           expect(brokenInvariants(state)).toEqual([]);
           expect([...timers].sort()).toEqual([...state.waiting.keys()].sort());
         }
