@@ -2,7 +2,12 @@
  * Property 1: whatever the server does (writes, bookmarks, timeouts, 500s, 410s with compaction
  * while disconnected, failing and paginated lists, streaming lists), once the client has caught
  * up its cache equals the server's state — through `listWatch -> deltaFifo -> indexer` and through
- * `informer`. The scenarios and the server model live in `serverModel.ts`.
+ * `informer`. Hostile servers too (issue 14): lists answered 200 with something that is not a list,
+ * repeated continue tokens, streaming lists cut short, watched objects whose resourceVersion is not
+ * a string, 503s with Retry-After, and runs of failed or short watches that must end in a relist
+ * (`watchFailuresBeforeRelist` drawn from 1, 2, 3, 8). The scenarios and the server model live in
+ * `serverModel.ts`; it predicts every request, so a reflector that relists, re-watches or falls
+ * back where it should not fails the run.
  */
 import { fc } from '@fast-check/vitest';
 import type { V1Pod } from '@kubernetes/client-node';
@@ -38,6 +43,7 @@ function checkPipeline(scenario: Scenario, resyncPeriodMs: number): void {
         random: () => 0,
         pageSize: scenario.pageSize,
         listMode: scenario.listMode,
+        watchFailuresBeforeRelist: scenario.watchFailuresBeforeRelist,
         onError: () => undefined,
       }).pipe(resync(resyncPeriodMs), deltaFifo<V1Pod>(), indexer<V1Pod>(INDEXERS)),
     );
@@ -57,6 +63,7 @@ function checkInformer(scenario: Scenario, resyncPeriodMs: number): void {
           random: () => 0,
           pageSize: scenario.pageSize,
           listMode: scenario.listMode,
+          watchFailuresBeforeRelist: scenario.watchFailuresBeforeRelist,
           indexers: INDEXERS,
           resyncPeriodMs,
           onError: () => undefined,
@@ -113,6 +120,7 @@ const compaction = (
       },
     ],
     tailMs: 60_000,
+    watchFailuresBeforeRelist: 8,
   },
   30_000,
 ];

@@ -14,6 +14,12 @@
  *   500) are replayed at the start of the next watch, which resumes from the last seen
  *   resourceVersion;
  * - writes after a 410 are only seen through the relist (so it must yield tombstones);
+ * - watches that fail without progress (500s, short watches: no new resourceVersion within a
+ *   second) are counted like the reflector counts them, and `watchFailuresBeforeRelist` of them in
+ *   a row script a relist;
+ * - hostile answers: a list answered 200 with something that is not a list, a continue token
+ *   repeated, a streaming list cut short, a watched object whose resourceVersion is not a string,
+ *   a 503 with Retry-After; each must be reported and retried without touching the cache;
  * - the scenario ends with a bookmark at the server's resourceVersion, so a correct client is
  *   caught up and its cache must equal the model.
  * Every scripted answer checks the request it serves (resourceVersion, limit, continue token,
@@ -46,6 +52,7 @@ import {
   objectKey,
   type SelectorOperator,
   type Snapshot,
+  StatusError,
   statusError,
 } from '../../src/index.js';
 import {
@@ -87,11 +94,20 @@ export type Mutation =
 /**
  * How a list attempt fails. `midPage*` fail after the first page (or mid-stream for streaming
  * lists); `unsupported` is a 400 to a streaming list, after which the reflector lists paginated.
+ * `notAList`: a 200 whose body is not a list (`{}`, `[]`, a Status); for a streaming list, a stream
+ * that closes before its end bookmark (cut short). `repeatedToken`: the second page repeats the
+ * first page's continue token (the reflector gives the list up and lists unpaginated).
  */
-export type ListFailure = 'error500' | 'midPage500' | 'midPage410' | 'unsupported';
+export type ListFailure =
+  | 'error500'
+  | 'midPage500'
+  | 'midPage410'
+  | 'unsupported'
+  | 'notAList'
+  | 'repeatedToken';
 
 /** Watch lines the reflector must report and skip without losing its place. */
-export type Garbage = 'noName' | 'unknownType' | 'bookmarkWithoutRv';
+export type Garbage = 'noName' | 'unknownType' | 'bookmarkWithoutRv' | 'versionNotString';
 
 export type Command =
   | { readonly kind: 'mutate'; readonly mutation: Mutation; readonly gapMs: number }
@@ -99,8 +115,16 @@ export type Command =
   | { readonly kind: 'garbage'; readonly garbage: Garbage; readonly gapMs: number }
   /** The server closes the watch normally (its timeoutSeconds elapsed). */
   | { readonly kind: 'watchTimeout'; readonly afterMs: number }
-  /** A 500: as an in-stream ERROR event, or as the answer to the next watch request. */
-  | { readonly kind: 'watch500'; readonly inStream: boolean; readonly gapMs: number }
+  /**
+   * A 500: as an in-stream ERROR event, or as the answer to the next watch request (a 503 with
+   * `Retry-After` when `retryAfterSeconds` is set).
+   */
+  | {
+      readonly kind: 'watch500';
+      readonly inStream: boolean;
+      readonly gapMs: number;
+      readonly retryAfterSeconds?: number;
+    }
   /**
    * A 410 Gone (in-stream ERROR or HTTP answer to the next watch request), then `whileDisconnected`
    * writes the client only sees through the relist, whose first attempts fail with `listFailures`.
@@ -126,6 +150,8 @@ export interface Scenario {
   readonly commands: readonly Command[];
   /** Virtual time between the final bookmark and the end of the run (resync ticks happen here). */
   readonly tailMs: number;
+  /** The reflector's `watchFailuresBeforeRelist`. */
+  readonly watchFailuresBeforeRelist: number;
 }
 
 /** The in-memory API server: pods by key and the global resourceVersion. */
@@ -251,7 +277,14 @@ export const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
 
 const gapArb = fc.integer({ min: 0, max: 3000 });
 const listFailuresArb = fc.array(
-  fc.constantFrom<ListFailure>('error500', 'midPage500', 'midPage410', 'unsupported'),
+  fc.constantFrom<ListFailure>(
+    'error500',
+    'midPage500',
+    'midPage410',
+    'unsupported',
+    'notAList',
+    'repeatedToken',
+  ),
   {
     maxLength: 2,
   },
@@ -267,7 +300,7 @@ export const commandArb: fc.Arbitrary<Command> = fc.oneof(
     weight: 1,
     arbitrary: fc.record({
       kind: fc.constant('garbage' as const),
-      garbage: fc.constantFrom<Garbage>('noName', 'unknownType', 'bookmarkWithoutRv'),
+      garbage: fc.constantFrom<Garbage>('noName', 'unknownType', 'bookmarkWithoutRv', 'versionNotString'),
       gapMs: gapArb,
     }),
   },
@@ -280,7 +313,15 @@ export const commandArb: fc.Arbitrary<Command> = fc.oneof(
   },
   {
     weight: 1,
-    arbitrary: fc.record({ kind: fc.constant('watch500' as const), inStream: fc.boolean(), gapMs: gapArb }),
+    arbitrary: fc.record(
+      {
+        kind: fc.constant('watch500' as const),
+        inStream: fc.boolean(),
+        gapMs: gapArb,
+        retryAfterSeconds: fc.integer({ min: 1, max: 120 }),
+      },
+      { requiredKeys: ['kind', 'inStream', 'gapMs'] },
+    ),
   },
   {
     weight: 2,
@@ -304,6 +345,7 @@ export const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
   initialListFailures: listFailuresArb,
   commands: fc.array(commandArb, { maxLength: 40, size: 'medium' }),
   tailMs: fc.integer({ min: 0, max: 120_000 }),
+  watchFailuresBeforeRelist: fc.constantFrom(1, 2, 3, 8),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -312,7 +354,15 @@ export const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
 interface Timed {
   readonly gapMs: number;
   readonly event: RawWatchEvent;
+  /** The reflector counts it as progress (a new resourceVersion from an object event, a REPLACE). */
+  readonly progress?: boolean;
 }
+
+/** How a scripted stream ends: a clean close after a delay, an ERROR event (then silence), or `until`. */
+type StreamEnd =
+  | { readonly kind: 'clean'; readonly afterMs: number }
+  | { readonly kind: 'error' }
+  | { readonly kind: 'open'; readonly until: Observable<never> };
 
 /** What the next watch request must look like. */
 type WatchExpectation = { readonly streaming: true } | { readonly streaming: false; readonly rv: string };
@@ -346,10 +396,26 @@ const GARBAGE: Record<Garbage, RawWatchEvent> = {
   },
   unknownType: { type: 'SNAPSHOT', object: pod('p0', '999999') },
   bookmarkWithoutRv: { type: 'BOOKMARK', object: { kind: 'Pod', apiVersion: 'v1', metadata: {} } },
+  versionNotString: {
+    type: 'MODIFIED',
+    object: { ...pod('p0', '1'), metadata: { name: 'p0', namespace: 'default', resourceVersion: { v: 1 } } },
+  },
 };
+
+/** 200 answers to a list that are not lists: each an InvalidListError or a StatusError, retried. */
+const NOT_A_LIST: readonly unknown[] = [
+  {},
+  [],
+  { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 500, message: 'shutting down' },
+  { kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: '1' } },
+];
 
 /** Longest backoff the reflector uses with `random: () => 0`. */
 const MAX_BACKOFF_MS = 30_000;
+/** The reflector's default cap of a Retry-After. */
+const MAX_RETRY_AFTER_MS = 60_000;
+/** A clean close sooner than this without progress is a short watch (a failure). */
+const MIN_WATCH_DURATION_MS = 1000;
 
 /** Completes after `ms` of virtual time without emitting: a server closing the stream. */
 function closeAfter(ms: number): Observable<never> {
@@ -378,6 +444,8 @@ export function buildScript(scenario: Scenario): Script {
   // The resourceVersion the client has seen (events and bookmarks move it).
   let clientRv = '';
   let current: { expect: WatchExpectation; items: Timed[] } | undefined;
+  // The reflector's count of failed watches without progress since the last progress or list.
+  let failuresWithoutProgress = 0;
 
   const checkWatch = (expect: WatchExpectation, options: WatchOptions, step: number) => {
     if (expect.streaming) {
@@ -417,13 +485,32 @@ export function buildScript(scenario: Scenario): Script {
     });
   };
 
-  const closeCurrent = (end: Observable<never>) => {
-    if (!current) return;
+  /**
+   * Scripts the current stream, ending with `end`. Returns whether the reflector counts its end as
+   * a failed watch without progress: an error, or a clean close within a second without progress.
+   */
+  const closeCurrent = (end: StreamEnd): boolean => {
+    if (!current) return false;
     const { expect, items } = current;
-    const stream = streamOf(items, end);
-    for (const item of items) budgetMs += item.gapMs;
+    const stream = streamOf(
+      items,
+      end.kind === 'clean' ? closeAfter(end.afterMs) : end.kind === 'error' ? NEVER : end.until,
+    );
+    let durationMs = end.kind === 'clean' ? end.afterMs : 0;
+    for (const item of items) {
+      budgetMs += item.gapMs;
+      durationMs += item.gapMs;
+    }
     pushWatch(expect, () => stream);
     current = undefined;
+    if (end.kind === 'error') return true;
+    return end.kind === 'clean' && durationMs < MIN_WATCH_DURATION_MS && !items.some((item) => item.progress);
+  };
+
+  /** Counts a failed watch; true when that makes the reflector relist. */
+  const watchFailed = (): boolean => {
+    failuresWithoutProgress++;
+    return failuresWithoutProgress >= scenario.watchFailuresBeforeRelist;
   };
 
   /** Scripts a (re)list: failed attempts, then a successful one, and opens the next watch. */
@@ -431,6 +518,7 @@ export function buildScript(scenario: Scenario): Script {
     const objects = model.list();
     const rv = model.resourceVersion;
     initialObjects ??= objects;
+    failuresWithoutProgress = 0;
     // What the server answers, including the nameless item the reflector must skip.
     const listed: KubeObject[] = scenario.garbageInLists ? [...objects, NAMELESS] : objects;
     const initialEvents: Timed[] = listed.map((object) => ({ gapMs: 0, event: added(object) }));
@@ -453,19 +541,37 @@ export function buildScript(scenario: Scenario): Script {
         } else if (failure === 'error500') {
           pushWatch({ streaming: true }, () => statusError(500, 'etcd unavailable'));
         } else {
-          // Interrupted streaming list: part of the initial events, then an ERROR; the buffer
-          // must be discarded (the retry sends everything again).
+          // Interrupted streaming list: part of the initial events, then an ERROR, or a clean close
+          // (cut short); the buffer must be discarded (the retry sends everything again) and the
+          // retry is a streaming list again.
           const partial = initialEvents.slice(0, Math.ceil(initialEvents.length / 2));
-          const error: Timed = { gapMs: 1, event: errorEvent(failure === 'midPage410' ? 410 : 500) };
-          const stream = streamOf([...partial, error], NEVER);
+          const stream =
+            failure === 'notAList' || failure === 'repeatedToken'
+              ? streamOf(partial, closeAfter(1))
+              : streamOf(
+                  [...partial, { gapMs: 1, event: errorEvent(failure === 'midPage410' ? 410 : 500) }],
+                  NEVER,
+                );
           pushWatch({ streaming: true }, () => stream);
         }
         continue;
       }
       const attempt = listAttempt++;
-      if (unpaginated || failure === 'error500' || failure === 'unsupported' || pageCount < 2) {
-        const code = failure === 'unsupported' ? 400 : 500;
-        pushList(unpaginated ? undefined : size, undefined, () => statusError(code, 'list failed'));
+      if (failure === 'repeatedToken' && !unpaginated && pageCount >= 2) {
+        // The second page hands back the first page's token: the list is given up, and after
+        // backoff the reflector lists unpaginated.
+        pages(attempt, 1);
+        const second = listed.slice(size, 2 * size);
+        pushList(size, `c${attempt}-1`, () => listOf(second, rv, `c${attempt}-1`));
+        unpaginated = true;
+        continue;
+      }
+      if (unpaginated || (failure !== 'midPage500' && failure !== 'midPage410') || pageCount < 2) {
+        const answer =
+          failure === 'notAList' || failure === 'repeatedToken'
+            ? () => NOT_A_LIST[attempt % NOT_A_LIST.length] as unknown as ListResult
+            : () => statusError(failure === 'unsupported' ? 400 : 500, 'list failed');
+        pushList(unpaginated ? undefined : size, undefined, answer);
         unpaginated = false;
         continue;
       }
@@ -480,7 +586,8 @@ export function buildScript(scenario: Scenario): Script {
     if (listMode === 'streaming') {
       current = {
         expect: { streaming: true },
-        items: [...initialEvents, { gapMs: 0, event: bookmark(rv, true) }],
+        // the REPLACE at the end bookmark is progress
+        items: [...initialEvents, { gapMs: 0, event: bookmark(rv, true), progress: true }],
       };
       return;
     }
@@ -490,11 +597,30 @@ export function buildScript(scenario: Scenario): Script {
     current = { expect: { streaming: false, rv }, items: [] };
   };
 
-  const emit = (gapMs: number, event: RawWatchEvent) => {
+  /** The current stream, or a new watch from the client's resourceVersion. */
+  const stream = () => {
     current ??= { expect: { streaming: false, rv: clientRv }, items: [] };
-    current.items.push({ gapMs, event });
+    return current;
+  };
+
+  const emit = (gapMs: number, event: RawWatchEvent) => {
     const object = event.object as V1Pod | undefined;
-    if (event.type !== 'ERROR') clientRv = object?.metadata?.resourceVersion ?? clientRv;
+    const rv = object?.metadata?.resourceVersion;
+    // Writes always move the resourceVersion: an object event is progress; bookmarks are not.
+    const progress =
+      event.type !== 'ERROR' && event.type !== 'BOOKMARK' && rv !== undefined && rv !== clientRv;
+    stream().items.push({ gapMs, event, progress });
+    if (progress) failuresWithoutProgress = 0;
+    if (event.type !== 'ERROR') clientRv = rv ?? clientRv;
+  };
+
+  /** After a counted watch failure: relists when the count says so, else re-watches from clientRv. */
+  const afterWatchFailure = (failed: boolean, relistFailures: readonly ListFailure[] = []): boolean => {
+    if (failed && watchFailed()) {
+      relist(relistFailures);
+      return true;
+    }
+    return false;
   };
 
   for (const mutation of scenario.initial) model.apply(mutation);
@@ -511,50 +637,62 @@ export function buildScript(scenario: Scenario): Script {
         emit(command.gapMs, bookmark(model.resourceVersion));
         break;
       case 'garbage':
-        current ??= { expect: { streaming: false, rv: clientRv }, items: [] };
-        current.items.push({ gapMs: command.gapMs, event: GARBAGE[command.garbage] });
+        stream().items.push({ gapMs: command.gapMs, event: GARBAGE[command.garbage], progress: false });
         break;
       case 'watchTimeout':
         budgetMs += command.afterMs;
-        closeCurrent(closeAfter(command.afterMs));
-        current = { expect: { streaming: false, rv: clientRv }, items: [] };
+        afterWatchFailure(closeCurrent({ kind: 'clean', afterMs: command.afterMs }));
         break;
-      case 'watch500':
+      case 'watch500': {
         if (command.inStream) {
           emit(command.gapMs, errorEvent(500, 'internal error'));
-          closeCurrent(NEVER);
-        } else {
-          closeCurrent(closeAfter(command.gapMs));
-          budgetMs += command.gapMs;
-          pushWatch({ streaming: false, rv: clientRv }, () => statusError(500, 'internal error'));
+          afterWatchFailure(closeCurrent({ kind: 'error' }));
+          break;
         }
-        current = { expect: { streaming: false, rv: clientRv }, items: [] };
+        budgetMs += command.gapMs;
+        // The 500 answers the next request: if the close just before relists, that is a list.
+        if (afterWatchFailure(closeCurrent({ kind: 'clean', afterMs: command.gapMs }), ['error500'])) break;
+        const retryAfter = command.retryAfterSeconds;
+        budgetMs += retryAfter === undefined ? 0 : Math.min(retryAfter * 1000, MAX_RETRY_AFTER_MS);
+        pushWatch({ streaming: false, rv: clientRv }, () =>
+          retryAfter === undefined
+            ? statusError(500, 'internal error')
+            : new StatusError({ kind: 'Status', code: 503, message: 'slow down' }, 503, retryAfter),
+        );
+        afterWatchFailure(true);
         break;
-      case 'gone':
+      }
+      case 'gone': {
+        let relisted = false;
         if (command.inStream) {
           emit(command.gapMs, errorEvent(410));
-          closeCurrent(NEVER);
+          closeCurrent({ kind: 'error' });
         } else {
-          closeCurrent(closeAfter(command.gapMs));
           budgetMs += command.gapMs;
-          pushWatch({ streaming: false, rv: clientRv }, () => statusError(410, 'too old resource version'));
+          // If the close just before relists, the 410 never comes: the relist sees the same writes.
+          const failed = closeCurrent({ kind: 'clean', afterMs: command.gapMs });
+          relisted = failed && watchFailed();
+          if (!relisted)
+            pushWatch({ streaming: false, rv: clientRv }, () => statusError(410, 'too old resource version'));
         }
         for (const mutation of command.whileDisconnected) model.apply(mutation);
         relist(command.listFailures);
         break;
+      }
     }
   }
   // Catch up: a final bookmark at the server's resourceVersion, then quiet until the end.
   emit(1, bookmark(model.resourceVersion));
-  closeCurrent(
-    concat(
+  closeCurrent({
+    kind: 'open',
+    until: concat(
       timer(scenario.tailMs).pipe(
         tap(() => done$.next()),
         ignoreElements(),
       ),
       NEVER,
     ),
-  );
+  });
   budgetMs += scenario.tailMs;
 
   return {
