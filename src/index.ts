@@ -100,9 +100,9 @@ export {
   KubeConfigError,
   RequestAbortedError,
   TransportError,
+  WatchFrameTooLargeError,
   WatchIdleTimeoutError,
 } from './transport/transportErrors.js';
-  WatchFrameTooLargeError,
 
 /* sources: the Reflector as a cold Observable (list, watch, relist, backoff) */
 export { Backoff, type BackoffOptions, defaultBackoff } from './sources/backoff.js';
