@@ -10,6 +10,7 @@ import {
   type KubeRxError,
   listWatch,
   resources,
+  UncacheableObjectError,
   type WatchEvent,
 } from '../src/index.js';
 import {
@@ -49,6 +50,13 @@ const tombstoned = (key: string, last: V1Pod): Delta<V1Pod> => ({
   oldObject: last,
   tombstone: new DeletedFinalStateUnknown(key, last),
 });
+
+/** `object` with `spec.nested` holding `{ a: { a: ... } }` `depth` levels deep, built without recursion. */
+function nested(object: V1Pod, depth: number): V1Pod {
+  let inner: Record<string, unknown> = {};
+  for (let i = 0; i < depth; i++) inner = { a: inner };
+  return { ...object, spec: { ...object.spec, nested: inner } as V1Pod['spec'] };
+}
 
 /** A pod without metadata.name: it cannot be keyed. */
 const nameless = (): V1Pod => ({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'default' } });
@@ -400,6 +408,117 @@ describe('deltaFifo marbles: per-event rules', () => {
     });
   });
 
+  it('identity: namespace "a" + name "b/c" and namespace "a/b" + name "c" (both "a/b/c") are both reported and skipped', () => {
+    newScheduler().run(({ cold, expectObservable, flush }) => {
+      const ok = pod('ok', '1', { namespace: 'a' });
+      const slashInName = pod('b/c', '2', { namespace: 'a' });
+      const slashInNamespace = pod('c', '3', { namespace: 'a/b' });
+      const errors: KubeRxError[] = [];
+      const source = cold<Event>('r-x', {
+        r: replace([ok, slashInName], '2'),
+        x: ev('ADDED', slashInNamespace),
+      });
+      const fifo = deltaFifo<V1Pod>({ onError: (e) => errors.push(e), resource: 'pods.v1' });
+      expectObservable(source.pipe(fifo)).toBe('r', {
+        r: batch([{ type: 'Added', key: 'a/ok', object: ok }], '2', true, true),
+      });
+      flush();
+      expect(errors.map((e) => e.message)).toEqual([
+        'pods.v1 "a"/"b/c": metadata.name contains "/"; skipped',
+        'pods.v1 "a/b"/"c": metadata.namespace contains "/"; skipped',
+      ]);
+      for (const e of errors) {
+        expect(e).toBeInstanceOf(UncacheableObjectError);
+        expect(e).toBeInstanceOf(InvalidObjectError);
+        expect((e as UncacheableObjectError).resource).toBe('pods.v1');
+      }
+      expect((errors[0] as UncacheableObjectError).object).toBe(slashInName);
+      expect((errors[1] as UncacheableObjectError).object).toBe(slashInNamespace);
+    });
+  });
+
+  it('a name or namespace that is not a non-empty string, or a resourceVersion that is not a string, is reported and skipped', () => {
+    newScheduler().run(({ cold, expectObservable, flush }) => {
+      const withMeta = (metadata: Record<string, unknown>) =>
+        ({ ...pod('x', '1'), metadata }) as unknown as V1Pod;
+      const bad = [
+        withMeta({ name: 'x', namespace: 5 }),
+        withMeta({ name: 'x', namespace: { name: 'default' } }),
+        withMeta({ name: 'x', namespace: ['default'] }),
+        withMeta({ name: '', namespace: 'default' }),
+        withMeta({ name: 7, namespace: 'default' }),
+        withMeta({ name: 'x', namespace: 'default', resourceVersion: { v: 4 } }),
+        { kind: 'Pod', metadata: null } as unknown as V1Pod,
+        'not an object' as unknown as V1Pod,
+      ];
+      const good = pod('good', '9');
+      const errors: UncacheableObjectError[] = [];
+      const source = cold<Event>('r-(abcdefgh)-m', {
+        r: replace([...bad, good], '9'),
+        ...Object.fromEntries(bad.map((o, i) => ['abcdefgh'[i], ev('MODIFIED', o)])),
+        m: ev('MODIFIED', pod('good', '10')),
+      });
+      const fifo = deltaFifo<V1Pod>({ onError: (e) => errors.push(e as UncacheableObjectError) });
+      expectObservable(source.pipe(fifo)).toBe('r------------m', {
+        r: batch([{ type: 'Added', key: 'default/good', object: good }], '9', true, true),
+        m: batch(
+          [{ type: 'Updated', key: 'default/good', object: pod('good', '10'), oldObject: good }],
+          '10',
+        ),
+      });
+      flush();
+      const problems = [
+        'metadata.namespace is a number, not a string',
+        'metadata.namespace is an object, not a string',
+        'metadata.namespace is an array, not a string',
+        'metadata.name is an empty string, not a non-empty string',
+        'metadata.name is a number, not a non-empty string',
+        'metadata.resourceVersion is an object, not a string',
+        'metadata is null, not an object',
+        'the object is a string',
+      ];
+      expect(errors.map((e) => e.problem)).toEqual([...problems, ...problems]);
+      for (const e of errors) expect(e).toBeInstanceOf(UncacheableObjectError);
+    });
+  });
+
+  it('an object nested deeper than 1000 levels is reported with its key and skipped, in a watch and in a relist', () => {
+    newScheduler().run(({ cold, expectObservable, flush }) => {
+      const a1 = pod('a', '1');
+      const deep1 = nested(pod('deep', '2'), 1500);
+      const deep3 = nested(pod('deep', '3'), 10_000);
+      const shallow4 = pod('deep', '4');
+      const errors: KubeRxError[] = [];
+      const source = cold<Event>('r-x-s-y-z', {
+        r: replace([a1], '1'),
+        x: ev('ADDED', deep1),
+        s: ev('ADDED', shallow4),
+        // the relist's copy of `deep` nests too deep: it is left out, so the cached one is tombstoned
+        y: replace([a1, deep3], '5'),
+        z: ev('MODIFIED', pod('a', '6')),
+      });
+      const fifo = deltaFifo<V1Pod>({ onError: (e) => errors.push(e), resource: 'pods.v1' });
+      expectObservable(source.pipe(fifo)).toBe('r---s-y-z', {
+        r: batch([{ type: 'Added', key: 'default/a', object: a1 }], '1', true, true),
+        s: batch([{ type: 'Added', key: 'default/deep', object: shallow4 }], '4'),
+        y: batch(
+          [
+            { type: 'Replaced', key: 'default/a', object: a1, oldObject: a1 },
+            tombstoned('default/deep', shallow4),
+          ],
+          '5',
+        ),
+        z: batch([{ type: 'Updated', key: 'default/a', object: pod('a', '6'), oldObject: a1 }], '6'),
+      });
+      flush();
+      expect(errors.map((e) => e.message)).toEqual([
+        'pods.v1 default/deep: the object nests deeper than 1000 levels; skipped',
+        'pods.v1 default/deep: the object nests deeper than 1000 levels; skipped',
+      ]);
+      expect(errors.map((e) => (e as UncacheableObjectError).key)).toEqual(['default/deep', 'default/deep']);
+    });
+  });
+
   it('is cold: each subscription starts from its own (seeded) state', () => {
     newScheduler().run(({ cold, expectObservable }) => {
       const k = pod('k', '1');
@@ -425,7 +544,12 @@ describe('deltaFifo marbles: per-event rules', () => {
 
 describe('deltaFifo marbles: driven by listWatch scenarios', () => {
   const lw = (client: ReturnType<typeof scriptedClient>, onError?: (e: KubeRxError) => void) =>
-    listWatch<V1Pod>(client, resources.pods, { random: () => 0, ...(onError ? { onError } : {}) });
+    listWatch<V1Pod>(client, resources.pods, {
+      random: () => 0,
+      // These scenarios are about the cache; relist pacing has its own marbles (listWatchStorms).
+      minRelistIntervalMs: 0,
+      ...(onError ? { onError } : {}),
+    });
 
   it('normal flow: list then watch events become batches at the same frames', () => {
     newScheduler().run(({ cold, expectObservable }) => {

@@ -7,6 +7,7 @@
  * {@link KubeObject} structurally, so users keep their familiar types. What the cache hands out
  * is frozen at run time ({@link deepFreeze}) and typed {@link DeepReadonly} to match.
  */
+import { InvalidObjectError } from './errors.js';
 
 /**
  * Object metadata fields the cache reads. Everything else is carried through untouched. Its arrays
@@ -77,17 +78,82 @@ export function asReadonly<T>(value: T | DeepReadonly<T>): DeepReadonly<T> {
 
 /**
  * client-go's `MetaNamespaceKeyFunc`: `namespace/name` for namespaced objects, `name` otherwise.
- * Returns `undefined` when the object has no name (such an object cannot be cached).
+ * Returns `undefined` when the object cannot have a key of its own: no name, or a name or
+ * namespace that is not a non-empty string without `/` (see `objectKeyProblem`). That makes
+ * keys unique: with a `/` allowed, namespace `a` + name `b/c` and namespace `a/b` + name `c`
+ * would both be `a/b/c`. Kubernetes names never contain `/`, so no real object is turned away.
  *
  * @example
  * ```ts
  * objectKey({ metadata: { namespace: 'default', name: 'web' } }); // 'default/web'
+ * objectKey({ metadata: { namespace: 'a', name: 'b/c' } });       // undefined
  * ```
  */
 export function objectKey(object: KubeObject): string | undefined {
   const meta = object.metadata;
-  if (!meta || typeof meta.name !== 'string' || meta.name === '') return undefined;
-  return meta.namespace ? `${meta.namespace}/${meta.name}` : meta.name;
+  if (!meta) return undefined;
+  const name: unknown = meta.name;
+  if (typeof name !== 'string' || name === '' || name.includes('/')) return undefined;
+  const namespace: unknown = meta.namespace;
+  if (namespace === undefined || namespace === null || namespace === '') return name;
+  if (typeof namespace !== 'string' || namespace.includes('/')) return undefined;
+  return `${namespace}/${name}`;
+}
+
+/** A short description of a field's value for a message: its type, never its content. */
+export function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'missing';
+  if (Array.isArray(value)) return 'an array';
+  if (value === '') return 'an empty string';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/**
+ * Why {@link objectKey} gives `value` no key, as a phrase for an error message, or `undefined`
+ * when it has one. An absent, `null` or `''` namespace means cluster-scoped, as client-go reads it
+ * (a Go server decodes all three to `""`).
+ *
+ * @example
+ * ```ts
+ * objectKeyProblem({ metadata: { namespace: 5, name: 'web' } }); // 'metadata.namespace is a number, not a string'
+ * ```
+ */
+export function objectKeyProblem(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    return `the object is ${kindOf(value)}`;
+  const meta: unknown = (value as KubeObject).metadata;
+  if (meta === null || typeof meta !== 'object' || Array.isArray(meta))
+    return `metadata is ${kindOf(meta)}, not an object`;
+  const { name, namespace } = meta as { name?: unknown; namespace?: unknown };
+  if (typeof name !== 'string' || name === '')
+    return `metadata.name is ${kindOf(name)}, not a non-empty string`;
+  if (name.includes('/')) return 'metadata.name contains "/"';
+  if (namespace === undefined || namespace === null || namespace === '') return undefined;
+  if (typeof namespace !== 'string') return `metadata.namespace is ${kindOf(namespace)}, not a string`;
+  if (namespace.includes('/')) return 'metadata.namespace contains "/"';
+  return undefined;
+}
+
+/**
+ * How an object that has no key is named in messages: its namespace and name as they are
+ * (JSON-quoted, so `"a"/"b/c"` and `"a/b"/"c"` read differently), or only what they are.
+ *
+ * @example
+ * ```ts
+ * describeObject({ metadata: { namespace: 'a', name: 'b/c' } }); // '"a"/"b/c"'
+ * ```
+ */
+export function describeObject(value: unknown): string {
+  const meta: unknown =
+    value !== null && typeof value === 'object' ? (value as KubeObject).metadata : undefined;
+  if (meta === null || typeof meta !== 'object') return 'an object without metadata';
+  const { name, namespace } = meta as { name?: unknown; namespace?: unknown };
+  const part = (field: unknown) =>
+    typeof field === 'string'
+      ? JSON.stringify(field.length > 80 ? `${field.slice(0, 80)}...` : field)
+      : `(${kindOf(field)})`;
+  return namespace === undefined ? part(name) : `${part(namespace)}/${part(name)}`;
 }
 
 /**
@@ -133,7 +199,6 @@ let freezeBudget = 0;
 function freezeFast(value: unknown, depth: number): boolean {
   if (value === null || typeof value !== 'object' || !isPlainData(value)) return true;
   if (--freezeBudget < 0 || depth > FAST_FREEZE_DEPTH) return false;
-  Object.freeze(value);
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) if (!freezeFast(value[i], depth + 1)) return false;
   } else {
@@ -142,19 +207,52 @@ function freezeFast(value: unknown, depth: number): boolean {
     for (const key in value)
       if (!freezeFast((value as Record<string, unknown>)[key], depth + 1)) return false;
   }
+  // After the children: a walk that stops early leaves the root unfrozen, so an object turned away
+  // never looks frozen (and so admitted) to a check of `Object.isFrozen`.
+  Object.freeze(value);
   return true;
 }
 
-/** Freezes `value` and what it reaches; `seen` stops cycles. */
-function freezeGuarded(value: unknown, seen: Set<object>): void {
-  if (value === null || typeof value !== 'object' || seen.has(value) || !isPlainData(value)) return;
-  seen.add(value);
-  Object.freeze(value);
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) freezeGuarded(value[i], seen);
-  } else {
-    for (const key in value) freezeGuarded((value as Record<string, unknown>)[key], seen);
+/**
+ * How deep an object may nest to enter the cache. Past it, the object is turned away
+ * ({@link deepFreeze} throws {@link InvalidObjectError}) rather than frozen by an unbounded walk.
+ * A depth cap rather than only an iterative walk because the cache hands objects to code that
+ * recurses: Node 20's `structuredClone` overflows its stack at about 1,950 levels and
+ * `JSON.stringify` at about 4,170, and so would a reconcile's own recursion or a `patchWith`
+ * draft; an object deeper than that would fail in every consumer instead of once, here. Real
+ * Kubernetes objects nest a few dozen levels (a CRD's schema a few hundred at most).
+ */
+export const MAX_OBJECT_DEPTH = 1000;
+
+/**
+ * Freezes `value` and what it reaches, with an explicit stack (no recursion, so no depth can
+ * overflow the call stack); `seen` stops cycles. Visits everything first and freezes only when
+ * nothing nests deeper than {@link MAX_OBJECT_DEPTH}; otherwise freezes nothing more and returns false.
+ */
+function freezeGuarded(root: object): boolean {
+  const seen = new Set<object>();
+  const stack: unknown[] = [root];
+  const depths: number[] = [0];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    const depth = depths.pop() as number;
+    if (value === null || typeof value !== 'object' || seen.has(value) || !isPlainData(value)) continue;
+    if (depth > MAX_OBJECT_DEPTH) return false;
+    seen.add(value);
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        stack.push(value[i]);
+        depths.push(depth + 1);
+      }
+    } else {
+      for (const key in value) {
+        stack.push((value as Record<string, unknown>)[key]);
+        depths.push(depth + 1);
+      }
+    }
   }
+  for (const value of seen) Object.freeze(value);
+  return true;
 }
 
 /**
@@ -165,17 +263,21 @@ function freezeGuarded(value: unknown, seen: Set<object>): void {
  *
  * It runs for every object entering the cache, so the usual case allocates nothing: a walk with a
  * node budget, a depth limit and no visited set (a pod is a few dozen nodes). Only an object that hits
- * a limit (a cycle, more than 10 000 nodes or 100 levels) is walked again with a visited `Set`;
- * freezing twice is harmless. That is several times cheaper than the former `WeakSet` +
- * `Object.values` walk (docs/benchmarks.md, P1).
+ * a limit (a cycle, more than 10 000 nodes or 100 levels) is walked again, iteratively, with a
+ * visited `Set`; freezing twice is harmless. That is several times cheaper than the former
+ * `WeakSet` + `Object.values` walk (docs/benchmarks.md, P1).
  *
  * This is where an object becomes a cached one, so the result is typed {@link DeepReadonly}; it
  * also takes an object that already is (a snapshot's objects as `knownObjects`).
+ *
+ * @throws {@link InvalidObjectError} when `value` nests deeper than {@link MAX_OBJECT_DEPTH}
+ * levels; parts of it may then be frozen, never `value` itself.
  */
 export function deepFreeze<T>(value: T | DeepReadonly<T>): DeepReadonly<T> {
   if (value !== null && typeof value === 'object') {
     freezeBudget = FAST_FREEZE_BUDGET;
-    if (!freezeFast(value, 0)) freezeGuarded(value, new Set());
+    if (!freezeFast(value, 0) && !freezeGuarded(value))
+      throw new InvalidObjectError(`the object nests deeper than ${MAX_OBJECT_DEPTH} levels`, value);
   }
   // Frozen now, so the read-only type is true of it (TypeScript cannot relate T to DeepReadonly<T>
   // for a generic T, hence the assertion).

@@ -10,21 +10,21 @@
  *   with a {@link DeletedFinalStateUnknown} tombstone for known keys missing from the list.
  * - `RESYNC` yields `Sync` for every known object once synced, in key order; `BOOKMARK` only advances the
  *   resourceVersion (an empty batch).
+ * - An object the cache cannot hold (no name; a name or namespace that is not a string or contains
+ *   `/`; a resourceVersion that is not a string; nesting deeper than 1000 levels) is reported to
+ *   `onError` as an `UncacheableObjectError` and skipped: no delta, nothing else changes. In a
+ *   `REPLACE` it is left out of the list, so a copy cached earlier is tombstoned like any object
+ *   the list lacks.
  * Objects are deep-frozen as they enter, so every later stage shares them safely.
  *
  * Layer `operators`: one RxJS operator per file (deltaFifo, indexer, resync, toEvents, transform,
  * predicates) from watch events to batches, snapshots and informer events. May import: `core`, `store`.
  */
 import { defer, filter, map, type OperatorFunction, scan } from 'rxjs';
-import { InvalidObjectError, type KubeRxError } from '../core/errors.js';
+import type { KubeRxError } from '../core/errors.js';
 import { DeletedFinalStateUnknown, type Delta, type DeltaBatch, type WatchEvent } from '../core/events.js';
-import {
-  type DeepReadonly,
-  deepFreeze,
-  type KubeObject,
-  objectKey,
-  resourceVersionOf,
-} from '../core/objects.js';
+import { type DeepReadonly, type KubeObject, objectKey, resourceVersionOf } from '../core/objects.js';
+import { admissionKey, admittedObject, type UncacheableObjectError } from '../store/cacheAdmission.js';
 import { FifoBatch } from '../store/fifoBatch.js';
 import { PersistentMap } from '../store/persistentMap.js';
 import { Snapshot } from '../store/snapshot.js';
@@ -38,10 +38,13 @@ export interface DeltaFifoOptions<T> {
    */
   knownObjects?: Iterable<T | DeepReadonly<T>>;
   /**
-   * Receives objects that cannot be cached (no `metadata.name`); they are skipped and nothing
-   * else changes. Without it such an object errors the stream with {@link InvalidObjectError}.
+   * Receives an {@link UncacheableObjectError} for each object that cannot be cached (see the
+   * module comment); it is skipped and nothing else changes. Without it such an object errors
+   * the stream.
    */
   onError?: (error: KubeRxError) => void;
+  /** The resource the events are of (`pods.v1`, as `describeResource` names it), for the errors. */
+  resource?: string;
 }
 
 interface FifoState<T> {
@@ -69,13 +72,6 @@ function emitted<T>(
 /** The state after an event that produced nothing (the same object when nothing was pending). */
 function skipped<T>(state: FifoState<T>): FifoState<T> {
   return state.out === null ? state : { ...state, out: null };
-}
-
-function keyOrReport(object: KubeObject, report: (e: KubeRxError) => void): string | undefined {
-  const key = object !== null && typeof object === 'object' ? objectKey(object) : undefined;
-  if (key === undefined)
-    report(new InvalidObjectError('object has no metadata.name and cannot be cached', object));
-  return key;
 }
 
 /**
@@ -111,15 +107,17 @@ export function deltaFifo<T extends KubeObject>(
     ((error: KubeRxError) => {
       throw error;
     });
+  const { resource } = options;
 
   const step = (state: FifoState<T>, event: WatchEvent<T>): FifoState<T> => {
     // No closure or spread is made per event unless it is needed: this runs for every watch event.
     switch (event.type) {
       case 'ADDED':
       case 'MODIFIED': {
-        const key = keyOrReport(event.object, report);
+        const key = admissionKey(event.object, report, resource);
         if (key === undefined) return skipped(state);
-        const object = deepFreeze<T>(event.object);
+        const object = admittedObject<T>(event.object, key, report, resource);
+        if (object === undefined) return skipped(state);
         const old = state.known.get(key);
         if (isDuplicate(old, object)) return skipped(state);
         const delta: Delta<T> =
@@ -136,11 +134,12 @@ export function deltaFifo<T extends KubeObject>(
         );
       }
       case 'DELETED': {
-        const key = keyOrReport(event.object, report);
+        const key = admissionKey(event.object, report, resource);
         if (key === undefined) return skipped(state);
         const old = state.known.get(key);
         if (old === undefined) return skipped(state);
-        const object = deepFreeze<T>(event.object);
+        const object = admittedObject<T>(event.object, key, report, resource);
+        if (object === undefined) return skipped(state);
         return emitted(
           state.known,
           state.known.delete(key),
@@ -165,8 +164,9 @@ export function deltaFifo<T extends KubeObject>(
         const deltas: Delta<T>[] = [];
         const listed = PersistentMap.empty<DeepReadonly<T>>().withMutations((next) => {
           for (const raw of event.objects) {
-            const key = keyOrReport(raw, report);
-            if (key !== undefined) next.set(key, deepFreeze<T>(raw));
+            const key = admissionKey(raw, report, resource);
+            const object = key === undefined ? undefined : admittedObject<T>(raw, key, report, resource);
+            if (object !== undefined) next.set(key as string, object);
           }
         });
         // In list order, like client-go's Replace; a key listed twice counts once, as its last copy.
@@ -203,9 +203,11 @@ export function deltaFifo<T extends KubeObject>(
           warm instanceof Snapshot
             ? (warm as Snapshot<T>).objectMap
             : PersistentMap.empty<DeepReadonly<T>>().withMutations((m) => {
-                for (const object of warm ?? []) {
-                  const key = keyOrReport(object, report);
-                  if (key !== undefined) m.set(key, deepFreeze<T>(object));
+                for (const raw of warm ?? []) {
+                  const key = admissionKey(raw, report, resource);
+                  const object =
+                    key === undefined ? undefined : admittedObject<T>(raw, key, report, resource);
+                  if (object !== undefined) m.set(key as string, object);
                 }
               }),
         resourceVersion: '',

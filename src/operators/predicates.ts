@@ -6,14 +6,13 @@
 import { filter, type MonoTypeOperatorFunction } from 'rxjs';
 import type { InformerEvent } from '../core/events.js';
 import type { DeepReadonly, KubeObject } from '../core/objects.js';
+import { annotationsOf, labelsOf } from '../store/metadataFields.js';
 
-function sameMap(
-  a: Readonly<Record<string, string>> | undefined,
-  b: Readonly<Record<string, string>> | undefined,
-): boolean {
-  const ka = Object.keys(a ?? {});
-  if (ka.length !== Object.keys(b ?? {}).length) return false;
-  return ka.every((k) => (a as Record<string, string>)[k] === b?.[k]);
+/** Same own keys with the same values (maps as `labelsOf` reads them: `null` is empty). */
+function sameMap(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
 }
 
 function updatesWhere<T extends KubeObject>(
@@ -35,7 +34,7 @@ export function generationChanged<T extends KubeObject>(): MonoTypeOperatorFunct
 }
 
 /**
- * Passes updates whose labels changed.
+ * Passes updates whose labels changed (`labels: null` or labels that are not a map count as none).
  *
  * @example
  * ```ts
@@ -43,7 +42,7 @@ export function generationChanged<T extends KubeObject>(): MonoTypeOperatorFunct
  * ```
  */
 export function labelsChanged<T extends KubeObject>(): MonoTypeOperatorFunction<InformerEvent<T>> {
-  return updatesWhere((a, b) => !sameMap(a.metadata?.labels, b.metadata?.labels));
+  return updatesWhere((a, b) => !sameMap(labelsOf(a), labelsOf(b)));
 }
 
 /**
@@ -55,7 +54,7 @@ export function labelsChanged<T extends KubeObject>(): MonoTypeOperatorFunction<
  * ```
  */
 export function annotationsChanged<T extends KubeObject>(): MonoTypeOperatorFunction<InformerEvent<T>> {
-  return updatesWhere((a, b) => !sameMap(a.metadata?.annotations, b.metadata?.annotations));
+  return updatesWhere((a, b) => !sameMap(annotationsOf(a), annotationsOf(b)));
 }
 
 /**

@@ -34,6 +34,7 @@ import {
 import type { InformerEvent } from '../core/events.js';
 import { type DeepReadonly, type KubeObject, objectKey } from '../core/objects.js';
 import { apiVersionOf, type ResourceType } from '../core/resources.js';
+import { ownerReferencesOf } from '../store/metadataFields.js';
 import type { Snapshot } from '../store/snapshot.js';
 import type { ReconcileContext } from '../workqueue/reconcileContext.js';
 import {
@@ -91,14 +92,20 @@ export interface ControllerOptions<T extends KubeObject> extends WorkQueueOption
 
 /**
  * Keys of the controlling owners of `object` that are of the primary resource's kind. A cached
- * (read-only) object is a {@link KubeObject} too.
+ * (read-only) object is a {@link KubeObject} too. Owner references that are not objects with
+ * string fields (`ownerReferences: {}`, `[null]`) and owner names that cannot be a key (empty, or
+ * with a `/`) are skipped: they name no owner.
  */
 export function controllerOwnerKeys(object: KubeObject, owner: ResourceType<KubeObject>): string[] {
   const apiVersion = apiVersionOf(owner);
-  const namespace = owner.namespaced ? object.metadata?.namespace : undefined;
-  return (object.metadata?.ownerReferences ?? [])
-    .filter((ref) => ref.controller === true && ref.kind === owner.kind && ref.apiVersion === apiVersion)
-    .map((ref) => (namespace ? `${namespace}/${ref.name}` : ref.name));
+  const namespace: unknown = owner.namespaced ? object.metadata?.namespace : undefined;
+  const prefix = typeof namespace === 'string' && namespace !== '' ? `${namespace}/` : '';
+  const keys: string[] = [];
+  for (const ref of ownerReferencesOf(object)) {
+    if (ref.controller !== true || ref.kind !== owner.kind || ref.apiVersion !== apiVersion) continue;
+    if (ref.name !== '' && !ref.name.includes('/')) keys.push(`${prefix}${ref.name}`);
+  }
+  return keys;
 }
 
 function objectsOf<S>(event: InformerEvent<S>): DeepReadonly<S>[] {

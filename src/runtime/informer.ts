@@ -14,15 +14,16 @@
 import { concat, defer, filter, from, map, mergeMap, type Observable, scan, shareReplay, tap } from 'rxjs';
 import type { KubeClient } from '../core/client.js';
 import type { DeltaBatch, InformerEvent } from '../core/events.js';
-import { type DeepReadonly, deepFreeze, type KubeObject, objectKey } from '../core/objects.js';
+import type { DeepReadonly, KubeObject } from '../core/objects.js';
 import { describeResource, type ResourceType } from '../core/resources.js';
 import { deltaFifo } from '../operators/deltaFifo.js';
 import { resync } from '../operators/resync.js';
 import { batchToEvents } from '../operators/toEvents.js';
 import { transformObjects } from '../operators/transform.js';
 import { type ListWatchOptions, listWatch } from '../sources/listWatch.js';
+import { admissionKey, admittedObject } from '../store/cacheAdmission.js';
 import type { Indexers } from '../store/indexFuncs.js';
-import { Snapshot } from '../store/snapshot.js';
+import { Snapshot, type SnapshotOptions } from '../store/snapshot.js';
 import { syncedRuns } from './syncedRuns.js';
 
 export interface InformerOptions<T extends KubeObject> extends ListWatchOptions {
@@ -70,15 +71,21 @@ export interface Informer<T extends KubeObject> {
   hasSynced(): boolean;
 }
 
-/** The snapshot before the first list: empty, or holding the warm-up objects, not synced. */
+/**
+ * The snapshot before the first list: empty, or holding the warm-up objects, not synced. Objects
+ * the cache cannot hold, and index functions that fail for one object, are reported, not thrown.
+ */
 function snapshotBefore<T extends KubeObject>(
   objects: readonly (T | DeepReadonly<T>)[],
   indexers: Indexers<T>,
+  options: Required<SnapshotOptions>,
 ): Snapshot<T> {
-  const empty = Snapshot.empty(indexers);
-  const deltas = objects.flatMap((object) => {
-    const key = objectKey(object);
-    return key === undefined ? [] : [{ type: 'Added' as const, key, object: deepFreeze<T>(object) }];
+  const empty = Snapshot.empty(indexers, options);
+  const deltas = objects.flatMap((raw) => {
+    const key = admissionKey(raw, options.onError, options.resource);
+    const object =
+      key === undefined ? undefined : admittedObject<T>(raw, key, options.onError, options.resource);
+    return object === undefined ? [] : [{ type: 'Added' as const, key: key as string, object }];
   });
   return deltas.length === 0
     ? empty
@@ -108,9 +115,15 @@ export function informer<T extends KubeObject>(
   options: InformerOptions<T> = {},
 ): Informer<T> {
   const { resyncPeriodMs = 0, indexers = {}, knownObjects, transform, ...listWatchOptions } = options;
+  const resourceName = describeResource(resource);
+  // One malformed object is reported and skipped (or left out of the one index it breaks).
+  const cacheErrors: Required<SnapshotOptions> = {
+    resource: resourceName,
+    onError: (error) => options.onError?.(error, { resource: resourceName, phase: 'watch', relist: false }),
+  };
   // Like objects added to client-go's indexer before Run: visible until the first list says otherwise.
   const warm = knownObjects ? [...knownObjects] : [];
-  const before = snapshotBefore(warm, indexers);
+  const before = snapshotBefore(warm, indexers, cacheErrors);
   const empty: State<T> = { seq: 0, snapshot: before, batch: null };
   let latest = empty;
   const runs = syncedRuns<Snapshot<T>>(describeResource(resource));
@@ -123,8 +136,7 @@ export function informer<T extends KubeObject>(
       deltaFifo({
         // The snapshot itself, so the fifo and the snapshots share one map of objects.
         knownObjects: before,
-        onError: (error) =>
-          options.onError?.(error, { resource: describeResource(resource), phase: 'watch', relist: false }),
+        ...cacheErrors,
       }),
       scan(
         (state: State<T>, batch) => ({ seq: state.seq + 1, snapshot: state.snapshot.apply(batch), batch }),

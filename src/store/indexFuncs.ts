@@ -4,6 +4,7 @@
  * answers "which objects have this value" without a scan.
  */
 import type { DeepReadonly, KubeObject } from '../core/objects.js';
+import { labelValue, ownerReferencesOf } from './metadataFields.js';
 
 /**
  * Maps an object to its index values (client-go's `IndexFunc`). Must be pure: it gets the cached
@@ -17,11 +18,20 @@ export type Indexers<T> = Readonly<Record<string, IndexFunc<T>>>;
 /** The index name client-go uses for namespaces; namespace listers read it. */
 export const NAMESPACE_INDEX = 'namespace';
 
-/** Files an object under its namespace (`''` for cluster-scoped objects), like client-go's `MetaNamespaceIndexFunc`. */
-export const byNamespace: IndexFunc<KubeObject> = (object) => [object.metadata?.namespace ?? ''];
+/**
+ * Files an object under its namespace (`''` for cluster-scoped objects), like client-go's
+ * `MetaNamespaceIndexFunc`. A namespace that is not a string (the cache turns such objects away)
+ * counts as none.
+ */
+export const byNamespace: IndexFunc<KubeObject> = (object) => {
+  const namespace: unknown = object.metadata?.namespace;
+  return [typeof namespace === 'string' ? namespace : ''];
+};
 
 /**
- * Files an object under the value of one label; objects without the label are not indexed.
+ * Files an object under the value of one label; objects without the label are not indexed, nor
+ * are label values that are not strings. Reads the object's own labels only: `byLabel('constructor')`
+ * does not find `Object.prototype.constructor`, and `labels: null` is no labels.
  *
  * @example
  * ```ts
@@ -30,18 +40,21 @@ export const byNamespace: IndexFunc<KubeObject> = (object) => [object.metadata?.
  */
 export function byLabel(key: string): IndexFunc<KubeObject> {
   return (object) => {
-    const value = object.metadata?.labels?.[key];
+    const value = labelValue(object, key);
     return value === undefined ? [] : [value];
   };
 }
 
-/** Files an object under the uid of each of its owners, so `byIndex('owner', owner.metadata.uid)` finds the dependents. */
-export const byOwner: IndexFunc<KubeObject> = (object) =>
-  (object.metadata?.ownerReferences ?? []).map((ref) => ref.uid);
+/**
+ * Files an object under the uid of each of its owners, so `byIndex('owner', owner.metadata.uid)`
+ * finds the dependents. Owner references that are not objects with string fields are skipped.
+ */
+export const byOwner: IndexFunc<KubeObject> = (object) => ownerReferencesOf(object).map((ref) => ref.uid);
 
 /**
  * Files an object under the string at a dotted path, e.g. `byField('spec.nodeName')`.
- * Missing or non-string values are not indexed.
+ * Missing or non-string values are not indexed; only own properties are read, so
+ * `byField('metadata.constructor.name')` finds nothing.
  *
  * @example
  * ```ts
@@ -54,7 +67,7 @@ export function byField(path: string): IndexFunc<unknown> {
   return (object) => {
     let value: unknown = object;
     for (const part of parts) {
-      if (value === null || typeof value !== 'object') return [];
+      if (value === null || typeof value !== 'object' || !Object.hasOwn(value, part)) return [];
       value = (value as Record<string, unknown>)[part];
     }
     return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'

@@ -11,31 +11,63 @@
  * Layer `store`: immutable data structures (persistent map, snapshots, indexes, label selectors),
  * free of RxJS and I/O. May import: `core`.
  */
-import { freeze } from 'immer';
 import { IndexNotFoundError, KubeRxError } from '../core/errors.js';
 import type { Delta, DeltaBatch } from '../core/events.js';
-import { type DeepReadonly, deepFreeze, type KubeObject, objectKey } from '../core/objects.js';
+import { type DeepReadonly, deepFreeze, type KubeObject } from '../core/objects.js';
+import { admissionKey, admittedObject } from './cacheAdmission.js';
 import { FifoBatch } from './fifoBatch.js';
 import { byNamespace, type Indexers, type IndexFunc, NAMESPACE_INDEX } from './indexFuncs.js';
 import { everything, type LabelSelector, type SelectorInput, toLabelSelector } from './labelSelector.js';
+import { labelsOf } from './metadataFields.js';
 import { PersistentMap, type TransientMap } from './persistentMap.js';
 
 /** Index value -> the keys filed under it. */
 type Index = PersistentMap<PersistentMap<true>>;
 const EMPTY_KEYS: PersistentMap<true> = PersistentMap.empty();
 
-/** An index function that threw or returned something other than an array of strings. */
+/**
+ * An index function that threw or returned something other than an array of strings for one
+ * object. With {@link SnapshotOptions.onError} the object stays cached and in every other index,
+ * and is left out of this one.
+ */
 export class IndexFunctionError extends KubeRxError {
   override readonly name: string = 'IndexFunctionError';
   constructor(
     readonly index: string,
     readonly key: string,
     cause: unknown,
+    /** The resource cached, as `describeResource` names it (`pods.v1`), when the snapshot knows it. */
+    readonly resource?: string,
   ) {
-    super(`index function ${JSON.stringify(index)} failed for ${JSON.stringify(key)}: ${String(cause)}`, {
-      cause,
-    });
+    const where = resource === undefined ? '' : `${resource}: `;
+    super(
+      `${where}index function ${JSON.stringify(index)} failed for ${JSON.stringify(key)}: ${String(cause)}`,
+      {
+        cause,
+      },
+    );
   }
+}
+
+/** Options of {@link Snapshot.empty}. */
+export interface SnapshotOptions {
+  /**
+   * Receives what one object breaks, so the rest of the cache goes on: an
+   * {@link IndexFunctionError} (the object stays cached and in every other index, and is left out
+   * of that one), or an `InvalidObjectError` for a delta whose object nests too deep to freeze
+   * (that delta is skipped). Without it, `apply` throws the error and applies nothing.
+   */
+  readonly onError?: (error: KubeRxError) => void;
+  /** The resource cached (`pods.v1`), named in the errors. */
+  readonly resource?: string;
+}
+
+/** What every snapshot of one lineage shares: its indexes and how it reports failures. */
+interface SnapshotSetup<T> {
+  readonly names: readonly string[];
+  /** The index functions, in the order of `names`. */
+  readonly fns: readonly IndexFunc<T>[];
+  readonly options: SnapshotOptions;
 }
 
 /** Read access to one namespace (client-go's `PodNamespaceLister`); objects are the cache's, read-only. */
@@ -46,30 +78,74 @@ export interface NamespaceLister<T> {
   list(selector?: SelectorInput): DeepReadonly<T>[];
 }
 
-function indexValues<T>(
-  name: string,
-  fn: IndexFunc<T>,
-  object: DeepReadonly<T>,
-  key: string,
-): readonly string[] {
-  let values: unknown;
-  try {
-    values = fn(object);
-  } catch (error) {
-    throw new IndexFunctionError(name, key, error);
-  }
-  if (!Array.isArray(values)) throw notStrings(name, key);
-  for (let i = 0; i < values.length; i++) if (typeof values[i] !== 'string') throw notStrings(name, key);
-  return values;
-}
-
-function notStrings(name: string, key: string): IndexFunctionError {
-  return new IndexFunctionError(name, key, new TypeError('expected an array of strings'));
-}
 const NO_VALUES: readonly string[] = [];
 
-function labelsOf(object: unknown): Record<string, string> | undefined {
-  return (object as KubeObject).metadata?.labels;
+/** The values index `i` files `object` under, or the reason it cannot say. */
+function computeValues<T>(
+  setup: SnapshotSetup<T>,
+  i: number,
+  object: DeepReadonly<T>,
+  key: string,
+): readonly string[] | IndexFunctionError {
+  const name = setup.names[i] as string;
+  let values: unknown;
+  try {
+    values = (setup.fns[i] as IndexFunc<T>)(object);
+  } catch (error) {
+    return new IndexFunctionError(name, key, error, setup.options.resource);
+  }
+  if (Array.isArray(values) && values.every((v) => typeof v === 'string')) return values;
+  return new IndexFunctionError(
+    name,
+    key,
+    new TypeError('expected an array of strings'),
+    setup.options.resource,
+  );
+}
+
+/**
+ * The values index `i` files `object` under. When the index function fails: without `onError`,
+ * throws; with it, the object is in no value of this index, and the failure is reported when
+ * `object` is entering the cache (`entering`). An object on its way out was reported when it came
+ * in, and its values could not have been filed then either.
+ */
+function indexValues<T>(
+  setup: SnapshotSetup<T>,
+  i: number,
+  object: DeepReadonly<T> | undefined,
+  key: string,
+  entering: boolean,
+): readonly string[] {
+  if (object === undefined) return NO_VALUES;
+  const values = computeValues(setup, i, object, key);
+  if (!(values instanceof IndexFunctionError)) return values;
+  const report = setup.options.onError;
+  if (report === undefined) throw values;
+  if (entering) report(values);
+  return NO_VALUES;
+}
+
+/**
+ * `object` frozen for the cache: as it is when already frozen (objects from `deltaFifo` are), else
+ * deep-frozen in place. Undefined (reported) when it nests too deep to freeze and `onError` is set.
+ */
+function frozenForCache<T>(
+  setup: SnapshotSetup<T>,
+  object: DeepReadonly<T>,
+  key: string,
+): DeepReadonly<T> | undefined {
+  if (Object.isFrozen(object)) return object;
+  const { onError, resource } = setup.options;
+  return admittedObject<T>(object, key, onError ?? throwIt, resource);
+}
+
+const throwIt = (error: KubeRxError): never => {
+  throw error;
+};
+
+/** The labels a selector matches against: own properties only, `null` or a non-map is none. */
+function selectorLabels(object: unknown): Record<string, string> {
+  return labelsOf(object as KubeObject) as Record<string, string>;
 }
 
 /**
@@ -85,10 +161,9 @@ function labelsOf(object: unknown): Record<string, string> | undefined {
 export class Snapshot<T> implements Iterable<DeepReadonly<T>> {
   private constructor(
     private readonly items: PersistentMap<DeepReadonly<T>>,
-    /** One index per name in `names`, in the same order. */
+    /** One index per name in `setup.names`, in the same order. */
     private readonly indices: readonly Index[],
-    private readonly names: readonly string[],
-    private readonly indexers: Indexers<T>,
+    private readonly setup: SnapshotSetup<T>,
     /** resourceVersion of the last list, event or bookmark applied. */
     readonly resourceVersion: string,
     /** True once the initial list has been applied. */
@@ -97,16 +172,18 @@ export class Snapshot<T> implements Iterable<DeepReadonly<T>> {
 
   /**
    * An empty snapshot with the given indexers. A `namespace` index (client-go's `NamespaceIndex`)
-   * is always present so namespace listers do not scan.
+   * is always present so namespace listers do not scan. `options.onError` decides what an index
+   * function that fails for one object does: without it `apply` throws, with it the object is
+   * left out of that index only.
    */
-  static empty<T>(indexers: Indexers<T> = {}): Snapshot<T> {
+  static empty<T>(indexers: Indexers<T> = {}, options: SnapshotOptions = {}): Snapshot<T> {
     const all: Indexers<T> = { [NAMESPACE_INDEX]: byNamespace as IndexFunc<T>, ...indexers };
     const names = Object.keys(all);
+    const fns = names.map((name) => all[name] as IndexFunc<T>);
     return new Snapshot(
       PersistentMap.empty(),
       names.map(() => PersistentMap.empty()),
-      names,
-      all,
+      { names, fns, options },
       '',
       false,
     );
@@ -146,7 +223,7 @@ export class Snapshot<T> implements Iterable<DeepReadonly<T>> {
     const sel = selector === undefined ? everything : toLabelSelector(selector);
     const out: DeepReadonly<T>[] = [];
     this.items.forEach((object) => {
-      if (sel === everything || sel.matches(labelsOf(object))) out.push(object);
+      if (sel === everything || sel.matches(selectorLabels(object))) out.push(object);
     });
     return out;
   }
@@ -189,12 +266,13 @@ export class Snapshot<T> implements Iterable<DeepReadonly<T>> {
 
   /** Names of the indexes this snapshot maintains. */
   indexNames(): string[] {
-    return [...this.names];
+    return [...this.setup.names];
   }
 
   /**
    * Applies a batch and returns the next snapshot; `this` is unchanged. If an index function
-   * fails, nothing is applied and an {@link IndexFunctionError} is thrown.
+   * fails for an object, without `onError` nothing is applied and an {@link IndexFunctionError}
+   * is thrown; with it, the failure is reported and the object is left out of that index only.
    */
   apply(batch: DeltaBatch<T>): Snapshot<T> {
     if (batch.deltas.length === 0) {
@@ -229,7 +307,11 @@ export class Snapshot<T> implements Iterable<DeepReadonly<T>> {
       next = delta.type === 'Deleted' ? undefined : delta.object;
     } else {
       old = this.items.get(delta.key);
-      next = delta.type === 'Deleted' ? undefined : freeze(delta.object, true);
+      if (delta.type === 'Deleted') next = undefined;
+      else {
+        next = frozenForCache(this.setup, delta.object, delta.key);
+        if (next === undefined) return this.with(this.items, this.indices, batch);
+      }
       if (old === next) items = this.items;
       else items = next === undefined ? this.items.delete(delta.key) : this.items.set(delta.key, next);
     }
@@ -243,11 +325,9 @@ export class Snapshot<T> implements Iterable<DeepReadonly<T>> {
     next: DeepReadonly<T> | undefined,
   ): readonly Index[] {
     let out: Index[] | undefined;
-    for (let i = 0; i < this.names.length; i++) {
-      const name = this.names[i] as string;
-      const fn = this.indexers[name] as IndexFunc<T>;
-      const before = old === undefined ? NO_VALUES : indexValues(name, fn, old, key);
-      const after = next === undefined ? NO_VALUES : indexValues(name, fn, next, key);
+    for (let i = 0; i < this.setup.names.length; i++) {
+      const before = indexValues(this.setup, i, old, key, false);
+      const after = indexValues(this.setup, i, next, key, true);
       for (const value of before) {
         if (after.includes(value)) continue;
         out ??= this.indices.slice();
@@ -270,7 +350,7 @@ export class Snapshot<T> implements Iterable<DeepReadonly<T>> {
     indices: readonly Index[],
     batch: DeltaBatch<T>,
   ): Snapshot<T> {
-    return new Snapshot(items, indices, this.names, this.indexers, batch.resourceVersion, batch.synced);
+    return new Snapshot(items, indices, this.setup, batch.resourceVersion, batch.synced);
   }
 
   private applyDelta(items: TransientMap<DeepReadonly<T>>, indices: IndexEdit, delta: Delta<T>): void {
@@ -280,8 +360,8 @@ export class Snapshot<T> implements Iterable<DeepReadonly<T>> {
       items.delete(delta.key);
       this.reindex(indices, delta.key, old, undefined);
     } else {
-      const object = freeze(delta.object, true);
-      if (old === object) return;
+      const object = frozenForCache(this.setup, delta.object, delta.key);
+      if (object === undefined || old === object) return;
       items.set(delta.key, object);
       this.reindex(indices, delta.key, old, object);
     }
@@ -293,18 +373,16 @@ export class Snapshot<T> implements Iterable<DeepReadonly<T>> {
     old: DeepReadonly<T> | undefined,
     next: DeepReadonly<T> | undefined,
   ): void {
-    for (let i = 0; i < this.names.length; i++) {
-      const name = this.names[i] as string;
-      const fn = this.indexers[name] as IndexFunc<T>;
-      const before = old === undefined ? NO_VALUES : indexValues(name, fn, old, key);
-      const after = next === undefined ? NO_VALUES : indexValues(name, fn, next, key);
+    for (let i = 0; i < this.setup.names.length; i++) {
+      const before = indexValues(this.setup, i, old, key, false);
+      const after = indexValues(this.setup, i, next, key, true);
       for (const value of before) if (!after.includes(value)) indices.remove(i, value, key);
       for (const value of after) if (!before.includes(value)) indices.add(i, value, key);
     }
   }
 
   private index(name: string): Index {
-    const i = this.names.indexOf(name);
+    const i = this.setup.names.indexOf(name);
     if (i < 0) throw new IndexNotFoundError(name);
     return this.indices[i] as Index;
   }
@@ -314,7 +392,8 @@ export class Snapshot<T> implements Iterable<DeepReadonly<T>> {
     const out: DeepReadonly<T>[] = [];
     for (const key of keys) {
       const object = this.items.get(key);
-      if (object !== undefined && (sel === everything || sel.matches(labelsOf(object)))) out.push(object);
+      if (object !== undefined && (sel === everything || sel.matches(selectorLabels(object))))
+        out.push(object);
     }
     return out;
   }
@@ -374,7 +453,8 @@ class IndexEdit {
 
 /**
  * Builds a snapshot from plain objects, e.g. for tests of code that reads snapshots. The objects
- * are frozen in place, as objects entering an informer's cache are.
+ * are frozen in place, as objects entering an informer's cache are; one the cache would turn away
+ * (no name, a `/` in its name) throws an `UncacheableObjectError`.
  *
  * @example
  * ```ts
@@ -388,9 +468,8 @@ export function snapshotOf<T extends KubeObject>(
   resourceVersion = '',
 ): Snapshot<T> {
   const deltas = objects.map((object) => {
-    const key = objectKey(object);
-    if (key === undefined) throw new KubeRxError('snapshotOf: every object needs metadata.name');
-    return { type: 'Added' as const, key, object: deepFreeze<T>(object) };
+    const key = admissionKey(object, throwIt);
+    return { type: 'Added' as const, key: key as string, object: deepFreeze<T>(object) };
   });
   return Snapshot.empty(indexers).apply({ deltas, resourceVersion, synced: true, initialList: true });
 }

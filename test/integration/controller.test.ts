@@ -693,3 +693,44 @@ describe('controller gated by leaderElection', () => {
     for (const k of candidates) stop(k);
   });
 });
+
+describe('controllerOwnerKeys on malformed owner references (issue 14)', () => {
+  const withRefs = (ownerReferences: unknown) =>
+    ({ metadata: { namespace: NS, name: 'cm', ownerReferences } }) as unknown as V1ConfigMap;
+  const ref = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'u1', controller: true };
+
+  it('ownerReferences that is {}, null or a string names no owner, and does not throw', () => {
+    for (const refs of [{}, null, 'web', 5, { 0: ref }])
+      expect(controllerOwnerKeys(withRefs(refs), resources.deployments)).toEqual([]);
+  });
+
+  it('entries that are null, not objects or lack string fields are skipped; a valid one beside them counts', () => {
+    const entries = [
+      null,
+      'web',
+      [ref],
+      { ...ref, name: 5 },
+      { ...ref, kind: undefined },
+      { ...ref, uid: null },
+      ref,
+    ];
+    expect(controllerOwnerKeys(withRefs(entries), resources.deployments)).toEqual([`${NS}/web`]);
+  });
+
+  it('an owner name that is empty or contains "/" is no key', () => {
+    const entries = [
+      { ...ref, name: '' },
+      { ...ref, name: 'a/b' },
+    ];
+    expect(controllerOwnerKeys(withRefs(entries), resources.deployments)).toEqual([]);
+  });
+
+  it('controller must be exactly true', () => {
+    const entries = [
+      { ...ref, controller: 'true' },
+      { ...ref, controller: 1 },
+      { ...ref, controller: undefined },
+    ];
+    expect(controllerOwnerKeys(withRefs(entries), resources.deployments)).toEqual([]);
+  });
+});

@@ -69,3 +69,56 @@ describe('built-in index functions', () => {
     expect(fns.map((fn) => fn(p))).toEqual([['ns'], ['web'], ['o'], ['n']]);
   });
 });
+
+/** An object whose metadata is whatever a hostile or buggy server sent. */
+const withMetadata = (metadata: Record<string, unknown>) => ({ metadata }) as unknown as KubeObject;
+
+describe('built-in index functions on malformed metadata (issue 14)', () => {
+  it("byLabel('constructor') reads own labels only, never Object.prototype.constructor", () => {
+    expect(byLabel('constructor')(pod('a', '1', { labels: { app: 'web' } }))).toEqual([]);
+    expect(byLabel('toString')(pod('a', '1'))).toEqual([]);
+    expect(byLabel('__proto__')(withMetadata({ labels: {} }))).toEqual([]);
+    expect(byLabel('constructor')(pod('a', '1', { labels: { constructor: 'real' } }))).toEqual(['real']);
+  });
+
+  it('byLabel treats labels that are null, a string, an array or a number as no labels', () => {
+    for (const labels of [null, 'app=web', ['web'], 5])
+      expect(byLabel('app')(withMetadata({ name: 'a', labels }))).toEqual([]);
+    expect(byLabel('0')(withMetadata({ name: 'a', labels: ['web'] }))).toEqual([]);
+  });
+
+  it('byLabel leaves out label values that are not strings', () => {
+    expect(byLabel('app')(withMetadata({ labels: { app: 5 } }))).toEqual([]);
+    expect(byLabel('app')(withMetadata({ labels: { app: null } }))).toEqual([]);
+    expect(byLabel('app')(withMetadata({ labels: { app: { v: 'web' } } }))).toEqual([]);
+  });
+
+  it('byOwner ignores ownerReferences that is {}, null or a string, and entries that are null or lack string fields', () => {
+    for (const ownerReferences of [{}, null, 'rs-1', { uid: 'u1' }])
+      expect(byOwner(withMetadata({ ownerReferences }))).toEqual([]);
+    const good = { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'r', uid: 'u1' };
+    const entries = [
+      null,
+      'u0',
+      ['u0'],
+      { ...good, uid: 5 },
+      { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'r' },
+      { ...good, name: undefined },
+      Object.create({ uid: 'inherited', apiVersion: 'v1', kind: 'K', name: 'n' }),
+      good,
+    ];
+    expect(byOwner(withMetadata({ ownerReferences: entries }))).toEqual(['u1']);
+  });
+
+  it('byNamespace files a namespace that is not a string under "" (the cache turns such objects away)', () => {
+    expect(byNamespace(withMetadata({ name: 'a', namespace: 5 }))).toEqual(['']);
+    expect(byNamespace(withMetadata({ name: 'a', namespace: null }))).toEqual(['']);
+  });
+
+  it('byField reads own properties only', () => {
+    expect(byField('metadata.constructor.name')(pod('a', '1'))).toEqual([]);
+    expect(byField('metadata.labels.constructor')(pod('a', '1', { labels: {} }))).toEqual([]);
+    expect(byField('spec.containers.0.name')(pod('a', '1'))).toEqual(['main']);
+    expect(byField('spec.containers.length')(pod('a', '1'))).toEqual(['1']);
+  });
+});

@@ -14,6 +14,7 @@ import {
   NAMESPACE_INDEX,
   Snapshot,
   snapshotOf,
+  UncacheableObjectError,
 } from '../../src/index.js';
 import { pod } from '../../src/testing/index.js';
 
@@ -290,5 +291,105 @@ describe('index function failures', () => {
       expect(error).toBeInstanceOf(IndexFunctionError);
       expect(((error as IndexFunctionError).cause as Error).message).toBe('expected an array of strings');
     }
+  });
+});
+
+describe('index function failures with onError: one object, one index (issue 14)', () => {
+  /** Throws for pods labelled bad=yes; files the others under their name. */
+  const picky = (p: DeepReadonly<V1Pod>): readonly string[] => {
+    if (p.metadata?.labels?.bad === 'yes') throw new Error('cannot index a bad pod');
+    return [p.metadata?.name ?? ''];
+  };
+  const failing: Indexers<V1Pod> = { app: byLabel('app'), picky };
+
+  it('a throwing index function is reported with index, key and resource; the object stays cached and in every other index', () => {
+    const errors: KubeRxError[] = [];
+    const empty = Snapshot.empty(failing, { onError: (e) => errors.push(e), resource: 'pods.v1' });
+    const ok = pod('ok', '1', { labels: { app: 'web' } });
+    const bad = pod('bad', '2', { labels: { app: 'web', bad: 'yes' } });
+    const later = pod('later', '3', { labels: { app: 'web' } });
+    const s1 = empty.apply(batch([addedDelta(ok), addedDelta(bad)], '2'));
+    const s2 = s1.apply(batch([addedDelta(later)], '3'));
+    expect(s2.keys().sort()).toEqual(['default/bad', 'default/later', 'default/ok']);
+    expect(s2.get('default/bad')).toBe(bad);
+    expect(s2.indexKeys('app', 'web').sort()).toEqual(['default/bad', 'default/later', 'default/ok']);
+    expect(s2.indexKeys(NAMESPACE_INDEX, 'default')).toHaveLength(3);
+    expect(s2.indexValues('picky').sort()).toEqual(['later', 'ok']);
+    expect(s2.resourceVersion).toBe('3');
+    expect(errors).toHaveLength(1);
+    const e = errors[0] as IndexFunctionError;
+    expect(e).toBeInstanceOf(IndexFunctionError);
+    expect([e.index, e.key, e.resource]).toEqual(['picky', 'default/bad', 'pods.v1']);
+    expect(e.message).toBe(
+      'pods.v1: index function "picky" failed for "default/bad": Error: cannot index a bad pod',
+    );
+  });
+
+  it('an object whose index function starts failing leaves that index; once it works again it is back', () => {
+    const errors: KubeRxError[] = [];
+    const s1 = Snapshot.empty(failing, { onError: (e) => errors.push(e) }).apply(
+      batch([addedDelta(pod('a', '1', { labels: { app: 'web' } }))], '1'),
+    );
+    const a1 = s1.get('default/a') as V1Pod;
+    const a2 = pod('a', '2', { labels: { app: 'db', bad: 'yes' } });
+    const s2 = s1.apply(batch([{ type: 'Updated', key: 'default/a', object: a2, oldObject: a1 }], '2'));
+    expect(s2.indexValues('picky')).toEqual([]);
+    expect(s2.indexKeys('app', 'db')).toEqual(['default/a']);
+    expect(s2.indexValues('app')).toEqual(['db']);
+    const a3 = pod('a', '3', { labels: { app: 'db' } });
+    const s3 = s2.apply(batch([{ type: 'Updated', key: 'default/a', object: a3, oldObject: a2 }], '3'));
+    expect(s3.indexKeys('picky', 'a')).toEqual(['default/a']);
+    // deleting it while it fails reports nothing more: it was reported when it came in
+    const s4 = s2.apply(batch([{ type: 'Deleted', key: 'default/a', object: a2 }], '4'));
+    expect(s4.size).toBe(0);
+    expect(errors.map((e) => (e as IndexFunctionError).key)).toEqual(['default/a']);
+  });
+
+  it('an index function returning a string or non-strings is reported and that index skips the object', () => {
+    const errors: KubeRxError[] = [];
+    const odd: Indexers<V1Pod> = {
+      notArray: (() => 'web') as unknown as Indexers<V1Pod>[string],
+      numbers: (() => [1]) as unknown as Indexers<V1Pod>[string],
+      app: byLabel('app'),
+    };
+    const s = Snapshot.empty(odd, { onError: (e) => errors.push(e) }).apply(
+      batch([addedDelta(pod('a', '1', { labels: { app: 'web' } }))], '1'),
+    );
+    expect(s.indexValues('notArray')).toEqual([]);
+    expect(s.indexValues('numbers')).toEqual([]);
+    expect(s.indexKeys('app', 'web')).toEqual(['default/a']);
+    expect(errors.map((e) => (e as IndexFunctionError).index)).toEqual(['notArray', 'numbers']);
+  });
+
+  it('a delta whose object nests deeper than 1000 levels is reported and skipped with onError, thrown without', () => {
+    let inner: Record<string, unknown> = {};
+    for (let i = 0; i < 5000; i++) inner = { a: inner };
+    const deep = { ...pod('deep', '2'), spec: { containers: [], nested: inner } } as V1Pod;
+    const errors: KubeRxError[] = [];
+    const s = Snapshot.empty(indexers, { onError: (e) => errors.push(e), resource: 'pods.v1' }).apply(
+      batch([addedDelta(pod('a', '1')), addedDelta(deep)], '2'),
+    );
+    expect(s.keys()).toEqual(['default/a']);
+    expect(errors.map((e) => e.message)).toEqual([
+      'pods.v1 default/deep: the object nests deeper than 1000 levels; skipped',
+    ]);
+    expect(errors[0]).toBeInstanceOf(UncacheableObjectError);
+    expect(thrown(() => Snapshot.empty(indexers).apply(batch([addedDelta(deep)], '2')))).toBeInstanceOf(
+      UncacheableObjectError,
+    );
+  });
+
+  it('selector lists treat labels: null, a string or an array as no labels', () => {
+    const odd = (name: string, labels: unknown) =>
+      ({ ...pod(name, '1'), metadata: { ...pod(name, '1').metadata, labels } }) as V1Pod;
+    const s = snapshotOf([
+      odd('n', null),
+      odd('s', 'app=web'),
+      odd('a', ['web']),
+      pod('w', '1', { labels: { app: 'web' } }),
+    ]);
+    expect(names(s.list('app=web'))).toEqual(['w']);
+    expect(names(s.list('!app'))).toEqual(['a', 'n', 's']);
+    expect(names(s.namespace('default').list('app notin (web)'))).toEqual(['a', 'n', 's']);
   });
 });
