@@ -89,7 +89,14 @@ export {
   type SelectorRequirement,
   toLabelSelector,
 } from './store/labelSelector.js';
-export { IndexFunctionError, type NamespaceLister, Snapshot, snapshotOf } from './store/snapshot.js';
+export { UncacheableObjectError } from './store/cacheAdmission.js';
+export {
+  IndexFunctionError,
+  type NamespaceLister,
+  Snapshot,
+  type SnapshotOptions,
+  snapshotOf,
+} from './store/snapshot.js';
 
 /* transport: the KubeClient over HTTP (kubeconfig, requests, watch decoding, typed transport errors) */
 export { type HttpKubeClient, type KubeClientOptions, kubeClient } from './transport/kubeClient.js';
@@ -127,10 +134,6 @@ export { batchToEvents, toEvents } from './operators/toEvents.js';
 export { stripManagedFields, transformObjects } from './operators/transform.js';
 
 /* workqueue: the rate-limited work queue operator, its rate limiters and its Prometheus metrics */
-export {
-  type PrometheusControllerMetricsOptions,
-  prometheusControllerMetrics,
-} from './workqueue/controllerMetrics.js';
 export { type PrometheusMetricsOptions, prometheusWorkQueueMetrics } from './workqueue/metrics.js';
 export type {
   MetricConfiguration,
