@@ -134,6 +134,10 @@ export { batchToEvents, toEvents } from './operators/toEvents.js';
 export { stripManagedFields, transformObjects } from './operators/transform.js';
 
 /* workqueue: the rate-limited work queue operator, its rate limiters and its Prometheus metrics */
+export {
+  type PrometheusControllerMetricsOptions,
+  prometheusControllerMetrics,
+} from './workqueue/controllerMetrics.js';
 export { type PrometheusMetricsOptions, prometheusWorkQueueMetrics } from './workqueue/metrics.js';
 export type {
   MetricConfiguration,

@@ -9,6 +9,7 @@
 import type { SchedulerLike } from 'rxjs';
 import { asyncScheduler } from 'rxjs';
 import type { PromClientModule, PromRegistry } from './promClientShape.js';
+import { family } from './promFamily.js';
 import type { WorkQueueMetrics } from './workQueue.js';
 
 /** Options of {@link prometheusWorkQueueMetrics}. */
@@ -22,11 +23,6 @@ export interface PrometheusMetricsOptions<R extends PromRegistry = PromRegistry>
 }
 
 const BUCKETS = [1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1, 10];
-
-/** Reuses a metric already registered under that name (several queues share one family). */
-function family<M>(registry: PromRegistry, name: string, create: () => M): M {
-  return (registry.getSingleMetric(name) as unknown as M | undefined) ?? create();
-}
 
 /**
  * Builds {@link WorkQueueMetrics} backed by prom-client.
