@@ -99,7 +99,14 @@ export {
 } from './store/snapshot.js';
 
 /* transport: the KubeClient over HTTP (kubeconfig, requests, watch decoding, typed transport errors) */
-export { type HttpKubeClient, type KubeClientOptions, kubeClient } from './transport/kubeClient.js';
+export type { TransportClock } from './transport/clock.js';
+export {
+  type HttpKubeClient,
+  type HttpWriteOptions,
+  type KubeClientOptions,
+  kubeClient,
+} from './transport/kubeClient.js';
+export type { RequestRateLimit } from './transport/rateLimit.js';
 export { loadDefaultKubeConfig } from './transport/kubeConfig.js';
 export {
   IdleTimeoutError,

@@ -10,18 +10,25 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { KubeRxError } from '../core/errors.js';
-import { idleWatchdog } from './idleWatchdog.js';
+import { KubeRxError, type StatusError } from '../core/errors.js';
+import type { TransportClock } from './clock.js';
+import { type IdleWatchdog, idleWatchdog } from './idleWatchdog.js';
 import { prepareRequest, type RequestSpec } from './kubeConfig.js';
+import type { Throttle } from './rateLimit.js';
 import type { Redactor } from './redact.js';
 import { redactedError } from './redactValues.js';
+import { parseRetryAfter } from './retryAfter.js';
 import { MAX_ERROR_BODY_BYTES, statusErrorFromBody } from './statusErrors.js';
 import { IdleTimeoutError, RequestAbortedError, TransportError } from './transportErrors.js';
 
-/** Where requests go: the kubeconfig (resolved lazily) and the User-Agent. */
+/** Where requests go (the kubeconfig, resolved lazily), as whom, and at what pace. */
 export interface Connection {
   readonly config: () => Promise<KubeConfig>;
   readonly userAgent: string;
+  /** The client-side rate limit: awaited before each request is sent. */
+  readonly throttle: Throttle;
+  /** Reads HTTP-date `Retry-After` values. */
+  readonly clock: TransportClock;
 }
 
 /**
@@ -100,6 +107,15 @@ export async function openRequest(
   });
 }
 
+/**
+ * The {@link StatusError} of a non-2xx response whose body (at most `MAX_ERROR_BODY_BYTES` of it)
+ * has been read, with the `Retry-After` the server sent.
+ */
+export function errorFromResponse(connection: Connection, open: OpenResponse, body: string): StatusError {
+  const retryAfter = parseRetryAfter(open.response.headers['retry-after'], connection.clock.now());
+  return statusErrorFromBody(open.response.statusCode ?? 0, body, open.redact, retryAfter);
+}
+
 /** True for 2xx. */
 export function isSuccess(response: IncomingMessage): boolean {
   const code = response.statusCode ?? 0;
@@ -171,23 +187,28 @@ export async function requestJson(
 ): Promise<unknown> {
   const abort = new AbortController();
   const what = describeRequest(spec);
-  const dog = idleWatchdog(options.idleTimeoutMs, () =>
-    abort.abort(
-      new IdleTimeoutError(`${what}: no data for ${options.idleTimeoutMs} ms`, options.idleTimeoutMs),
-    ),
-  );
+  const startDog = () =>
+    idleWatchdog(options.idleTimeoutMs, () =>
+      abort.abort(
+        new IdleTimeoutError(`${what}: no data for ${options.idleTimeoutMs} ms`, options.idleTimeoutMs),
+      ),
+    );
   const caller = options.signal;
   const onCallerAbort = () => abort.abort(new RequestAbortedError(`${what}: aborted by the caller`));
   if (caller?.aborted) onCallerAbort();
   else caller?.addEventListener('abort', onCallerAbort, { once: true });
   let redact: Redactor = (text) => text;
+  let dog: IdleWatchdog | undefined;
   try {
+    // Waiting for the rate limit is not silence on a connection: the watchdog starts after it.
+    await connection.throttle(abort.signal);
+    dog = startDog();
     const open = await openRequest(connection, spec, abort.signal);
     redact = open.redact;
     dog.kick();
     const ok = isSuccess(open.response);
     const body = await readBody(open.response, dog.kick, ok ? undefined : MAX_ERROR_BODY_BYTES);
-    if (!ok) throw statusErrorFromBody(open.response.statusCode ?? 0, body, redact);
+    if (!ok) throw errorFromResponse(connection, open, body);
     if (body.trim() === '') return undefined;
     try {
       return JSON.parse(body);
@@ -198,7 +219,7 @@ export async function requestJson(
   } catch (error) {
     throw abort.signal.aborted ? abortReason(abort.signal) : asTransportError(error, what, redact);
   } finally {
-    dog.stop();
+    dog?.stop();
     caller?.removeEventListener('abort', onCallerAbort);
   }
 }

@@ -3,10 +3,16 @@
  * `node:http`/`node:https` with credentials from client-node's `KubeConfig`.
  *
  * Like client-go's `rest.Config` + `RESTClient`, it is a thin layer: build the REST path, apply
- * the kubeconfig's TLS and auth, send, and turn failures into typed errors. Retries, relists and
- * backoff belong to the Reflector (`listWatch`), not here. What the transport does add is
- * liveness: every request has an idle watchdog, so a half-open connection errors instead of
- * hanging the informer forever (client-node #958, #596).
+ * the kubeconfig's TLS and auth, send, and turn failures into typed errors. Relists and backoff
+ * belong to the Reflector (`listWatch`), not here. What the transport adds, as client-go's rest
+ * client does:
+ * - politeness: a client-side rate limit (token bucket, QPS 5, burst 10), and retries of the
+ *   calls a controller makes when the server says when to come back (`Retry-After` on 429/503,
+ *   at most 10 times; `retries.ts`); every `StatusError` carries `retryAfterSeconds`;
+ * - liveness: TCP keepalive on every socket and an idle watchdog on every request, so a half-open
+ *   connection errors instead of hanging the informer forever (client-node #958, #596);
+ * - bounds: a watch frame limit (16 MiB) and a cap on error bodies.
+ * Defaults and their reasons are in `clientOptions.ts`.
  *
  * Layer `transport`: the {@link KubeClient} over HTTP (kubeconfig, requests, watch decoding, typed
  * transport errors). It implements `core`'s interface and knows nothing of informers. May import: `core`.
@@ -26,43 +32,27 @@ import type {
 import type { DeepReadonly, KubeObject } from '../core/objects.js';
 import { PATCH_CONTENT_TYPES } from '../core/protocol.js';
 import { apiVersionOf, describeResource, type ResourceType } from '../core/resources.js';
+import { clientSettings, type KubeClientOptions, watchIdleTimeoutFor } from './clientOptions.js';
 import { type Connection, requestJson } from './http.js';
 import { loadDefaultKubeConfig, type RequestSpec } from './kubeConfig.js';
 import { listQuery, resourcePath, watchQuery, writeQuery } from './paths.js';
+import { withRetries } from './retries.js';
 import { InvalidRequestError, TransportError } from './transportErrors.js';
 import { watchStream } from './watchStream.js';
 
+export { type KubeClientOptions, watchIdleTimeoutFor } from './clientOptions.js';
+
 /**
- * Options of {@link kubeClient}.
+ * {@link WriteOptions} of one call over HTTP, with its cancellation.
  *
  * @example
  * ```ts
- * kubeClient(kc, { watchIdleTimeoutMs: 120_000, fieldManager: 'my-operator', userAgent: 'my-operator/1.0' });
+ * await client.get(resources.pods, 'web', { namespace: 'default', signal: AbortSignal.timeout(10_000) });
  * ```
  */
-export interface KubeClientOptions {
-  /**
-   * Error a watch with `WatchIdleTimeoutError` when no byte arrives for this many ms (0
-   * disables). Default, for a watch that allows bookmarks (the Reflector's always do): 75 s, the
-   * API server's bookmark period (60 s) plus 15 s of slack, capped by the watch's `timeoutSeconds`
-   * + 30 s. For a watch without bookmarks: `timeoutSeconds` + 30 s (the server should have closed
-   * the stream by then), or 330 s when it has no `timeoutSeconds`. A peer that is gone is noticed
-   * sooner, by TCP keepalive (about 40 s); see {@link watchIdleTimeoutFor}.
-   */
-  watchIdleTimeoutMs?: number;
-  /** Error any other request with `IdleTimeoutError` after this many silent ms. Default 60 000; 0 disables. */
-  requestIdleTimeoutMs?: number;
-  /**
-   * The longest watch event accepted, in bytes: a line that grows past it without a newline ends
-   * the watch with `WatchFrameTooLargeError` (the Reflector re-watches) instead of being buffered
-   * until memory runs out. Default 16 MiB, client-go's frame limit; the API server's storage
-   * limit keeps real objects far below it (etcd refuses requests over 1.5 MiB by default).
-   */
-  maxWatchFrameBytes?: number;
-  /** `fieldManager` of server-side apply patches that do not name one. Default `'kube-rx'`. */
-  fieldManager?: string;
-  /** `User-Agent` header. Default `'kube-rx'`. */
-  userAgent?: string;
+export interface HttpWriteOptions extends WriteOptions {
+  /** Aborts the request, and any wait for the rate limit or before a retry (`RequestAbortedError`). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -77,51 +67,30 @@ export interface KubeClientOptions {
 export interface HttpKubeClient extends KubeClient {
   /** Lists a collection over HTTP; `signal` aborts the request. */
   list(resource: ResourceType<KubeObject>, options: ListOptions, signal?: AbortSignal): Promise<ListResult>;
-}
-
-/** Server-side watch timeout plus this is when the client gives up on a silent watch. */
-const WATCH_IDLE_GRACE_MS = 30_000;
-const DEFAULT_WATCH_IDLE_MS = 330_000;
-const DEFAULT_REQUEST_IDLE_MS = 60_000;
-/** client-go's streaming decoder refuses a frame longer than this. */
-const DEFAULT_MAX_WATCH_FRAME_BYTES = 16 * 1024 * 1024;
-
-/**
- * How often kube-apiserver sends a bookmark on an idle watch that allows them: its watch cache's
- * `defaultBookmarkFrequency` (one minute), plus one 2 s before the watch's deadline.
- */
-const BOOKMARK_PERIOD_MS = 60_000;
-/**
- * Silence past the bookmark period before a watch is presumed dead. The server dispatches
- * bookmarks in one-second buckets on a jittered one-second timer, so a healthy idle watch can be
- * silent for about 61-62 s; add network delay, a busy server and GC pauses. 15 s is the margin
- * kube-apiserver itself keeps past the bookmark period (its watch cache holds events for
- * `defaultBookmarkFrequency + 15 s`, DefaultEventFreshDuration), so a re-watch after the watchdog
- * still resumes from the server's history.
- */
-const BOOKMARK_GRACE_MS = 15_000;
-
-/**
- * The idle timeout of one watch: the configured one; else, when the watch allows bookmarks, the
- * bookmark period plus its slack (75 s), or less when the server closes the watch sooner; else
- * `timeoutSeconds` + 30 s, or 330 s without `timeoutSeconds`.
- *
- * Why not less than the bookmark period: a shorter watchdog would end every idle watch just before
- * its bookmark, so a quiet informer would re-watch every minute, report an error each time, and
- * never advance its resourceVersion (a later re-watch then risks 410 and a relist). A dead peer is
- * noticed sooner anyway, by TCP keepalive (30 s idle, then 10 probes 1 s apart: about 40 s); the
- * watchdog is for a connection whose other end still answers TCP but sends nothing (a frozen
- * server, a proxy whose upstream is gone).
- */
-export function watchIdleTimeoutFor(options: KubeClientOptions, watch: WatchOptions): number {
-  if (options.watchIdleTimeoutMs !== undefined) return options.watchIdleTimeoutMs;
-  const untilServerCloses =
-    watch.timeoutSeconds !== undefined
-      ? watch.timeoutSeconds * 1000 + WATCH_IDLE_GRACE_MS
-      : DEFAULT_WATCH_IDLE_MS;
-  return watch.allowWatchBookmarks
-    ? Math.min(BOOKMARK_PERIOD_MS + BOOKMARK_GRACE_MS, untilServerCloses)
-    : untilServerCloses;
+  /** Reads one object; retried as {@link KubeClientOptions.maxRetries} says; `options.signal` aborts. */
+  get<T extends KubeObject>(resource: ResourceType<T>, name: string, options?: HttpWriteOptions): Promise<T>;
+  /** Creates an object; retried on 429/503 with `Retry-After`; `options.signal` aborts. */
+  create<T extends KubeObject>(
+    resource: ResourceType<T>,
+    object: T | DeepReadonly<T>,
+    options?: HttpWriteOptions,
+  ): Promise<T>;
+  /** Replaces an object; retried on 429/503 with `Retry-After`; `options.signal` aborts. */
+  replace<T extends KubeObject>(
+    resource: ResourceType<T>,
+    object: T | DeepReadonly<T>,
+    options?: HttpWriteOptions,
+  ): Promise<T>;
+  /** Patches an object; retried on 429/503 with `Retry-After`; `options.signal` aborts. */
+  patch<T extends KubeObject>(
+    resource: ResourceType<T>,
+    name: string,
+    patch: unknown,
+    type: PatchType,
+    options?: HttpWriteOptions,
+  ): Promise<T>;
+  /** Deletes an object; retried on 429/503 with `Retry-After`; `options.signal` aborts. */
+  delete(resource: ResourceType<KubeObject>, name: string, options?: HttpWriteOptions): Promise<unknown>;
 }
 
 function toListResult(body: unknown, what: string): ListResult {
@@ -194,9 +163,12 @@ export function kubeClientOn(
   loadConfig: () => Promise<KubeConfig>,
   options: KubeClientOptions = {},
 ): HttpKubeClient {
+  const settings = clientSettings(options);
   let config: Promise<KubeConfig> | undefined;
   const connection: Connection = {
     userAgent: options.userAgent ?? 'kube-rx',
+    throttle: settings.throttle,
+    clock: settings.clock,
     config: () => {
       if (!config) {
         const loading = loadConfig();
@@ -210,15 +182,22 @@ export function kubeClientOn(
       return config;
     },
   };
-  const idleTimeoutMs = options.requestIdleTimeoutMs ?? DEFAULT_REQUEST_IDLE_MS;
-  const send = (spec: RequestSpec, signal?: AbortSignal) =>
+  const idleTimeoutMs = settings.requestIdleTimeoutMs;
+  /** One attempt; lists go this way (the Reflector retries them). */
+  const sendOnce = (spec: RequestSpec, signal?: AbortSignal) =>
     requestJson(connection, spec, { signal, idleTimeoutMs });
+  /** Every other call: retried when the server says when to come back. */
+  const send = (spec: RequestSpec, signal?: AbortSignal) =>
+    withRetries(() => sendOnce(spec, signal), spec, settings.retries, signal);
   const fieldManager = options.fieldManager ?? 'kube-rx';
 
   return {
     async list(resource, listOptions: ListOptions, signal?: AbortSignal): Promise<ListResult> {
       const path = resourcePath(resource, { namespace: listOptions.namespace }) + listQuery(listOptions);
-      return toListResult(await send({ method: 'GET', path }, signal), `list ${describeResource(resource)}`);
+      return toListResult(
+        await sendOnce({ method: 'GET', path }, signal),
+        `list ${describeResource(resource)}`,
+      );
     },
 
     watch(resource, watchOptions: WatchOptions): Observable<RawWatchEvent> {
@@ -230,21 +209,21 @@ export function kubeClientOn(
           { method: 'GET', path },
           {
             idleTimeoutMs: watchIdleTimeoutFor(options, watchOptions),
-            maxFrameBytes: options.maxWatchFrameBytes ?? DEFAULT_MAX_WATCH_FRAME_BYTES,
+            maxFrameBytes: settings.maxWatchFrameBytes,
           },
         );
       });
     },
 
-    async get<T extends KubeObject>(resource: ResourceType<T>, name: string, opts: WriteOptions = {}) {
+    async get<T extends KubeObject>(resource: ResourceType<T>, name: string, opts: HttpWriteOptions = {}) {
       const path = objectPath(resource, name, opts.namespace, opts.subresource);
-      return (await send({ method: 'GET', path })) as T;
+      return (await send({ method: 'GET', path }, opts.signal)) as T;
     },
 
     async create<T extends KubeObject>(
       resource: ResourceType<T>,
       object: T | DeepReadonly<T>,
-      opts: WriteOptions = {},
+      opts: HttpWriteOptions = {},
     ) {
       const namespace = opts.namespace ?? object.metadata?.namespace;
       if (resource.namespaced && !namespace)
@@ -256,18 +235,18 @@ export function kubeClientOn(
         ? objectPath(resource, object.metadata?.name, namespace, opts.subresource)
         : resourcePath(resource, { namespace });
       const body = writeBody(resource, object, opts.subresource);
-      return (await send({ method: 'POST', path: path + writeQuery(opts), body })) as T;
+      return (await send({ method: 'POST', path: path + writeQuery(opts), body }, opts.signal)) as T;
     },
 
     async replace<T extends KubeObject>(
       resource: ResourceType<T>,
       object: T | DeepReadonly<T>,
-      opts: WriteOptions = {},
+      opts: HttpWriteOptions = {},
     ) {
       const namespace = opts.namespace ?? object.metadata?.namespace;
       const path = objectPath(resource, object.metadata?.name, namespace, opts.subresource);
       const body = writeBody(resource, object, opts.subresource);
-      return (await send({ method: 'PUT', path: path + writeQuery(opts), body })) as T;
+      return (await send({ method: 'PUT', path: path + writeQuery(opts), body }, opts.signal)) as T;
     },
 
     async patch<T extends KubeObject>(
@@ -275,7 +254,7 @@ export function kubeClientOn(
       name: string,
       patch: unknown,
       type: PatchType,
-      opts: WriteOptions = {},
+      opts: HttpWriteOptions = {},
     ) {
       const contentType = PATCH_CONTENT_TYPES[type];
       if (!contentType) throw new InvalidRequestError(`unknown patch type ${JSON.stringify(type)}`);
@@ -287,12 +266,12 @@ export function kubeClientOn(
       );
       // A string is sent as is: pre-serialised JSON, or YAML for server-side apply.
       const body = typeof patch === 'string' ? patch : JSON.stringify(patch);
-      return (await send({ method: 'PATCH', path: path + query, body, contentType })) as T;
+      return (await send({ method: 'PATCH', path: path + query, body, contentType }, opts.signal)) as T;
     },
 
-    async delete(resource, name: string, opts: WriteOptions = {}): Promise<unknown> {
+    async delete(resource, name: string, opts: HttpWriteOptions = {}): Promise<unknown> {
       const path = objectPath(resource, name, opts.namespace, opts.subresource);
-      return send({ method: 'DELETE', path: path + writeQuery({ dryRun: opts.dryRun }) });
+      return send({ method: 'DELETE', path: path + writeQuery({ dryRun: opts.dryRun }) }, opts.signal);
     },
 
     async discover(groupVersion: string): Promise<APIResourceList> {

@@ -49,6 +49,8 @@ export function bodySnippet(body: string): string {
  * The {@link StatusError} for a non-2xx response. A `Status` body keeps its code, reason and
  * message (a `Status` without `code` takes the HTTP code); any other body becomes a synthetic
  * `Status` with the HTTP code and a short, redacted snippet of the body as message.
+ * `retryAfterSeconds` is the response's `Retry-After` (it wins over the Status's
+ * `details.retryAfterSeconds`).
  *
  * Redaction runs on the raw body and again on every decoded string: JSON decoding turns an escaped
  * secret (`\u0026` for `&`) back into the secret, so redacting only the raw text would let it
@@ -60,7 +62,12 @@ export function bodySnippet(body: string): string {
  * // '502 InternalError: HTTP 502: Bad Gateway'
  * ```
  */
-export function statusErrorFromBody(httpCode: number, body: string, redact: Redactor): StatusError {
+export function statusErrorFromBody(
+  httpCode: number,
+  body: string,
+  redact: Redactor,
+  retryAfterSeconds?: number,
+): StatusError {
   // The transport reads no more than this; a direct caller gets the same bound.
   const text = redact(body.length > MAX_ERROR_BODY_BYTES ? body.slice(0, MAX_ERROR_BODY_BYTES) : body);
   let parsed: unknown;
@@ -69,7 +76,7 @@ export function statusErrorFromBody(httpCode: number, body: string, redact: Reda
   } catch {
     parsed = undefined;
   }
-  if (isStatus(parsed)) return new StatusError(parsed, httpCode);
+  if (isStatus(parsed)) return new StatusError(parsed, httpCode, retryAfterSeconds);
   // Other JSON is shown re-encoded from its redacted decoding, so no escape hides a secret.
   const snippet = redact(bodySnippet(parsed === undefined ? text : JSON.stringify(parsed)));
   return new StatusError(
@@ -82,5 +89,6 @@ export function statusErrorFromBody(httpCode: number, body: string, redact: Reda
       message: snippet ? `HTTP ${httpCode}: ${snippet}` : `HTTP ${httpCode} with an empty body`,
     },
     httpCode,
+    retryAfterSeconds,
   );
 }

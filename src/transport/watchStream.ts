@@ -1,29 +1,36 @@
 /**
- * A watch request as a cold Observable: subscribing sends `GET ...?watch=true`, each line of the
- * chunked response is one event, and the Observable
+ * A watch request as a cold Observable: subscribing sends `GET ...?watch=true` (once the
+ * client-side rate limit lets it: a watch takes one token, when it starts), each line of the
+ * chunked response is one event (an in-stream `ERROR` event is an event, its Status redacted),
+ * and the Observable
  * - completes when the server ends the response (its `timeoutSeconds` elapsed; the Reflector
  *   re-watches from the last resourceVersion, as client-go does),
- * - errors with a `StatusError` when the server refuses the watch (non-2xx),
+ * - errors with a `StatusError` when the server refuses the watch (non-2xx), carrying the
+ *   response's `Retry-After` as `retryAfterSeconds` for the Reflector to wait out,
  * - errors with a `WatchProtocolError` on a line that is not a watch event (the Reflector
  *   re-watches from the last good resourceVersion instead of skipping data),
  * - errors with a `WatchFrameTooLargeError` (a `WatchProtocolError`) when a line grows past
  *   `maxFrameBytes` without a newline, before more than that is buffered (client-go's 16 MiB
  *   frame limit; the Reflector re-watches),
- * - errors with a `TransportError` when the connection drops before the response ends,
- * - errors with a `WatchIdleTimeoutError` when no byte arrives for the idle timeout (half-open
- *   TCP, the client-node informer's silent stall).
- * Unsubscribing aborts the request and closes the socket.
+ * - errors with a `TransportError` when the connection fails or drops before the response ends
+ *   (refused, reset, TLS; `ETIMEDOUT` when TCP keepalive finds the peer gone),
+ * - errors with a `WatchIdleTimeoutError` when no byte arrives for the idle timeout (a peer that
+ *   answers TCP but sends nothing; the client-node informer's silent stall),
+ * - never ends because of an unsubscribe: that aborts the request (also while it waits for the
+ *   rate limit) and closes the socket, without a notification.
+ * (`kubeClient().watch` errors with `InvalidRequestError` before any of this when the request
+ * cannot be built.)
  */
 import { Observable } from 'rxjs';
 import type { RawWatchEvent } from '../core/client.js';
 import { KubeRxError, WatchProtocolError } from '../core/errors.js';
-import { type Connection, isSuccess, openRequest, readBody } from './http.js';
-import { idleWatchdog } from './idleWatchdog.js';
+import { type Connection, errorFromResponse, isSuccess, openRequest, readBody } from './http.js';
+import { type IdleWatchdog, idleWatchdog } from './idleWatchdog.js';
 import type { RequestSpec } from './kubeConfig.js';
 import { LineSplitter } from './lineSplitter.js';
 import type { Redactor } from './redact.js';
 import { redactJson } from './redactValues.js';
-import { MAX_ERROR_BODY_BYTES, statusErrorFromBody } from './statusErrors.js';
+import { MAX_ERROR_BODY_BYTES } from './statusErrors.js';
 import { RequestAbortedError, TransportError, WatchIdleTimeoutError } from './transportErrors.js';
 
 /** Decodes one line; a blank line is a keep-alive and yields nothing. */
@@ -75,16 +82,23 @@ export function watchStream(
         error instanceof KubeRxError ? error : new TransportError(`watch failed: ${String(error)}`),
       );
     };
-    const dog = idleWatchdog(idleTimeoutMs, () =>
-      fail(new WatchIdleTimeoutError(`watch received no data for ${idleTimeoutMs} ms`, idleTimeoutMs)),
-    );
+    // Started once the rate limit lets the request go: waiting for a token is not silence.
+    let dog: IdleWatchdog = { kick() {}, stop() {} };
 
-    openRequest(connection, spec, abort.signal).then(({ response, redact }) => {
-      if (subscriber.closed) return;
+    const opened = connection.throttle(abort.signal).then(() => {
+      if (subscriber.closed) return undefined;
+      dog = idleWatchdog(idleTimeoutMs, () =>
+        fail(new WatchIdleTimeoutError(`watch received no data for ${idleTimeoutMs} ms`, idleTimeoutMs)),
+      );
+      return openRequest(connection, spec, abort.signal);
+    });
+    opened.then((open) => {
+      if (open === undefined || subscriber.closed) return;
+      const { response, redact } = open;
       dog.kick();
       if (!isSuccess(response)) {
         readBody(response, dog.kick, MAX_ERROR_BODY_BYTES).then(
-          (body) => fail(statusErrorFromBody(response.statusCode ?? 0, body, redact)),
+          (body) => fail(errorFromResponse(connection, open, body)),
           fail,
         );
         return;
@@ -122,9 +136,10 @@ export function watchStream(
         if (subscriber.closed) return;
         const where = lines.hasPartialLine ? ' in the middle of an event' : '';
         const detail = error ? ` (${redact(error.message)})` : '';
+        const code = (error as { code?: unknown } | undefined)?.code;
         fail(
           new TransportError(`watch stream closed before the response ended${where}${detail}`, {
-            code: 'ECONNRESET',
+            code: typeof code === 'string' ? code : 'ECONNRESET',
           }),
         );
       };
