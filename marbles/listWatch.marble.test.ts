@@ -55,7 +55,7 @@ describe('listWatch marbles', () => {
       const client = scriptedClient({
         lists: [listOf([a], '10'), listOf([b], '20')],
         watches: [
-          cold('-m 799ms e', { m: added(pod('c', '11')), e: errorEvent(410) }),
+          cold('-m-e', { m: added(pod('c', '11')), e: errorEvent(410) }),
           new Error('connection reset'),
           cold('-'),
         ],
@@ -65,9 +65,8 @@ describe('listWatch marbles', () => {
         random: () => 0,
         onError: (e, ctx) => errors.push(`${ctx.phase}:${e.message}:${ctx.retryInMs ?? '-'}`),
       });
-      // the watch made progress for 801 ms: the 410 relists at once; then the watch request fails:
-      // backoff 800 ms (random 0), then re-watch
-      expectObservable(events$, '^ 2000ms !').toBe('rc 799ms s', {
+      // after the relist at 3 ms the watch request fails: backoff 800 ms (random 0), then re-watch
+      expectObservable(events$, '^ 1000ms !').toBe('rc-s', {
         r: { type: 'REPLACE', objects: [a], resourceVersion: '10' },
         c: { type: 'ADDED', object: pod('c', '11') },
         s: { type: 'REPLACE', objects: [b], resourceVersion: '20' },
@@ -191,8 +190,7 @@ describe('listWatch marbles', () => {
           ],
         });
         const random = () => randoms[draws++] ?? 0;
-        // the first watch closed 2 ms after it started: the next starts a second after it
-        expectObservable(pods({ random })(client)).toBe('ra 999ms b', {
+        expectObservable(pods({ random })(client)).toBe('ra-b', {
           r: replace([], '1'),
           a: { type: 'ADDED', object: pod('a', '2') },
           b: { type: 'ADDED', object: pod('b', '3') },
@@ -239,7 +237,7 @@ describe('listWatch marbles', () => {
           lists: [listOf([], '1', 'more'), listOf([], '1'), listOf([], '5')],
           watches: [cold('-m-e', { m: added(pod('a', '2')), e: errorEvent(410) }), cold('-')],
         });
-        expectObservable(pods({ ...selectors, random: () => 0 })(client), '^ 1000ms !').toBe('rm 801ms s', {
+        expectObservable(pods({ ...selectors, random: () => 0 })(client), '^ 10ms !').toBe('rm-s', {
           r: replace([], '1'),
           m: { type: 'ADDED', object: pod('a', '2') },
           s: replace([], '5'),
@@ -286,7 +284,7 @@ describe('listWatch marbles', () => {
       });
     });
 
-    it('re-watches from the last resourceVersion without relisting when the server closes the watch, no sooner than a second after the previous watch started', () => {
+    it('re-watches from the last resourceVersion without relisting when the server closes the watch', () => {
       const ts = newScheduler();
       ts.run(({ cold, expectObservable, flush }) => {
         const a2 = pod('a', '11');
@@ -294,7 +292,7 @@ describe('listWatch marbles', () => {
         const scripted = scriptedClient({
           lists: [listOf([pod('a', '10')], '10')],
           watches: [
-            // closes right after events: not a short watch, but the next waits for its second
+            // closes right after events: not a short watch
             cold('-m-|', { m: modified(a2) }),
             // no events, but open for a whole second: a normal server timeout
             cold('1000ms |'),
@@ -304,19 +302,13 @@ describe('listWatch marbles', () => {
         });
         const { client, log } = timed(ts, scripted);
         const { reported, onError } = reporter(ts);
-        expectObservable(pods({ random: () => 0, onError })(client)).toBe('rm 2000ms d', {
+        expectObservable(pods({ random: () => 0, onError })(client)).toBe('rm 1003ms d', {
           r: replace([pod('a', '10')], '10'),
           m: { type: 'MODIFIED', object: a2 },
           d: { type: 'DELETED', object: b },
         });
         flush();
-        expect(log).toEqual([
-          '0 list(500,-)',
-          '0 watch@10',
-          '1000 watch@11',
-          '2000 watch@11',
-          '3000 watch@12',
-        ]);
+        expect(log).toEqual(['0 list(500,-)', '0 watch@10', '3 watch@11', '1003 watch@11', '1006 watch@12']);
         expect(reported).toEqual([]);
       });
     });
@@ -387,7 +379,7 @@ describe('listWatch marbles', () => {
   });
 
   describe('410 Gone', () => {
-    it('relists at once on an HTTP 410 after a watch that made progress for 800 ms, and a relist drops objects that are gone', () => {
+    it('relists immediately on an HTTP 410 after events, and a relist drops objects that are gone', () => {
       const ts = newScheduler();
       ts.run(({ cold, expectObservable, flush }) => {
         const a = pod('a', '10');
@@ -395,22 +387,22 @@ describe('listWatch marbles', () => {
         const c = pod('c', '11');
         const scripted = scriptedClient({
           lists: [listOf([a, b], '10'), listOf([a, c], '30')],
-          watches: [cold('-m 798ms #', { m: added(c) }, gone()), cold('-')],
+          watches: [cold('-m-#', { m: added(c) }, gone()), cold('-')],
         });
         const { client, log } = timed(ts, scripted);
         const { reported, onError } = reporter(ts);
-        expectObservable(pods({ random: () => 0, onError })(client)).toBe('rm 798ms s', {
+        expectObservable(pods({ random: () => 0, onError })(client)).toBe('rm-s', {
           r: replace([a, b], '10'),
           m: { type: 'ADDED', object: c },
           s: replace([a, c], '30'),
         });
         flush();
-        expect(reported).toEqual([{ at: 800, name: 'StatusError', code: 410, phase: 'watch', relist: true }]);
-        expect(log).toEqual(['0 list(500,-)', '0 watch@10', '800 list(500,-)', '800 watch@30']);
+        expect(reported).toEqual([{ at: 3, name: 'StatusError', code: 410, phase: 'watch', relist: true }]);
+        expect(log).toEqual(['0 list(500,-)', '0 watch@10', '3 list(500,-)', '3 watch@30']);
       });
     });
 
-    it('relists on an in-stream ERROR 410 event; 5 ms after the list, it first waits for the backoff', () => {
+    it('relists on an in-stream ERROR 410 event', () => {
       const ts = newScheduler();
       ts.run(({ cold, expectObservable, flush }) => {
         const a = pod('a', '10');
@@ -420,16 +412,14 @@ describe('listWatch marbles', () => {
         });
         const { client, log } = timed(ts, scripted);
         const { reported, onError } = reporter(ts);
-        expectObservable(pods({ random: () => 0, onError })(client)).toBe('r-d 802ms s', {
+        expectObservable(pods({ random: () => 0, onError })(client)).toBe('r-d--s', {
           r: replace([a], '10'),
           d: { type: 'DELETED', object: pod('a', '20') },
           s: replace([], '40'),
         });
         flush();
-        expect(reported).toEqual([
-          { at: 5, name: 'StatusError', code: 410, phase: 'watch', relist: true, retryInMs: 800 },
-        ]);
-        expect(log).toEqual(['0 list(500,-)', '0 watch@10', '805 list(500,-)', '805 watch@40']);
+        expect(reported).toEqual([{ at: 5, name: 'StatusError', code: 410, phase: 'watch', relist: true }]);
+        expect(log).toEqual(['0 list(500,-)', '0 watch@10', '5 list(500,-)', '5 watch@40']);
       });
     });
 
@@ -856,8 +846,7 @@ describe('listWatch marbles', () => {
         );
         flush();
         expect(reported).toEqual([]);
-        // the stream closed 15 ms after it started: the next watch waits for its second
-        expect(log).toEqual(['0 watch@ (initial events)', '1000 watch@25']);
+        expect(log).toEqual(['0 watch@ (initial events)', '15 watch@25']);
         expect(scripted.calls[0]).toEqual({
           verb: 'watch',
           resource: 'pods',
@@ -911,32 +900,29 @@ describe('listWatch marbles', () => {
             lists: [listOf([a], '5'), listOf([], '9')],
             watches: [
               statusError(code, 'sendInitialEvents is not supported'),
-              cold('-m 798ms e', { m: modified(pod('a', '6')), e: errorEvent(410) }),
+              cold('-m-e', { m: modified(pod('a', '6')), e: errorEvent(410) }),
               cold('-'),
             ],
           });
           const { client, log } = timed(ts, scripted);
           const { reported, onError } = reporter(ts);
-          expectObservable(pods({ listMode: 'streaming', random: () => 0, onError })(client)).toBe(
-            'rm 798ms s',
-            {
-              r: replace([a], '5'),
-              m: { type: 'MODIFIED', object: pod('a', '6') },
-              s: replace([], '9'),
-            },
-          );
+          expectObservable(pods({ listMode: 'streaming', random: () => 0, onError })(client)).toBe('rm-s', {
+            r: replace([a], '5'),
+            m: { type: 'MODIFIED', object: pod('a', '6') },
+            s: replace([], '9'),
+          });
           flush();
           expect(reported).toEqual([
             { at: 0, name: 'StatusError', code, phase: 'streamingList', relist: true },
-            { at: 800, name: 'StatusError', code: 410, phase: 'watch', relist: true },
+            { at: 3, name: 'StatusError', code: 410, phase: 'watch', relist: true },
           ]);
           // the relist after the 410 stays paginated
           expect(log).toEqual([
             '0 watch@ (initial events)',
             '0 list(500,-)',
             '0 watch@5',
-            '800 list(500,-)',
-            '800 watch@9',
+            '3 list(500,-)',
+            '3 watch@9',
           ]);
         });
       },
@@ -983,7 +969,7 @@ describe('listWatch marbles', () => {
       });
     });
 
-    it('a 410 after the initial events relists with another streaming list, after backoff when it comes 4 ms after the first', () => {
+    it('a 410 after the initial events relists with another streaming list', () => {
       const ts = newScheduler();
       ts.run(({ cold, expectObservable, flush }) => {
         const a = pod('a', '5');
@@ -995,13 +981,13 @@ describe('listWatch marbles', () => {
           ],
         });
         const { client, log } = timed(ts, scripted);
-        expectObservable(pods({ listMode: 'streaming', random: () => 0 })(client)).toBe('---r-b 804ms s', {
+        expectObservable(pods({ listMode: 'streaming', random: () => 0 })(client)).toBe('---r-b----s', {
           r: replace([a], '5'),
           b: { type: 'ADDED', object: b },
           s: replace([b], '9'),
         });
         flush();
-        expect(log).toEqual(['0 watch@ (initial events)', '807 watch@ (initial events)']);
+        expect(log).toEqual(['0 watch@ (initial events)', '7 watch@ (initial events)']);
       });
     });
   });
@@ -1101,9 +1087,8 @@ describe('listWatch marbles', () => {
           { at: 3, name: 'WatchProtocolError', phase: 'watch', relist: false },
           { at: 4, name: 'WatchProtocolError', phase: 'watch', relist: false },
         ]);
-        // the skipped bookmark did not move the resourceVersion; the watch that made progress and
-        // closed at 7 ms is followed by the next one a second after it started
-        expect(log).toEqual(['0 list(500,-)', '0 watch@1', '1000 watch@3']);
+        // the skipped bookmark did not move the resourceVersion
+        expect(log).toEqual(['0 list(500,-)', '0 watch@1', '7 watch@3']);
       });
     });
   });

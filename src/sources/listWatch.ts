@@ -44,8 +44,8 @@
  *   a relist (after backoff). If the watch started from a fresh list (no event since) is rejected
  *   with 400 again after such a relist, the request itself is bad: the stream errors with it.
  * - 410 Gone on a watch: relist, at once when a watch made progress (an object event with a new
- *   resourceVersion) since the list and the list ended `minRelistIntervalMs` (800 ms) ago or more;
- *   otherwise after backoff, and never sooner than that interval after the list.
+ *   resourceVersion) since the list and the list ended `minRelistIntervalMs` (the backoff's first
+ *   delay, 800 ms) ago or more; otherwise after backoff, and never sooner than that after the list.
  * - Other watch failures (5xx, transport errors, idle timeouts, short watches; not 429):
  *   `watchFailuresBeforeRelist` (8) in a row without progress relist (after backoff), since the
  *   server cannot serve that resourceVersion; fewer re-watch from it after backoff.
@@ -115,14 +115,18 @@ export function listWatch<T extends KubeObject>(
     // The server would answer an unparseable selector with 400 on every attempt.
     validateSelectors(options);
     const random = options.random ?? Math.random;
-    const ctx = reflectorContext<T>({
-      client,
-      resource,
-      options,
-      scheduler: options.scheduler ?? asyncScheduler,
-      random,
-      backoff: new Backoff({ ...defaultBackoff, ...options.backoff }, random),
-    });
+    const backoff = { ...defaultBackoff, ...options.backoff };
+    const ctx = reflectorContext<T>(
+      {
+        client,
+        resource,
+        options,
+        scheduler: options.scheduler ?? asyncScheduler,
+        random,
+        backoff: new Backoff(backoff, random),
+      },
+      backoff.initialMs,
+    );
     return run(ctx, relistState(ctx)).pipe(
       expand((step) => ('next' in step ? run(ctx, step.next) : EMPTY)),
       filter((step): step is { event: WatchEvent<T> } => 'event' in step),

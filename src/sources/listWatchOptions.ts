@@ -57,9 +57,11 @@ export interface ListWatchOptions extends SelectorOptions {
    */
   minWatchDurationMs?: number;
   /**
-   * Least time between the end of a list and the next relist. Default 800 ms, the first delay of
-   * client-go's reflector backoff, which it waits before every relist. A relist wanted sooner
-   * (a watch failing right after the list it follows) waits for the backoff, and at least this.
+   * Least time between the end of a list and the next relist. Default: the backoff's first delay
+   * (`backoff.initialMs`, 800 ms by default), which client-go's reflector waits before every
+   * relist; following the backoff keeps a test that speeds up its backoff fast. A relist wanted
+   * sooner (a watch failing right after the list it follows) waits for the backoff, and at least
+   * this.
    */
   minRelistIntervalMs?: number;
   /**
@@ -81,7 +83,7 @@ export interface ListWatchOptions extends SelectorOptions {
   random?: () => number;
 }
 
-/** The defaults of the numeric options above. */
+/** The defaults of the numeric options above (`minRelistIntervalMs`: with the default backoff). */
 export const listWatchDefaults = Object.freeze({
   pageSize: 500,
   maxListPages: 10_000,

@@ -6,12 +6,15 @@
  * after 2 min) before every relist, backs off after a failed watch request, and restarts a watch
  * that delivered anything (a bookmark included) at once; `minWatchTimeout` (5 min) only sets the
  * server-side timeout. kube-rx keeps the same backoff and adds three floors:
- * - a relist waits for the backoff, and at least `minRelistIntervalMs` after the previous list
- *   ended, unless it follows a 410 on a watch that made progress for that long (a compaction
- *   after a healthy watch relists at once);
- * - a watch restart after a clean close waits until `minWatchDurationMs` has passed since the
- *   watch started (a watch without progress in that time is a `ShortWatchError`: backoff);
+ * - relists: a 410 after a watch that made progress relists at once (a compaction after a healthy
+ *   watch costs no wait), but only once in a row sooner than `minRelistIntervalMs` (the backoff's
+ *   first delay, 800 ms) after the list it replaces; after that, and for every other relist, the
+ *   backoff, and at least that interval after the previous list;
+ * - watch restarts: a watch that closed cleanly within `minWatchDurationMs` (1 s) after progress is
+ *   followed at once only once in a row; after that, the next starts that long after the previous
+ *   one (a watch without progress in that time is a `ShortWatchError`: backoff);
  * - any retry waits at least the server's `Retry-After`, up to `maxRetryAfterMs`.
+ * A quick relist or restart is allowed again once a list or a watch has lived out its interval.
  */
 import { isStatusError } from '../core/errors.js';
 import type { KubeObject } from '../core/objects.js';
@@ -32,22 +35,35 @@ export function retryDelay<T extends KubeObject>(ctx: ReflectorContext<T>, error
 }
 
 /**
- * The delay before a relist caused by `error`. `atOnce`: the watch made progress, so only the floor
- * (and Retry-After) apply; otherwise the backoff does too.
+ * The delay before a relist caused by `error`. `afterProgress`: a watch made progress since the
+ * list, so the relist may come at once (see the header); otherwise the backoff applies.
  */
 export function relistDelay<T extends KubeObject>(
   ctx: ReflectorContext<T>,
   error: unknown,
-  atOnce: boolean,
+  afterProgress: boolean,
 ): number {
   const sinceList =
     ctx.listedAt === undefined ? Number.POSITIVE_INFINITY : ctx.scheduler.now() - ctx.listedAt;
   const floor = Math.max(0, ctx.limits.minRelistIntervalMs - sinceList);
-  if (atOnce && floor === 0) return retryAfterMs(error, ctx.limits.maxRetryAfterMs);
+  if (floor === 0) ctx.quickRelistAllowed = true;
+  if (afterProgress && (floor === 0 || ctx.quickRelistAllowed)) {
+    if (floor > 0) ctx.quickRelistAllowed = false;
+    return retryAfterMs(error, ctx.limits.maxRetryAfterMs);
+  }
   return Math.max(retryDelay(ctx, error), floor);
 }
 
-/** How long to wait before restarting a watch that started at `startedAt` and closed cleanly. */
+/** How long to wait before restarting a watch that started at `startedAt`, made progress and closed cleanly. */
 export function watchRestartDelay<T extends KubeObject>(ctx: ReflectorContext<T>, startedAt: number): number {
-  return Math.max(0, ctx.limits.minWatchDurationMs - (ctx.scheduler.now() - startedAt));
+  const floor = Math.max(0, ctx.limits.minWatchDurationMs - (ctx.scheduler.now() - startedAt));
+  if (floor === 0) {
+    ctx.quickRewatchAllowed = true;
+    return 0;
+  }
+  if (ctx.quickRewatchAllowed) {
+    ctx.quickRewatchAllowed = false;
+    return 0;
+  }
+  return floor;
 }

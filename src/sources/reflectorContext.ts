@@ -51,14 +51,22 @@ export interface ReflectorContext<T extends KubeObject> {
   watchRejectedAfterList: boolean;
   /** Failed watches in a row without a new resourceVersion (see `watchFailuresBeforeRelist`). */
   watchFailuresWithoutProgress: number;
+  /** A relist may come at once although the list it replaces is young (see `pacing.ts`). */
+  quickRelistAllowed: boolean;
+  /** A watch may restart at once although the one that closed was short (see `pacing.ts`). */
+  quickRewatchAllowed: boolean;
 }
 
-/** A fresh context for one subscription. */
+/**
+ * A fresh context for one subscription. `initialBackoffMs` (the backoff's first delay) is the
+ * default of `minRelistIntervalMs`.
+ */
 export function reflectorContext<T extends KubeObject>(
   fields: Pick<ReflectorContext<T>, 'client' | 'resource' | 'options' | 'scheduler' | 'backoff' | 'random'>,
+  initialBackoffMs: number,
 ): ReflectorContext<T> {
   const { options } = fields;
-  const limits: ListWatchLimits = { ...listWatchDefaults };
+  const limits: ListWatchLimits = { ...listWatchDefaults, minRelistIntervalMs: initialBackoffMs };
   for (const key of Object.keys(limits) as (keyof typeof limits)[]) {
     const value = options[key];
     if (typeof value === 'number' && value >= 0) limits[key] = value;
@@ -73,6 +81,8 @@ export function reflectorContext<T extends KubeObject>(
     progressSinceList: false,
     watchRejectedAfterList: false,
     watchFailuresWithoutProgress: 0,
+    quickRelistAllowed: true,
+    quickRewatchAllowed: true,
   };
 }
 
