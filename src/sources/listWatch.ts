@@ -43,15 +43,17 @@
  *   the server most likely rejects that resourceVersion (unknown, too old). Like a 410, it leads to
  *   a relist (after backoff). If the watch started from a fresh list (no event since) is rejected
  *   with 400 again after such a relist, the request itself is bad: the stream errors with it.
- * - 410 Gone on a watch: relist, at once when a watch made progress (an object event with a new
- *   resourceVersion) since the list and the list ended `minRelistIntervalMs` (the backoff's first
- *   delay, 800 ms) ago or more; otherwise after backoff, and never sooner than that after the list.
+ * - 410 Gone on a watch: relist. At once when a watch made progress (an object event with a new
+ *   resourceVersion) since the list, but only once in a row sooner than `minRelistIntervalMs` (the
+ *   backoff's first delay, 800 ms) after the list; otherwise after backoff, and never sooner than
+ *   that interval after the list (a relist storm gets slower, a single compaction costs nothing).
  * - Other watch failures (5xx, transport errors, idle timeouts, short watches; not 429):
  *   `watchFailuresBeforeRelist` (8) in a row without progress relist (after backoff), since the
  *   server cannot serve that resourceVersion; fewer re-watch from it after backoff.
  * - A watch that closes cleanly sooner than `minWatchDurationMs` (1 s) after it started: without
  *   progress (bookmarks are not progress) it is a `ShortWatchError` (backoff, counts as a failure
- *   above); with progress the next watch starts once that second is over.
+ *   above); with progress the next watch starts at once the first time in a row, afterwards once
+ *   that second is over.
  * - A streaming list the server refuses (400, 405, 406, 415, 422, 501), or one that stays open for
  *   its whole `timeoutSeconds` without the end bookmark (the server ignores `sendInitialEvents`):
  *   fall back to paginated lists for good. A streaming list cut short sooner (closed or failed

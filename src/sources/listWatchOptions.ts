@@ -52,16 +52,16 @@ export interface ListWatchOptions extends SelectorOptions {
   /**
    * How long a watch is expected to last at least (client-go's "very short watch": 1 s). One that
    * closes sooner without a new resourceVersion is a `ShortWatchError` (backoff); one that closes
-   * sooner after progress is restarted once this much time has passed since it started. So clean
-   * closes never start more than one watch a second.
+   * sooner after progress is followed at once the first time in a row, afterwards once this much
+   * time has passed since it started. So clean closes start at most two watches in a second.
    */
   minWatchDurationMs?: number;
   /**
    * Least time between the end of a list and the next relist. Default: the backoff's first delay
    * (`backoff.initialMs`, 800 ms by default), which client-go's reflector waits before every
    * relist; following the backoff keeps a test that speeds up its backoff fast. A relist wanted
-   * sooner (a watch failing right after the list it follows) waits for the backoff, and at least
-   * this.
+   * sooner (a watch failing right after the list it follows) comes at once only once in a row,
+   * after a watch that made progress; otherwise it waits for the backoff, and at least this.
    */
   minRelistIntervalMs?: number;
   /**
