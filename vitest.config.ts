@@ -8,6 +8,7 @@ export default defineConfig({
       'test/integration/**/*.test.ts',
       'test/architecture/**/*.test.ts',
       'marbles/**/*.marble.test.ts',
+      'test/adversarial/**/*.test.ts',
     ],
     testTimeout: 30_000,
     pool: 'forks',
