@@ -20,20 +20,22 @@ export interface ReconcileContext {
   readonly attempt: number;
 }
 
-/** The abort side of one reconcile's context, held by the work queue. */
-export class ReconcileAbort {
+/**
+ * One reconcile's context as the work queue holds it: the {@link ReconcileContext} handed to the
+ * reconcile, plus the abort side. One object per reconcile, its signal made on first read.
+ */
+export class ReconcileAbort implements ReconcileContext {
   private controller: AbortController | undefined;
   private aborted: { readonly reason: unknown } | undefined;
 
-  /** The context handed to the reconcile; `signal` is made on first read. */
-  context(attempt: number): ReconcileContext {
-    const self = this;
-    return {
-      attempt,
-      get signal(): AbortSignal {
-        return self.signal();
-      },
-    };
+  constructor(readonly attempt: number) {}
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.aborted.reason);
+    }
+    return this.controller.signal;
   }
 
   /** Aborts the signal with `reason`, now or (if it was never read) when it is first read. Once only. */
@@ -41,13 +43,5 @@ export class ReconcileAbort {
     if (this.aborted) return;
     this.aborted = { reason };
     this.controller?.abort(reason);
-  }
-
-  private signal(): AbortSignal {
-    if (!this.controller) {
-      this.controller = new AbortController();
-      if (this.aborted) this.controller.abort(this.aborted.reason);
-    }
-    return this.controller.signal;
   }
 }

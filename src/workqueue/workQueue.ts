@@ -139,21 +139,26 @@ export interface WorkQueueOptions {
   handle?: WorkQueueHandle;
 }
 
-function toObservable(
+/**
+ * What a reconcile returned, unless it is a plain result: an Observable, or a Promise as one. A
+ * plain (synchronous) result settles at once, without an Observable per key.
+ */
+function asynchronous(
   value: ReconcileResult | ObservableInput<ReconcileResult>,
-): Observable<ReconcileResult> {
-  if (value === undefined || value === null) return from([undefined]);
+): Observable<ReconcileResult> | undefined {
+  if (value === undefined || value === null || typeof value !== 'object') return undefined;
   if (isObservable(value) || typeof (value as PromiseLike<unknown>).then === 'function')
     return from(value as ObservableInput<ReconcileResult>);
-  return from([value as ReconcileResult]);
+  return undefined;
 }
 
 /** A reconcile the interpreter started: its signal, subscription and timeout timer. */
 interface InFlight {
   readonly ticket: Ticket;
+  /** Its context, which aborts its signal. */
   readonly abort: ReconcileAbort;
-  work?: Subscription;
-  timeout?: Subscription;
+  work: Subscription | undefined;
+  timeout: Subscription | undefined;
   /** Its attempt ended (settled or timed out): anything it does later is ignored. */
   ended: boolean;
 }
@@ -243,32 +248,55 @@ export function workQueue(
         }
       };
 
-      /** Ends an attempt once: performs the transition, forgets the reconcile, refills the workers. */
-      const end = (entry: InFlight, transition: () => QueueEffect[]): void => {
+      /** Ends an attempt once with its outcome: frees the worker and refills the workers. */
+      const settle = (entry: InFlight, outcome: Outcome): void => {
         if (entry.ended) return;
         entry.ended = true;
         entry.timeout?.unsubscribe();
+        const { key } = entry.ticket;
         try {
-          perform(transition());
+          perform(done(state, entry.ticket, outcome, scheduler.now()));
         } finally {
-          // A timed-out Observable reconcile is cut; a settled one is already finished.
-          entry.work?.unsubscribe();
-          if (running.get(entry.ticket.key) === entry) running.delete(entry.ticket.key);
+          if (running.get(key) === entry) running.delete(key);
           // Even if the user's onError throws, the freed worker takes the next key.
+          pump();
+        }
+      };
+
+      /** The timeout ended the attempt first: abort, fail it, cut an Observable reconcile. */
+      const timeOut = (entry: InFlight): void => {
+        if (entry.ended) return;
+        entry.ended = true;
+        const { key } = entry.ticket;
+        try {
+          perform(timedOut(state, entry.ticket, scheduler.now()));
+        } finally {
+          entry.work?.unsubscribe();
+          if (running.get(key) === entry) running.delete(key);
           pump();
         }
       };
 
       /** Runs one reconcile; unsubscribe aborts its signal but does not cut it (it runs on unobserved). */
       const start = (ticket: Ticket): void => {
-        const entry: InFlight = { ticket, abort: new ReconcileAbort(), ended: false };
+        const entry: InFlight = {
+          ticket,
+          abort: new ReconcileAbort(ticket.attempt),
+          work: undefined,
+          timeout: undefined,
+          ended: false,
+        };
         running.set(ticket.key, entry);
-        const settle = (outcome: Outcome) => end(entry, () => done(state, ticket, outcome, scheduler.now()));
-        let work: Observable<ReconcileResult>;
+        let returned: ReconcileResult | ObservableInput<ReconcileResult>;
         try {
-          work = toObservable(reconcile(ticket.key, entry.abort.context(ticket.attempt)));
+          returned = reconcile(ticket.key, entry.abort);
         } catch (error) {
-          settle({ ok: false, error });
+          settle(entry, { ok: false, error });
+          return;
+        }
+        const work = asynchronous(returned);
+        if (!work) {
+          settle(entry, { ok: true, value: returned as ReconcileResult });
           return;
         }
         let last: ReconcileResult;
@@ -276,15 +304,12 @@ export function workQueue(
           next: (value) => {
             last = value;
           },
-          error: (error: unknown) => settle({ ok: false, error }),
-          complete: () => settle({ ok: true, value: last }),
+          error: (error: unknown) => settle(entry, { ok: false, error }),
+          complete: () => settle(entry, { ok: true, value: last }),
         });
         if (entry.ended) entry.work.unsubscribe();
         else if (ticket.timeoutMs !== undefined)
-          entry.timeout = scheduler.schedule(
-            () => end(entry, () => timedOut(state, ticket, scheduler.now())),
-            ticket.timeoutMs,
-          );
+          entry.timeout = scheduler.schedule(() => timeOut(entry), ticket.timeoutMs);
       };
 
       /** Fills free workers; a loop, not recursion, so sync reconciles cannot overflow the stack. */
