@@ -29,8 +29,8 @@ import {
   expectSnapshotEqualsServer,
   expectSnapshotsConsistent,
   playScenario,
+  relistingScenarioArb,
   type Scenario,
-  scenarioArb,
 } from './serverModel.js';
 
 const INDEXERS = { node: byField('spec.nodeName'), app: byLabel('app'), owner: byOwner };
@@ -128,7 +128,7 @@ const compaction = (
 describe('reflector property: the cache converges to the server state', () => {
   it('listWatch -> deltaFifo -> indexer ends with the server state', () => {
     fc.assert(
-      fc.property(scenarioArb, resyncArb, (scenario, resyncPeriodMs) =>
+      fc.property(relistingScenarioArb, resyncArb, (scenario, resyncPeriodMs) =>
         checkPipeline(scenario, resyncPeriodMs),
       ),
       {
@@ -144,7 +144,7 @@ describe('reflector property: the cache converges to the server state', () => {
 
   it('informer store$ ends with the server state', () => {
     fc.assert(
-      fc.property(scenarioArb, resyncArb, (scenario, resyncPeriodMs) =>
+      fc.property(relistingScenarioArb, resyncArb, (scenario, resyncPeriodMs) =>
         checkInformer(scenario, resyncPeriodMs),
       ),
       {

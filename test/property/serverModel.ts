@@ -345,8 +345,17 @@ export const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
   initialListFailures: listFailuresArb,
   commands: fc.array(commandArb, { maxLength: 40, size: 'medium' }),
   tailMs: fc.integer({ min: 0, max: 120_000 }),
-  watchFailuresBeforeRelist: fc.constantFrom(1, 2, 3, 8),
+  // The reflector's default: properties that do not set the option get the same model.
+  watchFailuresBeforeRelist: fc.constant(8),
 });
+
+/**
+ * {@link scenarioArb} with `watchFailuresBeforeRelist` drawn from 1, 2, 3 and 8, so that runs of
+ * failed watches end in a relist often; pass the scenario's value to the reflector.
+ */
+export const relistingScenarioArb: fc.Arbitrary<Scenario> = fc
+  .tuple(scenarioArb, fc.constantFrom(1, 2, 3, 8))
+  .map(([scenario, watchFailuresBeforeRelist]) => ({ ...scenario, watchFailuresBeforeRelist }));
 
 // ---------------------------------------------------------------------------------------------
 // Translation into a scripted client
