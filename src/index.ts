@@ -154,6 +154,7 @@ export type {
   PromGauge,
   PromHistogram,
   PromRegistry,
+  PromScrapeRegistry,
 } from './workqueue/promClientShape.js';
 export {
   defaultControllerRateLimiter,
@@ -212,3 +213,18 @@ export { type Informer, type InformerOptions, informer } from './runtime/informe
 export { InformerNotRunningError } from './runtime/syncedRuns.js';
 export { type InformerDefaults, type InformerFactory, informerFactory } from './runtime/informerFactory.js';
 export { type LeaderElectionOptions, leaderElection } from './runtime/leaderElection.js';
+export {
+  type HealthServer,
+  type HealthServerOptions,
+  serveHealth,
+} from './runtime/healthServer.js';
+export {
+  type HealthCheck,
+  type ProbeEndpoint,
+  type ProbeRequest,
+  type ProbeResponse,
+  type Probes,
+  parseProbeUrl,
+  ping,
+  probes,
+} from './runtime/probes.js';

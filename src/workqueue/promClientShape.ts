@@ -65,3 +65,14 @@ export interface PromClientModule<R extends PromRegistry = PromRegistry> {
     configuration: MetricConfiguration<R> & { buckets: number[] },
   ) => PromHistogram;
 }
+
+/**
+ * A registry that can be scraped (prom-client's `Registry`): what a manager serves on `/metrics`.
+ * Still structural, so prom-client stays an optional peer.
+ */
+export interface PromScrapeRegistry extends PromRegistry {
+  /** Every metric of the registry in the text exposition format. */
+  metrics(): Promise<string>;
+  /** The exposition format's content type, for the response header. */
+  readonly contentType: string;
+}
