@@ -37,7 +37,8 @@ export interface KubeClientOptions {
   /**
    * The client-side request rate limit, a token bucket per client: `{ qps, burst }`, default
    * client-go's `{ qps: 5, burst: 10 }`; `false` turns it off. Every list page, write and retry
-   * takes a token, a watch one when it starts. See {@link RequestRateLimit}.
+   * takes a token, a watch one when it starts. See {@link RequestRateLimit}. `kubeClient` throws a
+   * `RangeError` for a `qps` that is not positive or a `burst` below 1.
    */
   rateLimit?: RequestRateLimit | false;
   /**

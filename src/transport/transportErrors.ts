@@ -64,8 +64,9 @@ export class IdleTimeoutError extends TransportError {
 
 /**
  * A watch stream was silent for longer than `watchIdleTimeoutMs`. The server sends a bookmark
- * or closes the stream at `timeoutSeconds`, so silence past that means the connection is dead;
- * the Reflector re-watches from its last resourceVersion.
+ * about once a minute on a watch that allows them, and closes the stream at `timeoutSeconds`, so
+ * silence past that (75 s by default for the Reflector's watches) means the other end is alive
+ * but no longer sending; the Reflector re-watches from its last resourceVersion.
  *
  * @example
  * ```ts

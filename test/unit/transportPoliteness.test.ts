@@ -324,6 +324,14 @@ describe('client-side rate limit', () => {
     expect(sleeps).toEqual([200]);
   });
 
+  it('a rate limit that cannot work is refused when the client is built', () => {
+    const kc = kubeConfigFor('http://127.0.0.1:1');
+    expect(() => kubeClient(kc, { rateLimit: { qps: 0 } })).toThrow(RangeError);
+    expect(() => kubeClient(kc, { rateLimit: { qps: -1 } })).toThrow(RangeError);
+    expect(() => kubeClient(kc, { rateLimit: { burst: 0 } })).toThrow(RangeError);
+    expect(() => kubeClient(kc, { rateLimit: { qps: Number.POSITIVE_INFINITY } })).not.toThrow();
+  });
+
   it('a watch takes one token when it starts, however many events it streams', async () => {
     server = await startServer((_req, res) => {
       res.writeHead(200);
