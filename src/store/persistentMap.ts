@@ -8,15 +8,23 @@
  * the hash is computed straight from the string, which made an update about 2.5x cheaper at 100k
  * keys. Node arrays always have their exact length (see `spliced`): a 100k-entry map takes about
  * 41 bytes per entry, not counting the key strings and values themselves. Updates copy one path
- * of at most seven nodes, so old versions stay valid and share everything else; a
+ * of a few nodes, so old versions stay valid and share everything else; a
  * {@link TransientMap} applies a batch of edits in place on the nodes it created, like
  * immutable's `withMutations`.
+ *
+ * Keys are placed by two seeded hashes (`stringHash.ts`): seven levels of five bits of the first,
+ * then, for keys whose first hashes are equal, seven levels of the second. So keys crafted to
+ * collide still cost O(log n) per update; only keys equal under both 32-bit hashes share a
+ * collision node, whose lookups are linear.
  */
+import { type KeyHashes, processHashes } from './stringHash.js';
 
 const BITS = 5;
 const MASK = 0b11111;
-/** The last level with hash bits left (bits 30 and 31); deeper, keys share their whole hash. */
-const LAST_SHIFT = 30;
+/** The shift at which the second hash takes over: its first level. */
+const SECOND_ROUND = 35;
+/** The last level with hash bits left (bits 30 and 31 of the second hash); deeper, keys share both hashes. */
+const LAST_SHIFT = SECOND_ROUND + 30;
 /** Returned by lookups for a missing key, so `undefined` can be a stored value. */
 const MISSING: unique symbol = Symbol('missing');
 
@@ -36,10 +44,9 @@ const NODE_MAP = 1;
 const OWNER = 2;
 const FIRST = 3;
 
-/** Keys whose 32-bit hashes are equal, below the last level. */
+/** Keys whose two 32-bit hashes are both equal, below the last level. */
 class CollisionNode {
   constructor(
-    readonly hash: number,
     readonly keys: string[],
     readonly values: unknown[],
   ) {}
@@ -52,15 +59,14 @@ const EMPTY_NODE: BitmapNode = [0, 0, undefined];
 /** Set by every update: +1 when it added a key, -1 when it removed one, else 0. */
 let sizeChange = 0;
 
-/** FNV-1a over the UTF-16 code units, then murmur3's finaliser so every fragment is well mixed. */
-export function hashString(key: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
+/** The hash fragment (0-31) that places a key at the level of `shift`, from the hash of that level's round. */
+function fragment(hash: number, shift: number): number {
+  return (hash >>> (shift < SECOND_ROUND ? shift : shift - SECOND_ROUND)) & MASK;
+}
+
+/** The hash of `key` that places it at the level of `shift`. */
+function hashAt(hashes: KeyHashes, key: string, shift: number): number {
+  return shift < SECOND_ROUND ? hashes.first(key) : hashes.second(key);
 }
 
 function bitCount(x: number): number {
@@ -80,15 +86,17 @@ function childIndex(node: BitmapNode, nodeMap: number, bit: number): number {
   return node.length - 1 - bitCount(nodeMap & (bit - 1));
 }
 
-function lookup(root: Node, key: string, hash: number): unknown {
+function lookup(root: Node, key: string, hashes: KeyHashes): unknown {
   let node = root;
   let shift = 0;
+  let hash = hashes.first(key);
   for (;;) {
     if (node instanceof CollisionNode) {
       const i = node.keys.indexOf(key);
       return i < 0 ? MISSING : node.values[i];
     }
-    const bit = 1 << ((hash >>> shift) & MASK);
+    if (shift === SECOND_ROUND) hash = hashes.second(key);
+    const bit = 1 << fragment(hash, shift);
     const dataMap = node[DATA_MAP] as number;
     if ((dataMap & bit) !== 0) {
       const i = dataIndex(dataMap, bit);
@@ -134,7 +142,10 @@ function spliced(
   return out;
 }
 
-/** A subtree holding two entries whose hashes agree below `shift`. */
+/**
+ * A subtree holding two entries whose hashes agree above `shift`; `h1` and `h2` are their hashes
+ * of the round `shift` belongs to (recomputed here when `shift` starts the second round).
+ */
 function pair(
   k1: string,
   h1: number,
@@ -144,15 +155,24 @@ function pair(
   v2: unknown,
   shift: number,
   owner: Owner | undefined,
+  hashes: KeyHashes,
 ): Node {
-  if (shift > LAST_SHIFT) return new CollisionNode(h1, [k1, k2], [v1, v2]);
-  const f1 = (h1 >>> shift) & MASK;
-  const f2 = (h2 >>> shift) & MASK;
-  if (f1 === f2) return [0, 1 << f1, owner, pair(k1, h1, v1, k2, h2, v2, shift + BITS, owner)];
+  if (shift > LAST_SHIFT) return new CollisionNode([k1, k2], [v1, v2]);
+  const a = shift === SECOND_ROUND ? hashes.second(k1) : h1;
+  const b = shift === SECOND_ROUND ? hashes.second(k2) : h2;
+  const f1 = fragment(a, shift);
+  const f2 = fragment(b, shift);
+  if (f1 === f2) return [0, 1 << f1, owner, pair(k1, a, v1, k2, b, v2, shift + BITS, owner, hashes)];
   const dataMap = (1 << f1) | (1 << f2);
   return f1 < f2 ? [dataMap, 0, owner, k1, v1, k2, v2] : [dataMap, 0, owner, k2, v2, k1, v1];
 }
 
+/** The hash of `key` for the level below `shift`, given `hash`, its hash for the level of `shift`. */
+function hashBelow(hashes: KeyHashes, key: string, hash: number, shift: number): number {
+  return shift + BITS === SECOND_ROUND ? hashes.second(key) : hash;
+}
+
+/** `node` with `key` set; `hash` is the key's hash for the round `shift` belongs to. */
 function put(
   node: Node,
   key: string,
@@ -160,9 +180,10 @@ function put(
   value: unknown,
   shift: number,
   owner: Owner | undefined,
+  hashes: KeyHashes,
 ): Node {
   if (node instanceof CollisionNode) return putCollision(node, key, value);
-  const bit = 1 << ((hash >>> shift) & MASK);
+  const bit = 1 << fragment(hash, shift);
   const dataMap = node[DATA_MAP] as number;
   const nodeMap = node[NODE_MAP] as number;
   if ((dataMap & bit) !== 0) {
@@ -175,7 +196,17 @@ function put(
       return next;
     }
     // Two keys share this fragment: both move down into a new child.
-    const child = pair(existing, hashString(existing), node[i + 1], key, hash, value, shift + BITS, owner);
+    const child = pair(
+      existing,
+      hashAt(hashes, existing, shift),
+      node[i + 1],
+      key,
+      hash,
+      value,
+      shift + BITS,
+      owner,
+      hashes,
+    );
     sizeChange = 1;
     const withoutEntry = spliced(node, owner, i, 2, 0);
     const at = withoutEntry.length - bitCount(nodeMap & (bit - 1));
@@ -187,7 +218,7 @@ function put(
   if ((nodeMap & bit) !== 0) {
     const j = childIndex(node, nodeMap, bit);
     const child = node[j] as Node;
-    const updated = put(child, key, hash, value, shift + BITS, owner);
+    const updated = put(child, key, hashBelow(hashes, key, hash, shift), value, shift + BITS, owner, hashes);
     if (updated === child) return node;
     const next = editable(node, owner);
     next[j] = updated;
@@ -199,7 +230,10 @@ function put(
   return next;
 }
 
-/** Collision nodes are rare and small: they are always copied, never edited in place. */
+/**
+ * Collision nodes need keys equal under both seeded hashes, so they are rare and small: they are
+ * always copied, never edited in place.
+ */
 function putCollision(node: CollisionNode, key: string, value: unknown): Node {
   const i = node.keys.indexOf(key);
   if (i >= 0 && node.values[i] === value) return node;
@@ -211,7 +245,7 @@ function putCollision(node: CollisionNode, key: string, value: unknown): Node {
     values.push(value);
     sizeChange = 1;
   }
-  return new CollisionNode(node.hash, keys, values);
+  return new CollisionNode(keys, values);
 }
 
 /** True for a non-root node left with one entry: its parent takes the entry inline instead. */
@@ -221,7 +255,14 @@ function isSingleEntry(node: Node): boolean {
     : node[NODE_MAP] === 0 && node.length === FIRST + 2;
 }
 
-function remove(node: Node, key: string, hash: number, shift: number, owner: Owner | undefined): Node {
+function remove(
+  node: Node,
+  key: string,
+  hash: number,
+  shift: number,
+  owner: Owner | undefined,
+  hashes: KeyHashes,
+): Node {
   if (node instanceof CollisionNode) {
     const i = node.keys.indexOf(key);
     if (i < 0) return node;
@@ -230,9 +271,9 @@ function remove(node: Node, key: string, hash: number, shift: number, owner: Own
     const values = node.values.slice();
     keys.splice(i, 1);
     values.splice(i, 1);
-    return new CollisionNode(node.hash, keys, values);
+    return new CollisionNode(keys, values);
   }
-  const bit = 1 << ((hash >>> shift) & MASK);
+  const bit = 1 << fragment(hash, shift);
   const dataMap = node[DATA_MAP] as number;
   const nodeMap = node[NODE_MAP] as number;
   if ((dataMap & bit) !== 0) {
@@ -246,7 +287,7 @@ function remove(node: Node, key: string, hash: number, shift: number, owner: Own
   if ((nodeMap & bit) === 0) return node;
   const j = childIndex(node, nodeMap, bit);
   const child = node[j] as Node;
-  const updated = remove(child, key, hash, shift + BITS, owner);
+  const updated = remove(child, key, hashBelow(hashes, key, hash, shift), shift + BITS, owner, hashes);
   // A child this edit owns shrinks in place and comes back as itself: check the size change.
   if (sizeChange === 0) return node;
   if (!isSingleEntry(updated)) {
@@ -286,20 +327,22 @@ function* entriesOf(node: Node): Generator<[string, unknown]> {
 /** Read access shared by {@link PersistentMap} and {@link TransientMap}. */
 abstract class MapView<V> implements Iterable<[string, V]> {
   protected abstract readonly root: Node;
+  /** The hashes this map and every map made from it place keys by. */
+  protected abstract readonly hashes: KeyHashes;
   abstract readonly size: number;
 
   /** The value stored under `key`. */
   get(key: string): V | undefined {
-    const found = lookup(this.root, key, hashString(key));
+    const found = lookup(this.root, key, this.hashes);
     return found === MISSING ? undefined : (found as V);
   }
 
   /** True when `key` is present. */
   has(key: string): boolean {
-    return lookup(this.root, key, hashString(key)) !== MISSING;
+    return lookup(this.root, key, this.hashes) !== MISSING;
   }
 
-  /** Calls `fn` for every entry, in hash order. Faster than iterating. */
+  /** Calls `fn` for every entry, in hash order (which differs between processes). Faster than iterating. */
   forEach(fn: (value: V, key: string) => void): void {
     each(this.root, fn as (value: never, key: string) => void);
   }
@@ -334,49 +377,58 @@ abstract class MapView<V> implements Iterable<[string, V]> {
  * ```
  */
 export class PersistentMap<V> extends MapView<V> {
-  private static readonly EMPTY = new PersistentMap<never>(EMPTY_NODE, 0);
+  private static readonly EMPTY = new PersistentMap<never>(EMPTY_NODE, 0, processHashes);
 
   private constructor(
     protected readonly root: Node,
     readonly size: number,
+    protected readonly hashes: KeyHashes,
   ) {
     super();
   }
 
-  /** The empty map. */
-  static empty<V>(): PersistentMap<V> {
-    return PersistentMap.EMPTY;
+  /**
+   * The empty map. Every map placed its keys by this process's seeded hashes; `hashes` replaces
+   * them for this map and those made from it, for tests that need a reproducible layout or
+   * forced collisions (`seededHashes` in `stringHash.ts`).
+   */
+  static empty<V>(hashes?: KeyHashes): PersistentMap<V> {
+    return hashes === undefined || hashes === processHashes
+      ? PersistentMap.EMPTY
+      : new PersistentMap(EMPTY_NODE, 0, hashes);
   }
 
   /** A map of the given entries (later entries win). */
-  static of<V>(entries: Iterable<readonly [string, V]>): PersistentMap<V> {
-    const draft = PersistentMap.empty<V>().asMutable();
+  static of<V>(entries: Iterable<readonly [string, V]>, hashes?: KeyHashes): PersistentMap<V> {
+    const draft = PersistentMap.empty<V>(hashes).asMutable();
     for (const [key, value] of entries) draft.set(key, value);
     return draft.asPersistent();
   }
 
   /** @internal */
-  static fromRoot<V>(root: Node, size: number): PersistentMap<V> {
-    return size === 0 ? PersistentMap.empty() : new PersistentMap(root, size);
+  static fromRoot<V>(root: Node, size: number, hashes: KeyHashes): PersistentMap<V> {
+    return size === 0 ? PersistentMap.empty(hashes) : new PersistentMap(root, size, hashes);
   }
 
   /** This map with `key` set to `value` (this map itself when it already holds that value). */
   set(key: string, value: V): PersistentMap<V> {
     sizeChange = 0;
-    const root = put(this.root, key, hashString(key), value, 0, undefined);
-    return root === this.root ? this : new PersistentMap(root, this.size + sizeChange);
+    const hashes = this.hashes;
+    const root = put(this.root, key, hashes.first(key), value, 0, undefined, hashes);
+    return root === this.root ? this : new PersistentMap(root, this.size + sizeChange, hashes);
   }
 
   /** This map without `key` (this map itself when the key is absent). */
   delete(key: string): PersistentMap<V> {
     sizeChange = 0;
-    const root = remove(this.root, key, hashString(key), 0, undefined);
-    return root === this.root ? this : PersistentMap.fromRoot(root, this.size + sizeChange);
+    const hashes = this.hashes;
+    const root = remove(this.root, key, hashes.first(key), 0, undefined, hashes);
+    return root === this.root ? this : PersistentMap.fromRoot(root, this.size + sizeChange, hashes);
   }
 
   /** A transient copy for a batch of edits; this map is unchanged by them. */
   asMutable(): TransientMap<V> {
-    return new TransientMap(this.root, this.size);
+    return new TransientMap(this.root, this.size, this.hashes);
   }
 
   /** Applies a batch of edits at once and returns the result. */
@@ -398,6 +450,7 @@ export class TransientMap<V> extends MapView<V> {
   constructor(
     protected root: Node,
     public size: number,
+    protected readonly hashes: KeyHashes,
   ) {
     super();
   }
@@ -405,7 +458,7 @@ export class TransientMap<V> extends MapView<V> {
   /** Sets `key` to `value` in this draft. */
   set(key: string, value: V): this {
     sizeChange = 0;
-    this.root = put(this.root, key, hashString(key), value, 0, this.owner);
+    this.root = put(this.root, key, this.hashes.first(key), value, 0, this.owner, this.hashes);
     this.size += sizeChange;
     return this;
   }
@@ -413,7 +466,7 @@ export class TransientMap<V> extends MapView<V> {
   /** Removes `key` from this draft. */
   delete(key: string): this {
     sizeChange = 0;
-    this.root = remove(this.root, key, hashString(key), 0, this.owner);
+    this.root = remove(this.root, key, this.hashes.first(key), 0, this.owner, this.hashes);
     this.size += sizeChange;
     return this;
   }
@@ -424,25 +477,39 @@ export class TransientMap<V> extends MapView<V> {
    */
   asPersistent(): PersistentMap<V> {
     this.owner = {};
-    return PersistentMap.fromRoot(this.root, this.size);
+    return PersistentMap.fromRoot(this.root, this.size, this.hashes);
   }
 }
 
 /**
  * Checks the trie's invariants and returns what is wrong (empty when nothing is), for tests:
- * slot counts match the bitmaps, every key sits on its hash's path, every non-root node holds at
- * least two entries (the canonical form deletes keep), and `size` is the number of entries.
+ * slot counts match the bitmaps, every key sits on its hashes' path (first hash, then second),
+ * collision nodes only below the last level and only for keys equal under both hashes, every
+ * non-root node holds at least two entries (the canonical form deletes keep), and `size` is the
+ * number of entries.
  * @internal
  */
 export function trieProblems(map: PersistentMap<unknown> | TransientMap<unknown>): string[] {
   const problems: string[] = [];
-  const root = (map as unknown as { root: Node }).root;
-  const count = (node: Node, shift: number, path: number, isRoot: boolean): number => {
+  const { root, hashes } = map as unknown as { root: Node; hashes: KeyHashes };
+  /** The fragments that place `key` at every level down to `shift`. */
+  const fragments = (key: string, shift: number): number[] => {
+    const out: number[] = [];
+    for (let s = 0; s <= shift && s <= LAST_SHIFT; s += BITS) out.push(fragment(hashAt(hashes, key, s), s));
+    return out;
+  };
+  const onPath = (key: string, path: readonly number[]) =>
+    fragments(key, (path.length - 1) * BITS).every((f, level) => f === path[level]);
+  const count = (node: Node, shift: number, path: number[], isRoot: boolean): number => {
     if (node instanceof CollisionNode) {
       if (shift <= LAST_SHIFT) problems.push(`collision node above the last level (shift ${shift})`);
       if (node.keys.length < 2) problems.push('collision node with fewer than two keys');
-      for (const key of node.keys)
-        if (hashString(key) !== node.hash) problems.push(`${key} in the wrong collision node`);
+      const [k0] = node.keys as [string];
+      for (const key of node.keys) {
+        if (!onPath(key, path)) problems.push(`${key} off its hash path`);
+        if (hashes.first(key) !== hashes.first(k0) || hashes.second(key) !== hashes.second(k0))
+          problems.push(`${key} in the wrong collision node`);
+      }
       return node.keys.length;
     }
     const dataMap = node[DATA_MAP] as number;
@@ -451,23 +518,48 @@ export function trieProblems(map: PersistentMap<unknown> | TransientMap<unknown>
     const data = bitCount(dataMap);
     const children = bitCount(nodeMap);
     if (node.length !== FIRST + 2 * data + children) problems.push('slot count does not match the bitmaps');
-    const prefixMask = shift === 0 ? 0 : 2 ** shift - 1;
     let entries = data;
     for (let i = FIRST; i < FIRST + 2 * data; i += 2) {
-      const hash = hashString(node[i] as string);
-      if ((hash & prefixMask) !== path) problems.push(`${String(node[i])} off its hash path`);
-      if ((dataMap & (1 << ((hash >>> shift) & MASK))) === 0) problems.push('key in the wrong slot');
+      const key = node[i] as string;
+      const own = fragments(key, shift);
+      if (!onPath(key, [...path, own[own.length - 1] as number])) problems.push(`${key} off its hash path`);
+      if ((dataMap & (1 << (own[own.length - 1] as number))) === 0) problems.push('key in the wrong slot');
     }
     for (let f = 0; f < 32; f++) {
       const bit = 1 << f;
       if ((nodeMap & bit) === 0) continue;
-      const childPath = shift + BITS > 32 ? path : path + f * 2 ** shift;
-      entries += count(node[childIndex(node, nodeMap, bit)] as Node, shift + BITS, childPath >>> 0, false);
+      entries += count(node[childIndex(node, nodeMap, bit)] as Node, shift + BITS, [...path, f], false);
     }
     if (!isRoot && entries < 2) problems.push(`non-root node with ${entries} entries`);
     return entries;
   };
-  const total = count(root, 0, 0, true);
+  const total = count(root, 0, [], true);
   if (total !== map.size) problems.push(`size ${map.size} but ${total} entries`);
   return problems;
+}
+
+/**
+ * How the trie holds its keys, for tests of its cost: the deepest level any key sits at (0 is the
+ * root) and the largest collision node.
+ * @internal
+ */
+export function trieShape(map: PersistentMap<unknown> | TransientMap<unknown>): {
+  depth: number;
+  largestCollision: number;
+} {
+  const { root } = map as unknown as { root: Node };
+  let depth = 0;
+  let largestCollision = 0;
+  const walk = (node: Node, level: number): void => {
+    if (node instanceof CollisionNode) {
+      largestCollision = Math.max(largestCollision, node.keys.length);
+      depth = Math.max(depth, level);
+      return;
+    }
+    if (bitCount(node[DATA_MAP] as number) > 0) depth = Math.max(depth, level);
+    const dataEnd = FIRST + 2 * bitCount(node[DATA_MAP] as number);
+    for (let i = node.length - 1; i >= dataEnd; i--) walk(node[i] as Node, level + 1);
+  };
+  walk(root, 0);
+  return { depth, largestCollision };
 }

@@ -1,27 +1,34 @@
 /**
  * The persistent map behaves like a native `Map` under any sequence of sets and deletes, keeps
- * every earlier version unchanged, and keeps its trie canonical. Keys include pairs whose 32-bit
- * hashes are equal (collision nodes) or agree on their low 30 bits (the deepest level).
+ * every earlier version unchanged, and keeps its trie canonical, whatever its hashes do. Each
+ * property runs with the process's seeded hashes, with fixed seeds, and with hashes made weak on
+ * purpose: a first hash under which keys share their low 30 bits or all 32 (so they go on by the
+ * second hash, at the first round's last level and beyond), and both hashes colliding (so keys
+ * share collision nodes).
  */
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { hashString, PersistentMap, trieProblems } from '../../src/store/persistentMap.js';
+import { PersistentMap, trieProblems } from '../../src/store/persistentMap.js';
+import { type KeyHashes, seededHashes } from '../../src/store/stringHash.js';
 
-/** Found by search; the first test below proves they still collide. */
-const FULL_COLLISIONS = [
-  ['ns-7/pod-45184', 'ns-9/pod-73121'],
-  ['ns-13/pod-60212', 'ns-33/pod-123872'],
-];
-const LOW_30_BITS_SHARED = [
-  ['ns-6/pod-65163', 'ns-17/pod-79641'],
-  ['ns-31/pod-60637', 'ns-31/pod-108922'],
-];
 const KEYS = [
-  ...FULL_COLLISIONS.flat(),
-  ...LOW_30_BITS_SHARED.flat(),
   ...Array.from({ length: 60 }, (_, i) => `default/pod-${i}`),
+  ...Array.from({ length: 8 }, (_, i) => `ns-${i}/x`),
   '',
   'kube-system/coredns',
+];
+
+const fixed = seededHashes(0x1234, 0x5678);
+/** Only bits 30 and 31 vary: keys share the first round's first six levels, most share all seven. */
+const topBits = (key: string) => ((key.length % 3) << 30) >>> 0;
+const HASHES: [string, KeyHashes | undefined][] = [
+  ['the process hashes', undefined],
+  ['fixed seeds', fixed],
+  ['a first hash that keys share (second round)', { first: topBits, second: fixed.second }],
+  [
+    'both hashes shared (collision nodes)',
+    { first: topBits, second: (key) => (((key.charCodeAt(key.length - 1) || 0) % 2) << 30) >>> 0 },
+  ],
 ];
 
 type Op = { kind: 'set'; key: string; value: number } | { kind: 'delete'; key: string };
@@ -44,20 +51,12 @@ function expectSameAs(map: PersistentMap<number>, model: Map<string, number>): v
   expect(trieProblems(map)).toEqual([]);
 }
 
-describe('PersistentMap', () => {
-  it('has the colliding keys the other tests rely on', () => {
-    for (const [a, b] of FULL_COLLISIONS) expect(hashString(a as string)).toBe(hashString(b as string));
-    for (const [a, b] of LOW_30_BITS_SHARED) {
-      expect(hashString(a as string) & 0x3fffffff).toBe(hashString(b as string) & 0x3fffffff);
-      expect(hashString(a as string)).not.toBe(hashString(b as string));
-    }
-  });
-
+describe.each(HASHES)('PersistentMap with %s', (_, hashes) => {
   test.prop([fc.array(op, { maxLength: 300 })])(
     'persistent updates match a Map, old versions unchanged',
     (ops) => {
       const model = new Map<string, number>();
-      let map = PersistentMap.empty<number>();
+      let map = PersistentMap.empty<number>(hashes);
       const versions: [PersistentMap<number>, Map<string, number>][] = [];
       for (const o of ops) {
         versions.push([map, new Map(model)]);
@@ -83,7 +82,7 @@ describe('PersistentMap', () => {
     'transient batches match a Map and never change a map they started from',
     (setup, batches) => {
       const model = new Map<string, number>();
-      const start = PersistentMap.empty<number>().withMutations((draft) => {
+      const start = PersistentMap.empty<number>(hashes).withMutations((draft) => {
         for (const o of setup) {
           if (o.kind === 'set') {
             draft.set(o.key, o.value);
@@ -118,6 +117,15 @@ describe('PersistentMap', () => {
     },
   );
 
+  it('stores undefined as a value distinct from a missing key', () => {
+    const map = PersistentMap.empty<undefined>(hashes).set('a', undefined);
+    expect(map.has('a')).toBe(true);
+    expect(map.has('b')).toBe(false);
+    expect(map.size).toBe(1);
+  });
+});
+
+describe('PersistentMap at scale', () => {
   it('holds 100k keys and gives every one back', () => {
     const keys = Array.from({ length: 100_000 }, (_, i) => `ns-${i % 20}/pod-${i}`);
     const map = PersistentMap.of(keys.map((key, i) => [key, i] as const));
@@ -137,12 +145,5 @@ describe('PersistentMap', () => {
     expect(half.get(keys[1] as string)).toBe(1);
     expect(map.size).toBe(100_000);
     expect(trieProblems(half)).toEqual([]);
-  });
-
-  it('stores undefined as a value distinct from a missing key', () => {
-    const map = PersistentMap.empty<undefined>().set('a', undefined);
-    expect(map.has('a')).toBe(true);
-    expect(map.has('b')).toBe(false);
-    expect(map.size).toBe(1);
   });
 });

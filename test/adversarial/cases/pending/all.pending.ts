@@ -5,7 +5,6 @@
  */
 import type { AdversarialCase } from '../../support/adversarialCase.js';
 import { describeCases } from '../../support/assertions.js';
-import * as exhaustion from './exhaustion.js';
 import * as nonListBody from './nonListBody.js';
 import * as stuck from './stuck.js';
 
@@ -15,7 +14,6 @@ const isCase = (value: unknown): value is AdversarialCase =>
 const modules = {
   nonListBody,
   stuck,
-  exhaustion,
 };
 
 // Exhaustion cases stall the event loop (that is the defect): run them alone, after the rest.
