@@ -212,7 +212,11 @@ export {
 export { type Informer, type InformerOptions, informer } from './runtime/informer.js';
 export { InformerNotRunningError } from './runtime/syncedRuns.js';
 export { type InformerDefaults, type InformerFactory, informerFactory } from './runtime/informerFactory.js';
-export { type LeaderElectionOptions, leaderElection } from './runtime/leaderElection.js';
+export {
+  type LeaderElectionOptions,
+  type LeaseRelease,
+  leaderElection,
+} from './runtime/leaderElection.js';
 export {
   type HealthServer,
   type HealthServerOptions,
@@ -228,3 +232,22 @@ export {
   ping,
   probes,
 } from './runtime/probes.js';
+export {
+  type ManagedControllerOptions,
+  type Manager,
+  type ManagerLeaderElectionOptions,
+  type ManagerMetricsOptions,
+  type ManagerOptions,
+  type ManagerServerOptions,
+  manager,
+} from './runtime/manager.js';
+export { type RunManagerOptions, runManager } from './runtime/runManager.js';
+export {
+  describeStop,
+  exitCodeOf,
+  type SignalSource,
+  type StopCause,
+  type StopResult,
+  type StopSignal,
+  type StopTriggerOptions,
+} from './runtime/shutdown.js';

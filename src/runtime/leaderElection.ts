@@ -67,7 +67,16 @@ export interface LeaderElectionOptions {
   scheduler?: SchedulerLike;
   /** Receives errors of individual attempts (they are retried). */
   onError?: (error: KubeRxError | Error) => void;
+  /**
+   * Told once after unsubscribe what became of the Lease, so a manager can report how it stopped:
+   * `released` (handed back: a successor takes it at its next attempt), `notHeld` (this candidate
+   * did not lead) or `failed` (the release write failed: the Lease expires after `leaseDurationMs`).
+   */
+  onRelease?: (outcome: LeaseRelease) => void;
 }
+
+/** What a stopped candidate did with the Lease; see {@link LeaderElectionOptions.onRelease}. */
+export type LeaseRelease = 'released' | 'notHeld' | 'failed';
 
 /**
  * Campaigns for leadership for as long as it is subscribed.
@@ -139,12 +148,19 @@ export function leaderElection(client: KubeClient, options: LeaderElectionOption
     const release = () => {
       state = stop(state);
       const plan = releasePlan(state);
-      if (plan === 'none') return;
+      if (plan === 'none') return options.onRelease?.('notHeld');
       // Reads `state.latest` when it sends: a renewal that was in flight may have written a newer version.
       const send = () => {
-        client
-          .replace(lease, releasedLease(state.latest as V1Lease, scheduler.now()), { namespace })
-          .catch((error: unknown) => options.onError?.(error as Error));
+        client.replace(lease, releasedLease(state.latest as V1Lease, scheduler.now()), { namespace }).then(
+          () => options.onRelease?.('released'),
+          (error: unknown) => {
+            try {
+              options.onError?.(error as Error);
+            } finally {
+              options.onRelease?.('failed');
+            }
+          },
+        );
       };
       if (plan === 'now') return send();
       let sent = false;
