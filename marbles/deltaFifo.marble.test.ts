@@ -544,12 +544,7 @@ describe('deltaFifo marbles: per-event rules', () => {
 
 describe('deltaFifo marbles: driven by listWatch scenarios', () => {
   const lw = (client: ReturnType<typeof scriptedClient>, onError?: (e: KubeRxError) => void) =>
-    listWatch<V1Pod>(client, resources.pods, {
-      random: () => 0,
-      // These scenarios are about the cache; relist pacing has its own marbles (listWatchStorms).
-      minRelistIntervalMs: 0,
-      ...(onError ? { onError } : {}),
-    });
+    listWatch<V1Pod>(client, resources.pods, { random: () => 0, ...(onError ? { onError } : {}) });
 
   it('normal flow: list then watch events become batches at the same frames', () => {
     newScheduler().run(({ cold, expectObservable }) => {

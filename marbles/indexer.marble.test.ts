@@ -346,11 +346,7 @@ describe('indexer marbles: operator rules', () => {
 
 describe('indexer marbles: driven by listWatch scenarios', () => {
   const lw = (client: ReturnType<typeof scriptedClient>) =>
-    listWatch<V1Pod>(client, resources.pods, {
-      random: () => 0,
-      // These scenarios are about the cache; relist pacing has its own marbles (listWatchStorms).
-      minRelistIntervalMs: 0,
-    });
+    listWatch<V1Pod>(client, resources.pods, { random: () => 0 });
 
   it('normal flow: list then watch, one snapshot per event', () => {
     newScheduler().run(({ cold, expectObservable }) => {

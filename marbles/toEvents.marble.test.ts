@@ -166,11 +166,7 @@ describe('toEvents marbles: per-delta rules', () => {
 
 describe('toEvents marbles: driven by listWatch scenarios', () => {
   const lw = (client: ReturnType<typeof scriptedClient>) =>
-    listWatch<V1Pod>(client, resources.pods, {
-      random: () => 0,
-      // These scenarios are about the cache; relist pacing has its own marbles (listWatchStorms).
-      minRelistIntervalMs: 0,
-    });
+    listWatch<V1Pod>(client, resources.pods, { random: () => 0 });
   /** One informer event per line, to compare long scenarios at a glance. */
   const line = (e: IEvent) => {
     const id = (p: DeepReadonly<V1Pod>) => `${p.metadata?.name}@${p.metadata?.resourceVersion}`;
