@@ -12,7 +12,8 @@ import { EventEmitter } from 'node:events';
 import type { V1ConfigMap, V1Lease } from '@kubernetes/client-node';
 import * as prom from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { isStatusError } from '../../src/core/errors.js';
+import type { KubeClient } from '../../src/core/client.js';
+import { isStatusError, statusError } from '../../src/core/errors.js';
 import { defineResource, resources } from '../../src/core/resources.js';
 import type { ReconcileContext } from '../../src/index.js';
 import { type Manager, type ManagerOptions, manager } from '../../src/runtime/manager.js';
@@ -190,6 +191,43 @@ describe('manager lifecycle', () => {
       `${w.clock.now() - 1} two start default/a`,
       `${w.clock.now() - 1} two done default/a`,
     ]);
+  });
+
+  it('says so when the Lease could not be released (the successor then waits for it to expire)', async () => {
+    const w = world();
+    const inner = w.cluster.client;
+    let leaseWritesFail = false;
+    const client: KubeClient = {
+      list: (resource, options, signal) => inner.list(resource, options, signal),
+      watch: (resource, options) => inner.watch(resource, options),
+      get: (resource, name, options) => inner.get(resource, name, options),
+      create: (resource, object, options) => inner.create(resource, object, options),
+      replace: (resource, object, options) =>
+        leaseWritesFail && resource.kind === 'Lease'
+          ? Promise.reject(statusError(503, 'the API server is shutting down'))
+          : inner.replace(resource, object, options),
+      patch: (resource, name, body, type, options) => inner.patch(resource, name, body, type, options),
+      delete: (resource, name, options) => inner.delete(resource, name, options),
+    };
+    const stop = new AbortController();
+    const errors: string[] = [];
+    const mgr = manager({
+      client,
+      scheduler: w.clock.scheduler,
+      leaderElection: { ...LEASE, identity: 'one', onError: (error) => errors.push(error.message) },
+      signal: stop.signal,
+    });
+    const outcome = run(w, mgr);
+    await w.clock.advanceUntil(() => mgr.leading, 10_000);
+    leaseWritesFail = true;
+    stop.abort();
+    await w.clock.advanceUntil(() => outcome.result !== undefined, 60_000);
+    expect(outcome.result).toMatchObject({ reason: 'abort', heldLease: true, leaseReleased: false });
+    expect(describeStop(outcome.result as StopResult)).toBe(
+      'stopped on abort: drained, Lease NOT released (a successor waits for it to expire)',
+    );
+    expect(errors).toEqual([expect.stringContaining('the API server is shutting down')]);
+    expect((await lease(w.cluster))?.spec?.holderIdentity).toBe('one');
   });
 
   it('stops at once when the AbortSignal is already aborted, opening nothing', async () => {
