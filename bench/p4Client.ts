@@ -83,7 +83,8 @@ async function clientNode(progress: Progress): Promise<void> {
 
 /** kube-rx: resolves when the informer's snapshot holds every pod (at the last resourceVersion). */
 async function kubeRx(progress: Progress): Promise<void> {
-  const http = kubeClient(kc);
+  // client-node's informer has no client-side rate limit: compare like with like.
+  const http = kubeClient(kc, { rateLimit: false });
   const source: KubeClient =
     mode === 'watch'
       ? { ...http, list: () => Promise.resolve({ items: [], metadata: { resourceVersion: '1' } }) }

@@ -30,7 +30,9 @@ export function kubeConfig(server?: string): KubeConfig {
 
 export function client(options: KubeClientOptions & { server?: string } = {}): HttpKubeClient {
   const { server, ...rest } = options;
-  return kubeClient(kubeConfig(server), { userAgent: 'kube-rx-e2e', ...rest });
+  // No client-side rate limit: the churn suites write thousands of objects, which client-go's
+  // default 5 QPS would stretch to minutes. A test that is about the limit passes its own.
+  return kubeClient(kubeConfig(server), { userAgent: 'kube-rx-e2e', rateLimit: false, ...rest });
 }
 
 /** Asks the global setup to kill, start or restart kube-apiserver; resolves once it is done. */
