@@ -80,6 +80,12 @@ export interface NamespaceLister<T> {
 
 const NO_VALUES: readonly string[] = [];
 
+/** A loop, not `every`: this runs for every index of every object that changes. */
+function allStrings(values: readonly unknown[]): values is readonly string[] {
+  for (let i = 0; i < values.length; i++) if (typeof values[i] !== 'string') return false;
+  return true;
+}
+
 /** The values index `i` files `object` under, or the reason it cannot say. */
 function computeValues<T>(
   setup: SnapshotSetup<T>,
@@ -94,7 +100,7 @@ function computeValues<T>(
   } catch (error) {
     return new IndexFunctionError(name, key, error, setup.options.resource);
   }
-  if (Array.isArray(values) && values.every((v) => typeof v === 'string')) return values;
+  if (Array.isArray(values) && allStrings(values)) return values;
   return new IndexFunctionError(
     name,
     key,
