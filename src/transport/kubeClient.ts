@@ -94,14 +94,13 @@ export interface HttpKubeClient extends KubeClient {
 }
 
 function toListResult(body: unknown, what: string): ListResult {
-  const list = body as { items?: unknown; metadata?: ListResult['metadata'] } | null | undefined;
-  if (list === null || typeof list !== 'object' || (list.items != null && !Array.isArray(list.items)))
-    throw new TransportError(`${what}: the response is not a list`);
-  const meta = list.metadata ?? { resourceVersion: '' };
-  const metadata: ListResult['metadata'] = { resourceVersion: meta.resourceVersion ?? '' };
-  if (meta.continue) metadata.continue = meta.continue;
-  if (meta.remainingItemCount !== undefined) metadata.remainingItemCount = meta.remainingItemCount;
-  return { items: (list.items as unknown[] | null | undefined) ?? [], metadata };
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new TransportError(`${what}: the response is not a JSON object`);
+  // Passed on as the server sent it, so the Reflector's list-shape check sees what came: a
+  // missing `items` or resourceVersion, or a 200 that is a Status, must not turn into an empty
+  // list here. Only Go's encoding of an empty (nil) slice, `items: null`, becomes [].
+  const list = body as ListResult & { items: unknown[] | null };
+  return list.items === null ? { ...list, items: [] } : list;
 }
 
 /**

@@ -55,10 +55,9 @@ describe('kubeClient list', () => {
       resourceVersion: '7',
       resourceVersionMatch: 'NotOlderThan',
     });
-    expect(result).toEqual({
-      items: podList.items,
-      metadata: { resourceVersion: '42', continue: 'next-page', remainingItemCount: 3 },
-    });
+    // The body as the server sent it (kind and apiVersion included): the Reflector checks its shape.
+    expect(result).toEqual(podList);
+    expect(result.metadata).toEqual({ resourceVersion: '42', continue: 'next-page', remainingItemCount: 3 });
     const [req] = srv.requests;
     expect(req?.method).toBe('GET');
     expect(req?.headers.authorization).toBe(`Bearer ${TOKEN}`);
@@ -89,10 +88,25 @@ describe('kubeClient list', () => {
     ]);
   });
 
-  it('treats items: null as an empty list and a missing resourceVersion as ""', async () => {
-    const srv = await serve((_req, res) => sendJson(res, 200, { kind: 'PodList', items: null }));
-    const result = await kubeClient(kubeConfigFor(srv.url)).list(resources.pods, {});
-    expect(result).toEqual({ items: [], metadata: { resourceVersion: '' } });
+  it('treats items: null (a Go nil slice) as an empty list and passes a malformed list on unchanged', async () => {
+    const srv = await serve((req, res) =>
+      sendJson(
+        res,
+        200,
+        req.url?.includes('limit=1') ? { kind: 'PodList' } : { kind: 'PodList', items: null },
+      ),
+    );
+    const client = kubeClient(kubeConfigFor(srv.url));
+    expect(await client.list(resources.pods, {})).toEqual({ kind: 'PodList', items: [] });
+    // No items, no resourceVersion: not normalised into an empty list (the Reflector rejects it).
+    expect(await client.list(resources.pods, { limit: 1 })).toEqual({ kind: 'PodList' });
+  });
+
+  it('rejects a body that is not a JSON object with a typed error', async () => {
+    const srv = await serve((_req, res) => sendJson(res, 200, []));
+    await expect(kubeClient(kubeConfigFor(srv.url)).list(resources.pods, {})).rejects.toBeInstanceOf(
+      TransportError,
+    );
   });
 
   it('keeps a server URL path prefix', async () => {

@@ -130,6 +130,18 @@ export const nonListBodyCases: AdversarialCase[] = [
   ),
   relistInto('a relist answered 200 with {} is a typed error, not an empty list', json(200, {})),
   relistInto('a relist answered 200 with [] is a typed error, not an empty list', json(200, [])),
+  relistInto(
+    'a relist answered 200 with a PodList without items is a typed error, not an empty list',
+    json(200, { kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: '9' } }),
+  ),
+  relistInto(
+    'a relist answered 200 with a single Pod (a proxy rewrote the path) is a typed error',
+    json(200, {
+      kind: 'Pod',
+      apiVersion: 'v1',
+      metadata: { name: 'x', namespace: 'default', resourceVersion: '9' },
+    }),
+  ),
 ];
 
 /** The failures that end the informer on purpose, with the typed error `informer.synced` rejects with. */

@@ -7,7 +7,7 @@
 import { Socket } from 'node:net';
 import { expect, vi } from 'vitest';
 import { resources } from '../../../src/core/resources.js';
-import { kubeClient } from '../../../src/transport/kubeClient.js';
+import { kubeClient, watchIdleTimeoutFor } from '../../../src/transport/kubeClient.js';
 import type { InformerCase, StandaloneCase } from '../support/adversarialCase.js';
 import { describeCases } from '../support/assertions.js';
 import { startHostileServer } from '../support/hostileServer.js';
@@ -70,7 +70,10 @@ export const watchSocketsUseTcpKeepalive: StandaloneCase = {
         .subscribe({ error: () => {} });
       await vi.waitFor(() => expect(server.requestsOf('watch')).toHaveLength(1));
       watch.unsubscribe();
-      expect(keepalive.mock.calls.some(([enable]) => enable === true)).toBe(true);
+      // 30 s idle, then libuv's 10 probes 1 s apart: a dead peer fails the socket in about 40 s.
+      expect(keepalive.mock.calls.some(([enable, delay]) => enable === true && (delay ?? 0) <= 30_000)).toBe(
+        true,
+      );
     } finally {
       keepalive.mockRestore();
       await server.close();
@@ -78,7 +81,27 @@ export const watchSocketsUseTcpKeepalive: StandaloneCase = {
   },
 };
 
+/**
+ * A watch that asks for bookmarks (the Reflector's always do) and then falls silent is given up
+ * after the bookmark period plus the server's own 15 s margin, whatever its timeoutSeconds: not the
+ * 5.5 to 10.5 minutes of timeout + 30 s. Not 60 s: kube-apiserver's idle-watch bookmarks come about
+ * every 60-62 s, so a 60 s watchdog would end every quiet watch just before its bookmark
+ * (src/transport/clientOptions.ts says more). A dead peer is noticed sooner, by keepalive (above).
+ */
+export const silentBookmarkWatchGivenUpWithin75s: StandaloneCase = {
+  name: 'with default options a silent bookmark watch is given up within 75 s, whatever its timeoutSeconds',
+  defectClass: 'stuck',
+  run: () => {
+    for (const timeoutSeconds of [undefined, 300, 600])
+      expect(
+        watchIdleTimeoutFor({}, { timeoutSeconds, allowWatchBookmarks: true }),
+        `timeoutSeconds ${timeoutSeconds}`,
+      ).toBeLessThanOrEqual(75_000);
+  },
+};
+
 describeCases('stuck for good: a stale cache finds its way back', [
+  silentBookmarkWatchGivenUpWithin75s,
   watch500ForeverAtListedVersion,
   watchResetForeverAtListedVersion,
   interruptedStreamingListStaysStreaming,
