@@ -6,7 +6,7 @@
  * an `InvalidObjectError` naming the resource and the key, and skipped; the stream goes on.
  */
 import { InvalidObjectError } from '../core/errors.js';
-import { type KubeObject, objectKey } from '../core/objects.js';
+import { describeObject, type KubeObject, objectKey, objectKeyProblem } from '../core/objects.js';
 import type { ListWatchErrorContext } from './listWatchOptions.js';
 import { type ReflectorContext, report } from './reflectorContext.js';
 
@@ -24,7 +24,8 @@ function problemOf(value: unknown): string | undefined {
   if (value === null || typeof value !== 'object' || Array.isArray(value))
     return `the object is ${shortDescription(value)}`;
   const object = value as KubeObject;
-  if (objectKey(object) === undefined) return 'object without metadata.name';
+  const keyProblem = objectKeyProblem(object);
+  if (keyProblem !== undefined) return keyProblem;
   const rv: unknown = object.metadata?.resourceVersion;
   if (rv !== undefined && (typeof rv !== 'string' || rv === ''))
     return `metadata.resourceVersion is ${shortDescription(rv)}, not a non-empty string`;
@@ -40,7 +41,8 @@ export function validObject<T extends KubeObject>(
   const problem = problemOf(value);
   if (problem === undefined) return true;
   const key = value !== null && typeof value === 'object' ? objectKey(value as KubeObject) : undefined;
-  const where = key === undefined ? ctx.resourceName : `${ctx.resourceName} ${key}`;
+  // An object without a usable key is still named as well as it can be (`"a"/"b/c"`).
+  const where = `${ctx.resourceName} ${key ?? describeObject(value)}`;
   report(ctx, new InvalidObjectError(`${where}: ${problem}; skipped`, value), {
     phase,
     relist: false,
