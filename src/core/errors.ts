@@ -253,6 +253,40 @@ export class ListPagingError extends KubeRxError {
   }
 }
 
+/** One field an apply could not take: who owns it (`manager`) and the field (`.spec.replicas`). */
+export interface ApplyConflict {
+  readonly field: string;
+  readonly manager: string;
+}
+
+/**
+ * A server-side apply refused with 409 Conflict: other managers own fields whose values the apply
+ * would change. `conflicts` lists each field and its manager (from the Status causes); apply again
+ * with `force: true` to take them, or leave them out of the configuration.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof ApplyConflictError) console.log(error.conflicts); // [{ field: '.spec.replicas', manager: 'hpa' }]
+ * ```
+ */
+export class ApplyConflictError extends StatusError {
+  override readonly name: string = 'ApplyConflictError';
+  readonly conflicts: readonly ApplyConflict[];
+  constructor(status: KubeStatus) {
+    super(status, 409);
+    this.conflicts = (status.details?.causes ?? []).flatMap((raw) => {
+      const cause = raw as { reason?: string; type?: string; field?: string; message?: string };
+      if ((cause.reason ?? cause.type) !== 'FieldManagerConflict' || typeof cause.field !== 'string')
+        return [];
+      // 'conflict with "kubectl" using apps/v1': the manager is the quoted name.
+      const quoted = /conflict with ("(?:[^"\\]|\\.)*")/.exec(cause.message ?? '')?.[1];
+      return [
+        { field: cause.field, manager: quoted ? (JSON.parse(quoted) as string) : (cause.message ?? '') },
+      ];
+    });
+  }
+}
+
 const REASONS: Record<number, string> = {
   400: 'BadRequest',
   401: 'Unauthorized',

@@ -12,6 +12,9 @@ import { statusError } from '../../core/errors.js';
 import { type KubeObject, objectKey } from '../../core/objects.js';
 import { apiVersionOf, resources as builtins, type ResourceType } from '../../core/resources.js';
 import { parseLabelSelector } from '../../store/labelSelector.js';
+import { applyChange, scopeOf, updateChange, type Writer } from './apply/fieldManager.js';
+import type { ManagedFieldsEntry } from './apply/managers.js';
+import { IN_PROCESS_MANAGER } from './apply/defaultManager.js';
 import { parseFieldSelector } from './fieldSelector.js';
 import { rejectPrototypeKeys } from './prototypeKeys.js';
 
@@ -109,6 +112,29 @@ function rejectPrototypeKeysIn(
   name: unknown = object.metadata?.name,
 ): void {
   rejectPrototypeKeys(object, where, { kind: resource.kind, ...(typeof name === 'string' ? { name } : {}) });
+}
+
+/** The built-in collections, whose list merge strategies the field manager knows. */
+const BUILTIN_IDS: ReadonlySet<string> = new Set(
+  Object.values(builtins).map((r) => resourceId(r as ResourceType)),
+);
+
+/**
+ * The managedFields an update starts from: those the client sent, which replace the stored ones
+ * as on the API server, or else the stored ones.
+ */
+function managedFieldsOf(incoming: Obj, current: Obj): unknown {
+  const sent = (incoming.metadata as Meta | undefined)?.managedFields;
+  return Array.isArray(sent) && sent.length > 0 ? sent : (current.metadata as Meta).managedFields;
+}
+
+/** An apply body sent as text: JSON (valid YAML); the fake reads no other YAML. */
+function parseApplyBody(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw statusError(400, 'the fake cluster reads applied configurations as JSON (valid YAML) only');
+  }
 }
 
 export class ClusterState {
@@ -266,7 +292,12 @@ export class ClusterState {
     return found;
   }
 
-  create(resource: ResourceType, body: unknown, options: WriteOptions = {}): Obj {
+  create(
+    resource: ResourceType,
+    body: unknown,
+    options: WriteOptions = {},
+    ownership?: ManagedFieldsEntry[],
+  ): Obj {
     const collection = this.collection(resource);
     const object = cloneObject(body);
     rejectPrototypeKeysIn(resource, object, 'the request body');
@@ -297,6 +328,8 @@ export class ClusterState {
     object.metadata = meta;
     object.apiVersion = apiVersionOf(resource);
     object.kind = resource.kind;
+    meta.managedFields =
+      ownership ?? updateChange(this.writer(resource, options), undefined, object, meta.managedFields);
     if (resource.kind === 'CustomResourceDefinition') this.registerCrd(object);
     return this.commit(collection, key, 'ADDED', object, undefined);
   }
@@ -313,8 +346,16 @@ export class ClusterState {
   /**
    * Shared path of replace and patch: concurrency check, status rules, generation, finalizers.
    * `incoming` is the request body or the patched object, checked here for prototype keys.
+   * `ownership` is the managedFields an apply computed; without it the write is recorded as an
+   * Update by its field manager.
    */
-  update(resource: ResourceType, current: Obj, incoming: Obj, options: WriteOptions = {}): Obj {
+  update(
+    resource: ResourceType,
+    current: Obj,
+    incoming: Obj,
+    options: WriteOptions = {},
+    ownership?: ManagedFieldsEntry[],
+  ): Obj {
     const collection = this.collection(resource);
     rejectPrototypeKeysIn(resource, incoming, 'the object', current.metadata?.name);
     const wanted = incoming.metadata?.resourceVersion;
@@ -359,6 +400,9 @@ export class ClusterState {
     }
     next.apiVersion = apiVersionOf(resource);
     next.kind = resource.kind;
+    (next.metadata as Meta).managedFields =
+      ownership ??
+      updateChange(this.writer(resource, options), current, next, managedFieldsOf(incoming, current));
     if (options.dryRun) return next;
     const key = objectKey(current) as string;
     const meta = next.metadata as Meta;
@@ -381,6 +425,48 @@ export class ClusterState {
       return this.commit(collection, key, 'MODIFIED', next, current);
     }
     return this.commit(collection, key, 'DELETED', cloneObject(current), current);
+  }
+
+  /**
+   * Server-side apply (`PATCH` with `application/apply-patch+yaml`): creates the object when it is
+   * absent, else merges the configuration with field ownership and conflicts (`apply/`).
+   */
+  apply(resource: ResourceType, name: string, body: unknown, options: WriteOptions = {}): Obj {
+    if (!options.fieldManager)
+      throw statusError(400, 'PATCH, application/apply-patch+yaml requires fieldManager to be set');
+    const config = cloneObject(typeof body === 'string' ? parseApplyBody(body) : body);
+    rejectPrototypeKeysIn(resource, config, 'the applied configuration', name);
+    if (typeof config.apiVersion !== 'string' || typeof config.kind !== 'string')
+      throw statusError(400, 'apiVersion and kind must be set in an applied configuration');
+    if (config.metadata?.name !== undefined && config.metadata.name !== name)
+      throw statusError(
+        400,
+        `the name of the object (${config.metadata.name}) does not match the name on the URL (${name})`,
+      );
+    const namespace = options.namespace ?? config.metadata?.namespace ?? 'default';
+    const key = resource.namespaced ? `${namespace}/${name}` : name;
+    const live = this.collection(resource).objects.get(key);
+    if (!live && options.subresource)
+      throw statusError(404, `${resource.plural} "${name}" not found`, 'NotFound');
+    const scoped = scopeOf(config, options.subresource, !NO_STATUS_SUBRESOURCE.has(resource.kind));
+    const change = applyChange(this.writer(resource, options), live, scoped, options.force === true);
+    if (!live) {
+      const object = { ...change.object, metadata: { ...(change.object.metadata as Meta), name } };
+      return this.create(resource, object, { ...options, namespace }, change.managedFields);
+    }
+    if (change.unchanged) return live;
+    return this.update(resource, live, change.object as Obj, options, change.managedFields);
+  }
+
+  /** Who a write is by, for managedFields. */
+  private writer(resource: ResourceType, options: WriteOptions): Writer {
+    return {
+      ctx: { kind: resource.kind, builtin: BUILTIN_IDS.has(resourceId(resource)) },
+      manager: options.fieldManager ?? IN_PROCESS_MANAGER,
+      apiVersion: apiVersionOf(resource),
+      ...(options.subresource ? { subresource: options.subresource } : {}),
+      time: new Date(this.scheduler.now()).toISOString().replace(/\.\d+Z$/, 'Z'),
+    };
   }
 
   private commit(

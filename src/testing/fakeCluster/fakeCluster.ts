@@ -136,6 +136,7 @@ export function createFakeCluster(options: FakeClusterOptions = {}): FakeCluster
     type: PatchType,
     opts: WriteOptions = {},
   ) => {
+    if (type === 'apply') return state.apply(resource, name, body, opts);
     const current = state.get(resource, name, opts.namespace ?? 'default');
     const next = type === 'json' ? applyJsonPatch(current, body) : applyMergePatch(current, body);
     return state.update(resource, current, next, opts);

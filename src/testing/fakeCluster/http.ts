@@ -14,6 +14,7 @@ import type { KubeObject } from '../../core/objects.js';
 import { patchTypeOf } from '../../core/protocol.js';
 import { apiVersionOf, type ResourceType } from '../../core/resources.js';
 import type { ClusterState } from './clusterState.js';
+import { managerFromUserAgent } from './apply/defaultManager.js';
 import { groupList, resourceList } from './discovery.js';
 import { type ActiveWatch, openWatch, type WatchSettings } from './watchStream.js';
 
@@ -228,7 +229,12 @@ async function handle(
   const writeOptions: WriteOptions = {
     namespace: r.namespace,
     subresource: r.subresource,
-    fieldManager: query.get('fieldManager') ?? undefined,
+    // An apply must name its manager; other writes default to the user agent's, as on the API server.
+    fieldManager:
+      query.get('fieldManager') ??
+      (patchTypeOf(req.headers['content-type']) === 'apply'
+        ? undefined
+        : managerFromUserAgent(req.headers['user-agent'])),
     force: bool(query.get('force')),
     dryRun: query.get('dryRun') === 'All',
   };
