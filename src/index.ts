@@ -126,6 +126,25 @@ export {
   type ListWatchOptions,
   listWatch,
 } from './sources/listWatch.js';
+export type {
+  BackoffEvent,
+  BookmarkReceivedEvent,
+  ErrorReportedEvent,
+  LifecycleObserver,
+  ListFinishedEvent,
+  ListStartedEvent,
+  ObjectReceivedEvent,
+  ReflectorEvent,
+  ReflectorEventBase,
+  ReflectorPhase,
+  ReflectorStatus,
+  RelistEvent,
+  RelistReason,
+  StoppedEvent,
+  WatchEndedEvent,
+  WatchEndReason,
+  WatchStartedEvent,
+} from './sources/reflectorEvents.js';
 
 /* operators: DeltaFIFO, Indexer, resync, events and predicates as RxJS operators */
 export { type DeltaFifoOptions, deltaFifo } from './operators/deltaFifo.js';

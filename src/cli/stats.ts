@@ -1,10 +1,9 @@
 /**
- * The numbers behind the status line: what the cache holds and how the reflector is doing.
- * Relists are the errors the reflector reports with `relist: true` (410 Gone, a failed list);
- * watch restarts are watch requests beyond the first, counted by wrapping the client.
+ * The numbers behind the status line: what the cache holds and how the reflector is doing. The
+ * reflector's part comes from its lifecycle (`onLifecycle`): relists, watch requests and errors
+ * are counted as the Reflector reports them, not by wrapping the client.
  */
-import type { KubeClient } from '../core/client.js';
-import { type CallCounts, countingClient } from '../testing/countingClient.js';
+import type { ReflectorEvent } from '../sources/reflectorEvents.js';
 
 const BUCKET_MS = 100;
 
@@ -18,10 +17,12 @@ export class WatchStats {
   events = 0;
   /** Per index name: value -> number of objects. */
   indexCounts: Record<string, Record<string, number>> = {};
+  /** Watches the reflector started (a streaming list counts once it goes on as the watch). */
+  watches = 0;
+  /** What the reflector is doing when it is not watching (`listing`, `backoff 1600 ms`); '' while watching. */
+  activity = '';
   private readonly buckets = new Map<number, number>();
   private readonly startedAt: number;
-  /** The counts of the client {@link countWatches} wrapped; zeros until then. */
-  private requests: Pick<CallCounts, 'watches'> = { watches: 0 };
 
   constructor(
     private readonly now: () => number = Date.now,
@@ -30,16 +31,7 @@ export class WatchStats {
     this.startedAt = now();
   }
 
-  /** Watch requests so far (settable for a status line composed by hand). */
-  get watches(): number {
-    return this.requests.watches;
-  }
-
-  set watches(count: number) {
-    this.requests.watches = count;
-  }
-
-  /** Watch requests after the first one. */
+  /** Watches after the first one. */
   get watchRestarts(): number {
     return Math.max(0, this.watches - 1);
   }
@@ -64,10 +56,26 @@ export class WatchStats {
     return count / (spanMs / 1000);
   }
 
-  /** Wraps a client so every watch request is counted. */
-  countWatches(client: KubeClient): KubeClient {
-    const counted = countingClient(client);
-    this.requests = counted.calls;
-    return counted.client;
+  /** Counts what the reflector did: an `onLifecycle` observer. */
+  observe(event: ReflectorEvent): void {
+    switch (event.type) {
+      case 'relist':
+        this.relists++;
+        return;
+      case 'listStarted':
+        this.activity = event.mode === 'streaming' ? 'streaming list' : 'listing';
+        return;
+      case 'watchStarted':
+        this.watches++;
+        this.activity = '';
+        return;
+      case 'backoff':
+        this.activity = `backoff ${event.delayMs} ms`;
+        return;
+      case 'error':
+        this.errors++;
+        return;
+      default:
+    }
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The status line of `kube-rx watch`: what the cache holds (objects, resourceVersion, synced) and
- * how the Reflector is doing (events/s, relists, watch restarts, errors), plus per-value counts of
- * each `--index`. On a terminal it is redrawn in place under the rows; elsewhere printed now and then.
+ * how the Reflector is doing (events/s, relists, watch restarts, what it does when not watching,
+ * errors: from its lifecycle), plus per-value counts of each `--index`. On a terminal it is redrawn in place under the rows; elsewhere printed now and then.
  */
 import type { WatchStats } from './stats.js';
 
@@ -18,8 +18,9 @@ export function indexSummary(
 }
 
 /**
- * The status line: objects cached, events/s, last resourceVersion, relists, watch restarts, and
- * per-value counts of each index.
+ * The status line: objects cached, events/s, last resourceVersion, relists, watch restarts, the
+ * reflector's activity when it is not watching (listing, a backoff), errors, and per-value counts
+ * of each index.
  *
  * @example
  * ```ts
@@ -34,6 +35,7 @@ export function statusLine(stats: WatchStats): string {
     `relists ${stats.relists}`,
     `watch restarts ${stats.watchRestarts}`,
   ];
+  if (stats.activity) parts.push(stats.activity);
   if (stats.errors > 0) parts.push(`errors ${stats.errors}`);
   for (const [name, counts] of Object.entries(stats.indexCounts)) parts.push(indexSummary(name, counts, 8));
   return parts.join(' | ');

@@ -1,9 +1,10 @@
 /**
  * `kube-rx watch`: an informer on the command line. Events are printed as table rows (or as
- * objects with `-o json|yaml|name`), the store feeds the status line (objects cached, events/s,
- * last resourceVersion, relists, watch restarts and per-value index counts), and the reflector's
- * reported errors are printed as `!` rows. With a table, everything goes to stdout; with the
- * object formats, stdout carries only the objects and the rest goes to stderr, so it can be piped.
+ * objects with `-o json|yaml|name`), the store and the reflector's lifecycle feed the status line
+ * (objects cached, events/s, last resourceVersion, relists, watch restarts, backoffs and per-value
+ * index counts), and the reflector's reported errors are printed as `!` rows. With a table,
+ * everything goes to stdout; with the object formats, stdout carries only the objects and the rest
+ * goes to stderr, so it can be piped.
  *
  * Strict at startup, patient afterwards. Until the server has answered and the first list is in,
  * anything that cannot fix itself (unreachable, TLS, 400/401/403/404, a bad kubeconfig) ends the
@@ -145,7 +146,7 @@ async function watchTarget(
   builtin: ResourceType<KubeObject> | undefined,
 ): Promise<number> {
   const stats = new WatchStats();
-  const { client, answered } = noticeFirstAnswer(stats.countWatches(target.client));
+  const { client, answered } = noticeFirstAnswer(target.client);
   const what = () => (builtin ? describeResource(builtin) : args.resource);
   const subscription = new Subscription();
   const timers: NodeJS.Timeout[] = [];
@@ -197,8 +198,6 @@ async function watchTarget(
         );
         return;
       }
-      stats.errors++;
-      if (context.relist) stats.relists++;
       const retry = context.retryInMs !== undefined ? ` (retry in ${context.retryInMs} ms)` : '';
       screen.line(`! ${context.phase}: ${error.message}${context.relist ? ' -> relist' : ''}${retry}`);
     };
@@ -212,6 +211,8 @@ async function watchTarget(
       listMode: args.listMode,
       indexers,
       onError,
+      // Relists, watch restarts, errors and what the reflector is doing, for the status line.
+      onLifecycle: (event) => stats.observe(event),
     });
     const scope = namespace
       ? `namespace ${namespace}`

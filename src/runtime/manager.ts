@@ -14,10 +14,11 @@
  * ```
  *
  * Probes (`/healthz`: `ping`; `/readyz`: `ping`, `informer-sync`, `watches`, `leader-election`,
- * `shutdown`, plus yours) and `/metrics` are served on one optional port. Every timer (drain
- * deadline, Lease, watch health windows) runs on the injected scheduler, so a whole run, SIGTERM
- * included, plays out in virtual time. `start()` resolves with a {@link StopResult} instead of
- * exiting; `runManager` is the helper that listens for signals and exits with its code.
+ * `shutdown`, plus yours) and `/metrics` are served on one optional port; `watches` follows each
+ * informer's reflector lifecycle. Every timer (drain deadline, Lease, watch health windows) runs
+ * on the injected scheduler, so a whole run, SIGTERM included, plays out in virtual time.
+ * `start()` resolves with a {@link StopResult} instead of exiting; `runManager` is the helper that
+ * listens for signals and exits with its code.
  */
 import {
   asyncScheduler,
@@ -96,7 +97,10 @@ export interface ManagerOptions<R extends PromScrapeRegistry = PromScrapeRegistr
   readonly metrics?: ManagerMetricsOptions<R>;
   /** How long a stop waits for running reconciles. Default 30 000 ms (controller-runtime's). */
   readonly drainDeadlineMs?: number;
-  /** How long after its announced retry a quiet reflector counts as recovered. Default 10 000 ms. */
+  /**
+   * How long a watch restarted after a failure must run without failing before the `watches`
+   * check counts it as recovered (an event, a bookmark or a list counts at once). Default 10 000 ms.
+   */
   readonly watchRecoveryGraceMs?: number;
   /** Scheduler of every timer. Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
@@ -236,9 +240,9 @@ export function manager<R extends PromScrapeRegistry = PromScrapeRegistry>(
       let name = viewName(resource, merged);
       const own = factory.for(resource, {
         ...informerOptions,
-        onError: (error, context) => {
-          health.reported(name, error, context);
-          merged.onError?.(error, context);
+        onLifecycle: (event, status) => {
+          health.observe(name, event);
+          merged.onLifecycle?.(event, status);
         },
       });
       const informer = own as unknown as Informer<KubeObject>;

@@ -2,25 +2,23 @@
  * The readiness of a manager's informers, as two checks: `informer-sync` (kube-apiserver's name:
  * every cache has applied its first list) and `watches` (every reflector is getting through).
  *
- * Until the reflector reports its lifecycle (watch started, ended, relisted) this is derived from
- * what an informer already tells: its `onError` reports and its `store$` progress. A view's watch
- * counts as dead from a report about the stream (one about a single object, which has a `key`,
- * does not count) until the informer applies a batch again, or until the retry the report
- * announced (`retryInMs`) is `recoveryGraceMs` past without another report: a reflector that keeps
- * failing reports every attempt, at most a backoff cap apart, so it stays dead; one whose retry
- * worked goes quiet. A fatal error (the informer's stream failed) is dead for good. When lifecycle
- * events land, `watchStarted`-style calls replace the grace window; the checks stay the same.
+ * `watches` reads each view's reflector lifecycle (`onLifecycle`). A view counts as failing from
+ * an error about the stream (one about a single object, which has a `key`, does not count) until
+ * the reflector shows it gets through again: a list finishes, an object event or a bookmark
+ * arrives, or a watch it started has run `recoveryGraceMs` without failing (a healthy watch on a
+ * quiet resource may say nothing for a minute, until its bookmark). A reflector that keeps failing
+ * reports every attempt, so it stays failing; one that stopped for good (its stream errored) is
+ * failing for good.
  */
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
-import type { KubeRxError } from '../core/errors.js';
-import type { ListWatchErrorContext } from '../sources/listWatchOptions.js';
+import type { ReflectorEvent } from '../sources/reflectorEvents.js';
 import type { HealthCheck } from './probes.js';
 
 /** Options of {@link watchHealth}. */
 export interface WatchHealthOptions {
   /** Clock of the grace window. Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
-  /** How long after its announced retry a quiet reflector counts as recovered. Default 10 s. */
+  /** How long a restarted watch must run without failing to count as recovered. Default 10 s. */
   readonly recoveryGraceMs?: number;
 }
 
@@ -28,8 +26,8 @@ export interface WatchHealthOptions {
 export interface WatchHealth {
   /** Starts following a view (an informer of one resource, namespace and selectors). */
   track(view: string): void;
-  /** The view's reflector reported a non-fatal error (its `onError`). */
-  reported(view: string, error: KubeRxError, context: ListWatchErrorContext): void;
+  /** The view's reflector did something (its `onLifecycle`). */
+  observe(view: string, event: ReflectorEvent): void;
   /** The view's informer applied a batch. */
   progressed(view: string, synced: boolean): void;
   /** The view's stream failed for good. */
@@ -42,8 +40,10 @@ export interface WatchHealth {
 
 interface ViewState {
   synced: boolean;
-  /** The stream is failing: why, and until when it counts (Infinity: fatal). */
-  failing?: { readonly reason: string; readonly until: number };
+  /** Why the stream is failing, and whether for good. */
+  failing?: { readonly reason: string; readonly fatal: boolean };
+  /** When the watch started after the failure, if one did. */
+  watchingSince?: number;
 }
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -61,24 +61,47 @@ export function watchHealth(options: WatchHealthOptions = {}): WatchHealth {
     }
     return found;
   };
-  const isFatal = (s: ViewState) => s.failing?.until === Number.POSITIVE_INFINITY;
+  const recovered = (s: ViewState) => {
+    if (!s.failing?.fatal) {
+      s.failing = undefined;
+      s.watchingSince = undefined;
+    }
+  };
+  const fail = (view: string, reason: string, fatal: boolean) => {
+    const s = state(view);
+    if (s.failing?.fatal) return;
+    s.failing = { reason, fatal };
+    s.watchingSince = undefined;
+  };
 
   return {
     track: (view) => void state(view),
-    reported(view, error, context) {
+    observe(view, event) {
       const s = state(view);
-      if (context.key !== undefined || isFatal(s)) return;
-      const until = scheduler.now() + (context.retryInMs ?? 0) + graceMs;
-      s.failing = { reason: `${context.phase}: ${messageOf(error)}`, until };
+      switch (event.type) {
+        case 'error':
+          if (event.context.key === undefined)
+            fail(view, `${event.context.phase}: ${event.error.message}`, false);
+          return;
+        case 'watchStarted':
+          if (s.failing) s.watchingSince = event.at;
+          return;
+        case 'listFinished':
+        case 'event':
+        case 'bookmark':
+          recovered(s);
+          return;
+        case 'stopped':
+          if (event.error !== undefined) fail(view, `stopped: ${messageOf(event.error)}`, true);
+          return;
+        default:
+      }
     },
     progressed(view, synced) {
-      const s = state(view);
-      if (isFatal(s)) return;
-      s.synced ||= synced;
-      s.failing = undefined;
+      state(view).synced ||= synced;
     },
     failed(view, error) {
-      state(view).failing = { reason: `stopped: ${messageOf(error)}`, until: Number.POSITIVE_INFINITY };
+      fail(view, `stopped: ${messageOf(error)}`, true);
     },
     synced() {
       const waiting = [...views].filter(([, s]) => !s.synced).map(([view]) => view);
@@ -87,7 +110,10 @@ export function watchHealth(options: WatchHealthOptions = {}): WatchHealth {
     alive() {
       const now = scheduler.now();
       const dead = [...views]
-        .filter(([, s]) => s.failing !== undefined && now < s.failing.until)
+        .filter(([, s]) => {
+          if (!s.failing) return false;
+          return s.failing.fatal || s.watchingSince === undefined || now - s.watchingSince < graceMs;
+        })
         .map(([view, s]) => `${view} (${s.failing?.reason})`);
       if (dead.length > 0) throw new Error(`failing: ${dead.join('; ')}`);
     },

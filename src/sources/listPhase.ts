@@ -80,14 +80,15 @@ export function listPhase<T extends KubeObject>(
         return {
           objects: acc.objects,
           resourceVersion: index === 0 ? page.metadata.resourceVersion : acc.resourceVersion,
+          pages: index + 1,
         };
       },
-      { objects: [] as T[], resourceVersion: '' },
+      { objects: [] as T[], resourceVersion: '', pages: 0 },
     ),
-    mergeMap(({ objects, resourceVersion }) => {
+    mergeMap(({ objects, resourceVersion, pages }) => {
       listed(ctx);
       const steps: Step<T>[] = [
-        { event: { type: 'REPLACE', objects, resourceVersion } },
+        { event: { type: 'REPLACE', objects, resourceVersion }, pages },
         { next: { phase: 'watch', resourceVersion } },
       ];
       return from(steps);
@@ -97,14 +98,15 @@ export function listPhase<T extends KubeObject>(
       // client-go's pager, fall back to one unpaginated list rather than paging forever.
       if (isResourceExpired(error) && !state.unpaginated) {
         report(ctx, error, { phase: 'list', relist: true });
-        return of<Step<T>>({ next: { phase: 'list', unpaginated: true } });
+        return of<Step<T>>({ next: { phase: 'list', unpaginated: true, reason: 'expiredToken' }, error });
       }
       // Paging the server does not end: the same, after backoff (the server may be struggling).
       if (error instanceof ListPagingError && !state.unpaginated) {
         const delayMs = retryDelay(ctx, error);
         report(ctx, error, { phase: 'list', relist: true, retryInMs: delayMs });
         return of<Step<T>>({
-          next: { phase: 'backoff', delayMs, resume: { phase: 'list', unpaginated: true } },
+          next: { phase: 'backoff', delayMs, resume: { phase: 'list', unpaginated: true, reason: 'paging' } },
+          error,
         });
       }
       return afterFailure(ctx, error, 'list', { phase: 'list' });

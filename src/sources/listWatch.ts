@@ -13,7 +13,10 @@
  * ```
  *
  * It emits one `REPLACE` per (re)list, then `ADDED`/`MODIFIED`/`DELETED`/`BOOKMARK` from the
- * watch. Every timer runs on `scheduler`, so the whole machine is testable in virtual time. The
+ * watch. Every transition goes through one function (`enter` below), which also tells the
+ * `onLifecycle` observer, when there is one, what the machine did (`reflectorLifecycle.ts`: list
+ * started/finished, watch started/ended, relist with its reason, bookmark, event, error, backoff,
+ * stopped). Every timer runs on `scheduler`, so the whole machine is testable in virtual time. The
  * phases live in `listPhase.ts` and `watchPhase.ts`, the decisions below in `failures.ts` and
  * `pacing.ts`, the checks of what the server sends in `listShape.ts`, `pageGuard.ts` and
  * `objectChecks.ts`.
@@ -66,11 +69,11 @@
  * Layer `sources`: cold Observables that read the API (the Reflector and its backoff). May import:
  * `core`, `store`.
  */
-import { asyncScheduler, defer, EMPTY, expand, filter, map, type Observable, timer } from 'rxjs';
+import { asyncScheduler, defer, EMPTY, expand, filter, map, type Observable, tap, timer } from 'rxjs';
 import type { KubeClient } from '../core/client.js';
 import type { WatchEvent } from '../core/events.js';
 import type { KubeObject } from '../core/objects.js';
-import type { ResourceType } from '../core/resources.js';
+import { describeResource, type ResourceType } from '../core/resources.js';
 import { Backoff, defaultBackoff } from './backoff.js';
 import { relistState } from './failures.js';
 import { listPhase } from './listPhase.js';
@@ -81,6 +84,7 @@ import {
   reflectorContext,
   type Step,
 } from './reflectorContext.js';
+import { type ReflectorLifecycle, reflectorLifecycle } from './reflectorLifecycle.js';
 import { validateSelectors } from './validateSelectors.js';
 import { watchPhase } from './watchPhase.js';
 
@@ -118,21 +122,46 @@ export function listWatch<T extends KubeObject>(
     validateSelectors(options);
     const random = options.random ?? Math.random;
     const backoff = { ...defaultBackoff, ...options.backoff };
+    const scheduler = options.scheduler ?? asyncScheduler;
+    const resourceName = describeResource(resource);
+    const observer = options.onLifecycle;
+    // Only made for a listener: unobserved, no transition is told and no operator is added.
+    const lifecycle = observer ? reflectorLifecycle(resourceName, scheduler, observer) : undefined;
     const ctx = reflectorContext<T>(
       {
         client,
         resource,
+        resourceName,
         options,
-        scheduler: options.scheduler ?? asyncScheduler,
+        scheduler,
         random,
         backoff: new Backoff(backoff, random),
+        lifecycle,
       },
       backoff.initialMs,
     );
-    return run(ctx, relistState(ctx)).pipe(
-      expand((step) => ('next' in step ? run(ctx, step.next) : EMPTY)),
+    // The one place the machine moves: every transition goes through here.
+    const enter = (next: ReflectorState, error?: unknown): Observable<Step<T>> => {
+      lifecycle?.transition(next, error);
+      return run(ctx, next);
+    };
+    const steps = enter(relistState(ctx)).pipe(
+      expand((step) => ('next' in step ? enter(step.next, step.error) : EMPTY)),
+    );
+    return (lifecycle ? steps.pipe(told(lifecycle)) : steps).pipe(
       filter((step): step is { event: WatchEvent<T> } => 'event' in step),
       map((step) => step.event),
     );
+  });
+}
+
+/** Tells the lifecycle what reaches the subscriber and how the stream ends. */
+function told<T>(lifecycle: ReflectorLifecycle) {
+  return tap<Step<T>>({
+    next: (step) => {
+      if ('event' in step) lifecycle.emitted(step.event, step.pages);
+    },
+    error: (error: unknown) => lifecycle.stopped(error),
+    unsubscribe: () => lifecycle.stopped(),
   });
 }

@@ -7,6 +7,7 @@ import type { SchedulerLike } from 'rxjs';
 import type { SelectorOptions } from '../core/client.js';
 import type { KubeRxError } from '../core/errors.js';
 import type { BackoffOptions } from './backoff.js';
+import type { LifecycleObserver } from './reflectorEvents.js';
 
 /** How the initial state is fetched. */
 export type ListMode = 'paginated' | 'streaming' | 'auto';
@@ -47,6 +48,13 @@ export interface ListWatchOptions extends SelectorOptions {
   scheduler?: SchedulerLike;
   /** Receives every non-fatal error (the stream goes on). */
   onError?: (error: KubeRxError, context: ListWatchErrorContext) => void;
+  /**
+   * Receives what the Reflector does, as data: lists started and finished, watches started and
+   * ended, relists with their reason, bookmarks, object events, errors, backoffs and the end of the
+   * stream, each with the state it leaves the Reflector in (`ReflectorEvent`, `ReflectorStatus`).
+   * On the scheduler's clock. Without it nothing is recorded.
+   */
+  onLifecycle?: LifecycleObserver;
   /** Consecutive 400/401/403/404 answers to a list tolerated before the stream errors. Default 3. */
   maxPersistentFailures?: number;
   /**

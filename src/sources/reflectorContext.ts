@@ -8,7 +8,7 @@ import type { KubeClient } from '../core/client.js';
 import { KubeRxError } from '../core/errors.js';
 import type { WatchEvent } from '../core/events.js';
 import type { KubeObject } from '../core/objects.js';
-import { describeResource, type ResourceType } from '../core/resources.js';
+import type { ResourceType } from '../core/resources.js';
 import type { Backoff } from './backoff.js';
 import {
   type ListMode,
@@ -16,15 +16,23 @@ import {
   type ListWatchOptions,
   listWatchDefaults,
 } from './listWatchOptions.js';
+import type { RelistReason } from './reflectorEvents.js';
+import type { ReflectorLifecycle } from './reflectorLifecycle.js';
 
+/** The states; a list carries the reason it is a relist (none for the first list). */
 export type ReflectorState =
-  | { readonly phase: 'list'; readonly unpaginated?: boolean }
-  | { readonly phase: 'streamingList' }
+  | { readonly phase: 'list'; readonly unpaginated?: boolean; readonly reason?: RelistReason }
+  | { readonly phase: 'streamingList'; readonly reason?: RelistReason }
   | { readonly phase: 'watch'; readonly resourceVersion: string }
   | { readonly phase: 'backoff'; readonly delayMs: number; readonly resume: ReflectorState };
 
-/** What a phase emits: events for the subscriber, and finally the state to go to. */
-export type Step<T> = { readonly event: WatchEvent<T> } | { readonly next: ReflectorState };
+/**
+ * What a phase emits: events for the subscriber (a `REPLACE` with the pages its list took), and
+ * finally the state to go to, with the error that ended the phase when one did.
+ */
+export type Step<T> =
+  | { readonly event: WatchEvent<T>; readonly pages?: number }
+  | { readonly next: ReflectorState; readonly error?: unknown };
 
 /** The numeric options, each given or defaulted. */
 export type ListWatchLimits = { -readonly [K in keyof typeof listWatchDefaults]: number };
@@ -40,6 +48,8 @@ export interface ReflectorContext<T extends KubeObject> {
   readonly scheduler: SchedulerLike;
   readonly backoff: Backoff;
   readonly random: () => number;
+  /** Told every transition, event and report; undefined when nobody listens (then nothing is told). */
+  readonly lifecycle: ReflectorLifecycle | undefined;
   listMode: ListMode;
   /** Consecutive 400/401/403/404 answers; anything that shows the server accepts us resets it. */
   persistentFailures: number;
@@ -62,7 +72,10 @@ export interface ReflectorContext<T extends KubeObject> {
  * default of `minRelistIntervalMs`.
  */
 export function reflectorContext<T extends KubeObject>(
-  fields: Pick<ReflectorContext<T>, 'client' | 'resource' | 'options' | 'scheduler' | 'backoff' | 'random'>,
+  fields: Pick<
+    ReflectorContext<T>,
+    'client' | 'resource' | 'resourceName' | 'options' | 'scheduler' | 'backoff' | 'random' | 'lifecycle'
+  >,
   initialBackoffMs: number,
 ): ReflectorContext<T> {
   const { options } = fields;
@@ -73,7 +86,6 @@ export function reflectorContext<T extends KubeObject>(
   }
   return {
     ...fields,
-    resourceName: describeResource(fields.resource),
     limits,
     listMode: options.listMode ?? 'paginated',
     persistentFailures: 0,
@@ -100,17 +112,21 @@ export function progressed<T extends KubeObject>(ctx: ReflectorContext<T>): void
   ctx.watchFailuresWithoutProgress = 0;
 }
 
-function asKubeRxError(error: unknown): KubeRxError {
+/** `error` as a {@link KubeRxError}, as reports carry it (a plain transport error gets wrapped). */
+export function asKubeRxError(error: unknown): KubeRxError {
   if (error instanceof KubeRxError) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new KubeRxError(`transport error: ${message}`, { cause: error });
 }
 
-/** Hands a non-fatal error to `onError`, naming the resource. */
+/** Hands a non-fatal error to `onError` and the lifecycle, naming the resource. */
 export function report<T extends KubeObject>(
   ctx: ReflectorContext<T>,
   error: unknown,
   context: Omit<ListWatchErrorContext, 'resource'>,
 ): void {
-  ctx.options.onError?.(asKubeRxError(error), { resource: ctx.resourceName, ...context });
+  const reported = asKubeRxError(error);
+  const full = { resource: ctx.resourceName, ...context };
+  ctx.options.onError?.(reported, full);
+  ctx.lifecycle?.reported(reported, full);
 }
