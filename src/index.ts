@@ -11,6 +11,8 @@
 export type {
   APIResource,
   APIResourceList,
+  DeleteCollectionOptions,
+  DeleteOptions,
   KubeClient,
   ListOptions,
   ListResult,
@@ -101,6 +103,7 @@ export {
 /* transport: the KubeClient over HTTP (kubeconfig, requests, watch decoding, typed transport errors) */
 export type { TransportClock } from './transport/clock.js';
 export {
+  type HttpDeleteOptions,
   type HttpKubeClient,
   type HttpWriteOptions,
   type KubeClientOptions,
@@ -210,8 +213,26 @@ export {
 } from './workqueue/workQueueHandle.js';
 
 /* api: write helpers (immer patches, finalizers) and discovery */
+export { createOrPatch } from './api/createOrPatch.js';
+export {
+  type CreateOrUpdateOptions,
+  type CreateOrUpdateResult,
+  createOrUpdate,
+} from './api/createOrUpdate.js';
+export { deleteCollection } from './api/deleteCollection.js';
 export { discoverResource } from './api/discovery.js';
+export { FinalizerError, type FinalizerHandlers, finalizer } from './api/finalizer.js';
 export { ensureFinalizer, isBeingDeleted, removeFinalizer } from './api/finalizers.js';
+export { mergePatchOf } from './api/mergePatch.js';
+export {
+  AlreadyOwnedError,
+  controllerReferenceOf,
+  type OwnerReference,
+  type OwnerReferenceOptions,
+  ownerReferenceTo,
+  setControllerReference,
+  setOwnerReference,
+} from './api/ownerReferences.js';
 export {
   type PatchRecipe,
   type PatchWithOptions,
@@ -219,6 +240,7 @@ export {
   patchWith,
   toJsonPatch,
 } from './api/patchWith.js';
+export { resourceVersionAtLeast } from './api/resourceVersion.js';
 
 /* runtime: informers, the shared informer factory, controllers and leader election composed from the above */
 export {

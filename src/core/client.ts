@@ -77,6 +77,27 @@ export interface WriteOptions {
 }
 
 /**
+ * Options of a delete: the `DeleteOptions` body the API server reads (propagation of the deletion
+ * to dependents, grace period, preconditions) plus the write options (`dryRun`, namespace).
+ */
+export interface DeleteOptions extends WriteOptions {
+  /**
+   * How the garbage collector treats dependents (objects whose `ownerReferences` name this one):
+   * `Background` deletes the owner now and its dependents after, `Foreground` keeps the owner
+   * (with a `foregroundDeletion` finalizer) until the dependents that block it are gone, `Orphan`
+   * leaves them. Default: the resource's own (Background for most).
+   */
+  propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
+  /** Seconds before the object is deleted (pods); 0 deletes now. Default: the object's own. */
+  gracePeriodSeconds?: number;
+  /** Delete only if the object still has this uid and/or resourceVersion; else 409 Conflict. */
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+/** Options of a collection delete: the objects to delete are chosen by namespace and selectors. */
+export interface DeleteCollectionOptions extends DeleteOptions, SelectorOptions {}
+
+/**
  * What kube-rx needs from a Kubernetes API connection.
  *
  * `list` may answer with a Promise (HTTP) or an Observable (fakes running on a scheduler, so that
@@ -127,8 +148,16 @@ export interface KubeClient {
     type: PatchType,
     options?: WriteOptions,
   ): Promise<T>;
-  /** Deletes an object; with finalizers it only gets a `deletionTimestamp` until they are removed. */
-  delete(resource: ResourceType<KubeObject>, name: string, options?: WriteOptions): Promise<unknown>;
+  /**
+   * Deletes an object; with finalizers it only gets a `deletionTimestamp` until they are removed.
+   * `options` may carry a `DeleteOptions` body (propagation policy, grace period, preconditions).
+   */
+  delete(resource: ResourceType<KubeObject>, name: string, options?: DeleteOptions): Promise<unknown>;
+  /**
+   * Deletes every object of a collection that matches the namespace and selectors (`DELETE` on the
+   * collection). Optional: `deleteCollection` in `kube-rx`'s api falls back to list and delete.
+   */
+  deleteCollection?(resource: ResourceType<KubeObject>, options?: DeleteCollectionOptions): Promise<unknown>;
   /** The discovery document of `groupVersion` (`v1` or `group/version`); 404 when it is not served. */
   discover?(groupVersion: string): Promise<APIResourceList>;
 }

@@ -21,6 +21,8 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { defer, type Observable } from 'rxjs';
 import type {
   APIResourceList,
+  DeleteCollectionOptions,
+  DeleteOptions,
   KubeClient,
   ListOptions,
   ListResult,
@@ -33,6 +35,7 @@ import type { DeepReadonly, KubeObject } from '../core/objects.js';
 import { PATCH_CONTENT_TYPES } from '../core/protocol.js';
 import { apiVersionOf, describeResource, type ResourceType } from '../core/resources.js';
 import { clientSettings, type KubeClientOptions, watchIdleTimeoutFor } from './clientOptions.js';
+import { deleteBody } from './deleteBody.js';
 import { type Connection, requestJson } from './http.js';
 import { loadDefaultKubeConfig, type RequestSpec } from './kubeConfig.js';
 import { listQuery, resourcePath, watchQuery, writeQuery } from './paths.js';
@@ -51,6 +54,12 @@ export { type KubeClientOptions, watchIdleTimeoutFor } from './clientOptions.js'
  * ```
  */
 export interface HttpWriteOptions extends WriteOptions {
+  /** Aborts the request, and any wait for the rate limit or before a retry (`RequestAbortedError`). */
+  signal?: AbortSignal;
+}
+
+/** {@link DeleteOptions} of one call over HTTP, with its cancellation. */
+export interface HttpDeleteOptions extends DeleteOptions {
   /** Aborts the request, and any wait for the rate limit or before a retry (`RequestAbortedError`). */
   signal?: AbortSignal;
 }
@@ -90,7 +99,12 @@ export interface HttpKubeClient extends KubeClient {
     options?: HttpWriteOptions,
   ): Promise<T>;
   /** Deletes an object; retried on 429/503 with `Retry-After`; `options.signal` aborts. */
-  delete(resource: ResourceType<KubeObject>, name: string, options?: HttpWriteOptions): Promise<unknown>;
+  delete(resource: ResourceType<KubeObject>, name: string, options?: HttpDeleteOptions): Promise<unknown>;
+  /** Deletes the matching objects of a collection (`DELETE` on it); `options.signal` aborts. */
+  deleteCollection(
+    resource: ResourceType<KubeObject>,
+    options?: DeleteCollectionOptions & { signal?: AbortSignal },
+  ): Promise<unknown>;
 }
 
 function toListResult(body: unknown, what: string): ListResult {
@@ -268,9 +282,29 @@ export function kubeClientOn(
       return (await send({ method: 'PATCH', path: path + query, body, contentType }, opts.signal)) as T;
     },
 
-    async delete(resource, name: string, opts: HttpWriteOptions = {}): Promise<unknown> {
-      const path = objectPath(resource, name, opts.namespace, opts.subresource);
-      return send({ method: 'DELETE', path: path + writeQuery({ dryRun: opts.dryRun }) }, opts.signal);
+    async delete(resource, name: string, opts: HttpDeleteOptions = {}): Promise<unknown> {
+      const path = objectPath(resource, name, opts.namespace, opts.subresource) + writeQuery({ dryRun: opts.dryRun });
+      const body = deleteBody(opts);
+      return send(
+        body === undefined
+          ? { method: 'DELETE', path }
+          : { method: 'DELETE', path, body, contentType: 'application/json' },
+        opts.signal,
+      );
+    },
+
+    async deleteCollection(resource, opts: DeleteCollectionOptions & { signal?: AbortSignal } = {}) {
+      const selectors = listQuery({ labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector });
+      const dryRun = writeQuery({ dryRun: opts.dryRun });
+      const query = selectors + (dryRun ? (selectors ? `&${dryRun.slice(1)}` : dryRun) : '');
+      const path = resourcePath(resource, { namespace: opts.namespace }) + query;
+      const body = deleteBody(opts);
+      return send(
+        body === undefined
+          ? { method: 'DELETE', path }
+          : { method: 'DELETE', path, body, contentType: 'application/json' },
+        opts.signal,
+      );
     },
 
     async discover(groupVersion: string): Promise<APIResourceList> {

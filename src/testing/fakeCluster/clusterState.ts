@@ -7,7 +7,14 @@
  */
 import { freeze } from 'immer';
 import type { SchedulerLike } from 'rxjs';
-import type { ListOptions, ListResult, RawWatchEvent, WriteOptions } from '../../core/client.js';
+import type {
+  DeleteCollectionOptions,
+  DeleteOptions,
+  ListOptions,
+  ListResult,
+  RawWatchEvent,
+  WriteOptions,
+} from '../../core/client.js';
 import { statusError } from '../../core/errors.js';
 import { type KubeObject, objectKey } from '../../core/objects.js';
 import { apiVersionOf, resources as builtins, type ResourceType } from '../../core/resources.js';
@@ -16,6 +23,7 @@ import { applyChange, scopeOf, updateChange, type Writer } from './apply/fieldMa
 import type { ManagedFieldsEntry } from './apply/managers.js';
 import { IN_PROCESS_MANAGER } from './apply/defaultManager.js';
 import { parseFieldSelector } from './fieldSelector.js';
+import { checkDeletePreconditions, ownedBy, ownerUids, withoutOwner } from './garbageCollection.js';
 import { rejectPrototypeKeys } from './prototypeKeys.js';
 
 type Obj = KubeObject & Record<string, unknown>;
@@ -147,6 +155,10 @@ export class ClusterState {
   private readonly sinks = new Set<WatchSink>();
   private readonly pages = new Map<string, PagedList>();
   private pageCounter = 0;
+  /** Owner uid -> `resourceId key` of its dependents, kept by commit, so deletes stay O(dependents). */
+  private readonly dependents = new Map<string, Set<string>>();
+  /** uid -> `resourceId key` of owners waiting in foreground deletion. */
+  private readonly foreground = new Map<string, string>();
 
   constructor(
     private readonly scheduler: SchedulerLike,
@@ -411,20 +423,114 @@ export class ClusterState {
     return this.commit(collection, key, 'MODIFIED', next, current);
   }
 
-  /** Deletes now, or marks for deletion while finalizers remain. */
-  delete(resource: ResourceType, name: string, options: WriteOptions = {}): Obj {
+  /**
+   * Deletes now, or marks for deletion while finalizers remain; then plays the garbage collector
+   * (kube-controller-manager's, which a real API server leaves to it) for the object's dependents:
+   * `Background` (the default) deletes them after the owner, `Orphan` removes their owner
+   * reference, `Foreground` keeps the owner with a `foregroundDeletion` finalizer until its
+   * dependents are gone. Preconditions on uid and resourceVersion answer 409 when they differ.
+   */
+  delete(resource: ResourceType, name: string, options: DeleteOptions = {}): Obj {
     const collection = this.collection(resource);
     const current = this.get(resource, name, options.namespace ?? 'default');
+    checkDeletePreconditions(resource, current, options.preconditions);
     const key = objectKey(current) as string;
     if (options.dryRun) return current;
-    if ((current.metadata?.finalizers ?? []).length > 0) {
-      if (current.metadata?.deletionTimestamp) return current;
+    const policy = options.propagationPolicy ?? 'Background';
+    const uid = current.metadata?.uid;
+    if (policy === 'Orphan' && uid) this.orphanDependents(uid);
+    const finalizers = [...(current.metadata?.finalizers ?? [])];
+    if (policy === 'Foreground' && uid && this.dependentsOf(uid).length > 0) {
+      if (!finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
+    }
+    if (finalizers.length > 0) {
+      if (
+        current.metadata?.deletionTimestamp &&
+        finalizers.length === (current.metadata.finalizers ?? []).length
+      )
+        return current;
       const next = cloneObject(current);
-      (next.metadata as Meta).deletionTimestamp = new Date(this.scheduler.now()).toISOString();
+      (next.metadata as Meta).finalizers = finalizers;
+      (next.metadata as Meta).deletionTimestamp ??= new Date(this.scheduler.now()).toISOString();
       (next.metadata as Meta).deletionGracePeriodSeconds = 0;
-      return this.commit(collection, key, 'MODIFIED', next, current);
+      const marked = this.commit(collection, key, 'MODIFIED', next, current);
+      if (finalizers.includes('foregroundDeletion') && uid) {
+        this.foreground.set(uid, `${resourceId(resource)} ${key}`);
+        this.collectDependents(uid, 'Foreground');
+        this.finishForegroundDeletions();
+      }
+      return this.collection(resource).objects.get(key) ?? marked;
     }
     return this.commit(collection, key, 'DELETED', cloneObject(current), current);
+  }
+
+  /** Deletes every object of the collection that matches the namespace and selectors. */
+  deleteCollection(resource: ResourceType, options: DeleteCollectionOptions = {}): ListResult {
+    const matching = this.currentObjects(resource, objectFilter(resource, options));
+    const items = matching.map((o) =>
+      this.delete(resource, o.metadata?.name as string, { ...options, namespace: o.metadata?.namespace }),
+    );
+    return { items, metadata: { resourceVersion: String(this.rv) } };
+  }
+
+  /** Every stored object with an owner reference to `uid`, with its resource. */
+  private dependentsOf(uid: string): { resource: ResourceType; object: Obj }[] {
+    const found: { resource: ResourceType; object: Obj }[] = [];
+    for (const ref of this.dependents.get(uid) ?? []) {
+      const space = ref.indexOf(' ');
+      const collection = this.collections.get(ref.slice(0, space));
+      const object = collection?.objects.get(ref.slice(space + 1));
+      if (collection && object && ownedBy(object, uid)) found.push({ resource: collection.resource, object });
+    }
+    return found;
+  }
+
+  /** Keeps the owner -> dependents index in step with one write. */
+  private indexOwners(ref: string, before: Obj | undefined, after: Obj | undefined): void {
+    for (const owner of ownerUids(before)) this.dependents.get(owner)?.delete(ref);
+    for (const owner of ownerUids(after)) {
+      let set = this.dependents.get(owner);
+      if (!set) this.dependents.set(owner, (set = new Set()));
+      set.add(ref);
+    }
+  }
+
+  private orphanDependents(uid: string): void {
+    for (const { resource, object } of this.dependentsOf(uid)) {
+      const next = withoutOwner(cloneObject(object), uid);
+      this.commit(this.collection(resource), objectKey(object) as string, 'MODIFIED', next as Obj, object);
+    }
+  }
+
+  /** The garbage collector's pass over `uid`'s dependents once the owner is deleted (or being). */
+  private collectDependents(uid: string, policy: 'Background' | 'Foreground'): void {
+    for (const { resource, object } of this.dependentsOf(uid)) {
+      if (object.metadata?.deletionTimestamp) continue;
+      this.delete(resource, object.metadata?.name as string, {
+        namespace: object.metadata?.namespace,
+        propagationPolicy: policy,
+      });
+    }
+  }
+
+  /** Removes `foregroundDeletion` from owners whose dependents are all gone, as the collector does. */
+  private finishForegroundDeletions(): void {
+    for (const [uid, ref] of [...this.foreground]) {
+      const space = ref.indexOf(' ');
+      const collection = this.collections.get(ref.slice(0, space));
+      const owner = collection?.objects.get(ref.slice(space + 1));
+      if (!collection || !owner?.metadata?.finalizers?.includes('foregroundDeletion')) {
+        this.foreground.delete(uid);
+        continue;
+      }
+      if (this.dependentsOf(uid).length > 0) continue;
+      this.foreground.delete(uid);
+      const next = cloneObject(owner);
+      (next.metadata as Meta).finalizers = owner.metadata.finalizers.filter(
+        (f) => f !== 'foregroundDeletion',
+      );
+      this.update(collection.resource, owner, next);
+    }
   }
 
   /**
@@ -481,6 +587,12 @@ export class ClusterState {
     const stored = freeze(object, true);
     if (type === 'DELETED') collection.objects.delete(key);
     else collection.objects.set(key, stored);
+    if (oldObject?.metadata?.ownerReferences || stored.metadata?.ownerReferences)
+      this.indexOwners(
+        `${resourceId(collection.resource)} ${key}`,
+        oldObject,
+        type === 'DELETED' ? undefined : stored,
+      );
     const entry: LogEntry = {
       rv,
       resourceId: resourceId(collection.resource),
@@ -494,7 +606,15 @@ export class ClusterState {
       this.compactedRv = (dropped[dropped.length - 1] as LogEntry).rv;
     }
     for (const sink of [...this.sinks]) if (sink.resourceId === entry.resourceId) sink.deliver(entry);
+    if (type === 'DELETED') this.afterDeletion(stored);
     return stored;
+  }
+
+  /** The garbage collector's reaction to a deletion: dependents go, foreground owners may finish. */
+  private afterDeletion(deleted: Obj): void {
+    const uid = deleted.metadata?.uid;
+    if (uid && this.dependents.get(uid)?.size) this.collectDependents(uid, 'Background');
+    if (this.foreground.size > 0) this.finishForegroundDeletions();
   }
 
   private nextUid(): string {

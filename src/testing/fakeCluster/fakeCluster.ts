@@ -196,6 +196,8 @@ export function createFakeCluster(options: FakeClusterOptions = {}): FakeCluster
       patch: (resource, name, body, type, opts) =>
         toPromise(() => guard(() => patch(resource, name, body, type, opts) as never)),
       delete: (resource, name, opts) => toPromise(() => guard(() => state.delete(resource, name, opts))),
+      deleteCollection: (resource, opts) =>
+        toPromise(() => guard(() => state.deleteCollection(resource, opts))),
       discover: (groupVersion) =>
         toPromise(() => guard(() => resourceList(state.registered(), groupVersion))),
     };

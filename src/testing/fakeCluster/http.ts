@@ -8,7 +8,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { PatchType, WatchOptions, WriteOptions } from '../../core/client.js';
+import type { DeleteOptions, PatchType, WatchOptions, WriteOptions } from '../../core/client.js';
 import { type KubeStatus, StatusError, statusError } from '../../core/errors.js';
 import type { KubeObject } from '../../core/objects.js';
 import { patchTypeOf } from '../../core/protocol.js';
@@ -78,6 +78,19 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   } catch {
     throw statusError(400, 'the request body is not valid JSON (the fake cluster accepts JSON bodies only)');
   }
+}
+
+/** The fields of a `DeleteOptions` body the fake cluster honours (the body is optional). */
+function deleteOptionsOf(body: unknown): DeleteOptions {
+  if (body === undefined) return {};
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw statusError(400, 'the DeleteOptions body must be a JSON object');
+  const { propagationPolicy, gracePeriodSeconds, preconditions } = body as DeleteOptions;
+  return {
+    ...(propagationPolicy !== undefined ? { propagationPolicy } : {}),
+    ...(gracePeriodSeconds !== undefined ? { gracePeriodSeconds } : {}),
+    ...(preconditions !== undefined ? { preconditions } : {}),
+  };
 }
 
 const bool = (value: string | null) => value === 'true' || value === '1';
@@ -278,9 +291,21 @@ async function handle(
         throw statusError(422, 'fieldManager is required for apply requests');
       return sendJson(res, 200, ctx.patch(r.resource, r.name, await readBody(req), type, writeOptions));
     }
-    case 'DELETE':
-      if (!r.name) throw statusError(405, 'collection delete is not supported by the fake cluster');
-      return sendJson(res, 200, state.delete(r.resource, r.name, writeOptions));
+    case 'DELETE': {
+      const body = deleteOptionsOf(await readBody(req));
+      if (!r.name)
+        return sendJson(res, 200, {
+          kind: `${r.resource.kind}List`,
+          apiVersion: apiVersionOf(r.resource),
+          ...state.deleteCollection(r.resource, {
+            ...writeOptions,
+            ...body,
+            labelSelector: query.get('labelSelector') ?? undefined,
+            fieldSelector: query.get('fieldSelector') ?? undefined,
+          }),
+        });
+      return sendJson(res, 200, state.delete(r.resource, r.name, { ...writeOptions, ...body }));
+    }
     default:
       throw statusError(405, `method ${req.method} not allowed`);
   }
