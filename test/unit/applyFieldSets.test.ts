@@ -118,9 +118,9 @@ describe('merge', () => {
         template: {
           spec: {
             containers: [
+              { name: 'c', image: 'c:1' },
               { name: 'a', image: 'a:1', args: ['y'] },
               { name: 'b', image: 'b:1' },
-              { name: 'c', image: 'c:1' },
             ],
           },
         },

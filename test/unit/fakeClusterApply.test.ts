@@ -146,8 +146,9 @@ describe('server-side apply on the fake cluster', () => {
       { fieldManager: 'm2' },
     );
     const containers = after.spec?.template.spec?.containers ?? [];
-    expect(containers.map((c) => c.name)).toEqual(['web', 'sidecar']);
-    expect(containers[0]?.env).toEqual([
+    // As kube-apiserver: a new item goes before the next applied item that is live.
+    expect(containers.map((c) => c.name)).toEqual(['sidecar', 'web']);
+    expect(containers[1]?.env).toEqual([
       { name: 'A', value: '1' },
       { name: 'B', value: '2' },
     ]);

@@ -1,7 +1,8 @@
 /**
  * The object an apply produces: `mergeApplied` lays the applied configuration over the live
  * object (maps and structs field by field, associative lists and sets item by item on their
- * keys, live items first in their order and new ones after, everything else replaced), and
+ * keys, live items in their order and new ones before the next configured live item or last,
+ * everything else replaced), and
  * `removeFields` drops the fields a manager stopped applying that nobody else owns, with the maps
  * and lists that this leaves empty (the API server omits empty maps and lists).
  */
@@ -43,14 +44,24 @@ export function mergeApplied(ctx: SchemaContext, live: unknown, config: unknown)
     if (Array.isArray(c) && Array.isArray(l)) {
       const strategy = listStrategy(ctx, names);
       if (strategy.type === 'atomic') return clone(c);
+      // Live items keep their order; a new item goes before the next configured item that is
+      // live (kube-apiserver puts a container applied first before the live one), else last.
       const applied = itemsByElement(strategy, c);
-      const out = l.map((item) => {
-        const element = itemElement(strategy, item);
-        return applied.has(element) ? merge([...path, element], item, applied.get(element)) : clone(item);
-      });
-      const seen = new Set(l.map((item) => itemElement(strategy, item)));
-      for (const [element, item] of applied) if (!seen.has(element)) out.push(clone(item));
-      return out;
+      const liveItems = itemsByElement(strategy, l);
+      const before = new Map<string, unknown[]>();
+      const tail: unknown[] = [];
+      let nextLive: string | undefined;
+      for (const [element, item] of [...applied].reverse()) {
+        if (liveItems.has(element)) nextLive = element;
+        else if (nextLive === undefined) tail.unshift(clone(item));
+        else before.set(nextLive, [clone(item), ...(before.get(nextLive) ?? [])]);
+      }
+      const out: unknown[] = [];
+      for (const [element, item] of liveItems) {
+        out.push(...(before.get(element) ?? []));
+        out.push(applied.has(element) ? merge([...path, element], item, applied.get(element)) : clone(item));
+      }
+      return [...out, ...tail];
     }
     return clone(c);
   };
