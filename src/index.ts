@@ -23,6 +23,8 @@ export type {
   WriteOptions,
 } from './core/client.js';
 export {
+  type ApplyConflict,
+  ApplyConflictError,
   ClientNodeUnavailableError,
   IndexNotFoundError,
   InvalidListError,
@@ -213,6 +215,13 @@ export {
 } from './workqueue/workQueueHandle.js';
 
 /* api: write helpers (immer patches, finalizers) and discovery */
+export {
+  type ApplyConfiguration,
+  type ApplyOptions,
+  apply,
+  applyStatus,
+  asApplyConflict,
+} from './api/apply.js';
 export { createOrPatch } from './api/createOrPatch.js';
 export {
   type CreateOrUpdateOptions,
