@@ -253,9 +253,18 @@ export { resourceVersionAtLeast } from './api/resourceVersion.js';
 
 /* runtime: informers, the shared informer factory, controllers and leader election composed from the above */
 export {
+  type AwaitObservedOptions,
+  awaitObserved,
+  hasObserved,
+  type ObservableCache,
+  ObservationTimeoutError,
+} from './runtime/awaitObserved.js';
+export {
   type ControllerOptions,
+  type ControllerReconcileContext,
   controller,
   controllerOwnerKeys,
+  type ReadYourWritesOptions,
   type SecondaryInformer,
   type WatchSpec,
 } from './runtime/controller.js';

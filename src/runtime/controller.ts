@@ -11,10 +11,15 @@
  * synced; then every primary seen so far is reconciled once (including tombstoned deletes of
  * warm-up objects) and later events as they come. `reconcile` gets
  * the key and the primary's latest snapshot, so it reads the cache instead of the API server, and
- * the work queue's context (`signal`, aborted on timeout or shutdown; `attempt`). After a drain
- * through the `handle` option the queue completes, and so does the controller.
+ * the work queue's context (`signal`, aborted on timeout or shutdown; `attempt`; `wrote`). After a
+ * drain through the `handle` option the queue completes, and so does the controller.
+ *
+ * With `readYourWrites`, a reconcile reports what it wrote with `context.wrote(object)` (the
+ * object the API server answered); the next reconcile of the same key first waits until the
+ * caches reflect those writes, so it never acts on a view older than its own write.
  */
 import {
+  asyncScheduler,
   buffer,
   combineLatest,
   concat,
@@ -22,12 +27,16 @@ import {
   defer,
   endWith,
   filter,
+  from,
   ignoreElements,
+  isObservable,
   map,
   merge,
   mergeAll,
   mergeMap,
   type Observable,
+  type ObservableInput,
+  of,
   take,
   takeUntil,
 } from 'rxjs';
@@ -44,7 +53,9 @@ import {
   type WorkResult,
   workQueue,
 } from '../workqueue/workQueue.js';
+import type { ObservableCache } from './awaitObserved.js';
 import type { Informer } from './informer.js';
+import { OwnWrites } from './ownWrites.js';
 
 /**
  * What the controller reads from a secondary informer: its events and whether it synced. Every
@@ -66,6 +77,25 @@ export interface WatchSpec<S extends KubeObject = KubeObject> {
   map(object: DeepReadonly<S>): readonly string[];
 }
 
+/** The context a controller's reconcile gets: the work queue's, plus a way to report its writes. */
+export interface ControllerReconcileContext extends ReconcileContext {
+  /**
+   * Records that this reconcile wrote `object` (the object the API server answered with, carrying
+   * the new resourceVersion), which `cache` (default: the primary informer) will show. With
+   * `readYourWrites`, the key's next reconcile waits until the cache reflects it; without, a no-op.
+   */
+  wrote(object: KubeObject | DeepReadonly<KubeObject>, cache?: ObservableCache): void;
+}
+
+/** The `readYourWrites` option of {@link controller}. */
+export interface ReadYourWritesOptions {
+  /**
+   * How long a reconcile waits for the caches to reflect its key's last writes; then it fails with
+   * an `ObservationTimeoutError` and is retried like any failure. Default 30 000 ms.
+   */
+  readonly timeoutMs?: number;
+}
+
 /**
  * Options of {@link controller}: the primary informer, its dependents, the reconcile function,
  * plus every {@link WorkQueueOptions} (concurrency, rate limiter, retries, scheduler).
@@ -84,8 +114,13 @@ export interface ControllerOptions<T extends KubeObject> extends WorkQueueOption
   readonly reconcile: (
     key: string,
     snapshot: Snapshot<T>,
-    context: ReconcileContext,
+    context: ControllerReconcileContext,
   ) => ReturnType<Reconcile>;
+  /**
+   * Hold a key's next reconcile until the caches reflect the writes its last reconcile reported
+   * with `context.wrote(object)`. Default false.
+   */
+  readonly readYourWrites?: boolean | ReadYourWritesOptions;
   /** Filters or reshapes primary events before they become keys (e.g. `generationChanged()`). */
   readonly forEvents?: (events: Observable<InformerEvent<T>>) => Observable<InformerEvent<T>>;
 }
@@ -159,7 +194,7 @@ export function controller<T extends KubeObject>(options: ControllerOptions<T>):
         spec.informer.events$.pipe(mergeMap((event) => objectsOf(event).flatMap((o) => [...spec.map(o)]))),
       ),
     );
-    const reconcile: Reconcile = (key, context) => options.reconcile(key, primary.snapshot(), context);
+    const reconcile = readYourWrites(options, primary);
     // Events are watched from the start, so nothing that happens during the first lists (such as a
     // warm-up object's tombstoned delete) is missed; their keys wait until every cache synced.
     const gatedKeys = keys.pipe(
@@ -173,6 +208,61 @@ export function controller<T extends KubeObject>(options: ControllerOptions<T>):
       ),
     );
   });
+}
+
+/** The reconcile the work queue runs: the user's, with `wrote` and, if asked, the wait for own writes. */
+function readYourWrites<T extends KubeObject>(
+  options: ControllerOptions<T>,
+  primary: Informer<T>,
+): Reconcile {
+  const setting = options.readYourWrites;
+  if (!setting) {
+    const ignore = () => {};
+    return (key, context) => options.reconcile(key, primary.snapshot(), withWrote(context, ignore));
+  }
+  const writes = new OwnWrites({
+    scheduler: options.scheduler ?? asyncScheduler,
+    timeoutMs: typeof setting === 'object' ? setting.timeoutMs : undefined,
+  });
+  return (key, context) => {
+    const wrote = (object: KubeObject | DeepReadonly<KubeObject>, cache: ObservableCache = primary) =>
+      writes.record(key, object, cache);
+    // The snapshot is taken after the wait, so it is at least as new as every write waited for.
+    return concat(
+      writes.observed(key),
+      defer(() => {
+        const result = options.reconcile(key, primary.snapshot(), withWrote(context, wrote));
+        return isObservableInput(result) ? from(result) : of(result);
+      }),
+    );
+  };
+}
+
+/** The work queue's context with `wrote`; its `signal` stays lazy (read through, never copied). */
+function withWrote(
+  context: ReconcileContext,
+  wrote: ControllerReconcileContext['wrote'],
+): ControllerReconcileContext {
+  return {
+    get signal() {
+      return context.signal;
+    },
+    get attempt() {
+      return context.attempt;
+    },
+    wrote,
+  };
+}
+
+function isObservableInput(value: unknown): value is ObservableInput<ReconcileResult> {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    (isObservable(value) ||
+      typeof (value as PromiseLike<unknown>).then === 'function' ||
+      Symbol.iterator in value ||
+      Symbol.asyncIterator in value)
+  );
 }
 
 export type { ReconcileResult };

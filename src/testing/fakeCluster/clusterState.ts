@@ -19,9 +19,9 @@ import { statusError } from '../../core/errors.js';
 import { type KubeObject, objectKey } from '../../core/objects.js';
 import { apiVersionOf, resources as builtins, type ResourceType } from '../../core/resources.js';
 import { parseLabelSelector } from '../../store/labelSelector.js';
+import { IN_PROCESS_MANAGER } from './apply/defaultManager.js';
 import { applyChange, scopeOf, updateChange, type Writer } from './apply/fieldManager.js';
 import type { ManagedFieldsEntry } from './apply/managers.js';
-import { IN_PROCESS_MANAGER } from './apply/defaultManager.js';
 import { parseFieldSelector } from './fieldSelector.js';
 import { checkDeletePreconditions, ownedBy, ownerUids, withoutOwner } from './garbageCollection.js';
 import { rejectPrototypeKeys } from './prototypeKeys.js';
@@ -489,8 +489,8 @@ export class ClusterState {
   private indexOwners(ref: string, before: Obj | undefined, after: Obj | undefined): void {
     for (const owner of ownerUids(before)) this.dependents.get(owner)?.delete(ref);
     for (const owner of ownerUids(after)) {
-      let set = this.dependents.get(owner);
-      if (!set) this.dependents.set(owner, (set = new Set()));
+      const set = this.dependents.get(owner) ?? new Set<string>();
+      this.dependents.set(owner, set);
       set.add(ref);
     }
   }
