@@ -230,6 +230,15 @@ export {
 } from './api/createOrUpdate.js';
 export { deleteCollection } from './api/deleteCollection.js';
 export { discoverResource } from './api/discovery.js';
+export type { EventObjectReference } from './api/eventRecorder/eventObject.js';
+export {
+  type EventDetails,
+  type EventRecorder,
+  type EventRecorderOptions,
+  type EventRecorderStats,
+  eventRecorder,
+} from './api/eventRecorder/eventRecorder.js';
+export type { SpamFilterOptions } from './api/eventRecorder/spamFilter.js';
 export { FinalizerError, type FinalizerHandlers, finalizer } from './api/finalizer.js';
 export { ensureFinalizer, isBeingDeleted, removeFinalizer } from './api/finalizers.js';
 export { mergePatchOf } from './api/mergePatch.js';

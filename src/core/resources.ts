@@ -7,6 +7,7 @@
  */
 import type {
   CoreV1Event,
+  EventsV1Event,
   V1ConfigMap,
   V1CustomResourceDefinition,
   V1DaemonSet,
@@ -92,6 +93,8 @@ export const resources = {
   jobs: grouped<V1Job>('batch', 'jobs', 'Job'),
   ingresses: grouped<V1Ingress>('networking.k8s.io', 'ingresses', 'Ingress'),
   leases: grouped<V1Lease>('coordination.k8s.io', 'leases', 'Lease'),
+  /** events.k8s.io/v1 Events (what `eventRecorder` writes); the API server keeps them with `events`. */
+  eventsV1: grouped<EventsV1Event>('events.k8s.io', 'events', 'Event'),
   customResourceDefinitions: grouped<V1CustomResourceDefinition>(
     'apiextensions.k8s.io',
     'customresourcedefinitions',
