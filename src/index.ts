@@ -65,6 +65,12 @@ export {
 } from './core/objects.js';
 export { INITIAL_EVENTS_END_ANNOTATION, PATCH_CONTENT_TYPES } from './core/protocol.js';
 export {
+  type RequestObserver,
+  type RequestReport,
+  type RequestReporting,
+  reportsRequests,
+} from './core/requestReport.js';
+export {
   apiVersionOf,
   defineResource,
   describeResource,
@@ -177,6 +183,7 @@ export type {
   PromCounter,
   PromGauge,
   PromHistogram,
+  PrometheusRegistryOptions,
   PromRegistry,
   PromScrapeRegistry,
 } from './workqueue/promClientShape.js';
@@ -281,10 +288,14 @@ export { type Informer, type InformerOptions, informer } from './runtime/informe
 export { InformerNotRunningError } from './runtime/syncedRuns.js';
 export { type InformerDefaults, type InformerFactory, informerFactory } from './runtime/informerFactory.js';
 export {
+  type LeaderElectionMetrics,
   type LeaderElectionOptions,
   type LeaseRelease,
   leaderElection,
 } from './runtime/leaderElection.js';
+export { prometheusLeaderElectionMetrics } from './runtime/leaderElectionMetrics.js';
+export { prometheusReflectorMetrics } from './runtime/reflectorMetrics.js';
+export { prometheusRestClientMetrics } from './runtime/restClientMetrics.js';
 export {
   type HealthServer,
   type HealthServerOptions,

@@ -28,6 +28,7 @@ import {
   of,
   type SchedulerLike,
   startWith,
+  tap,
   timeout,
   timer,
 } from 'rxjs';
@@ -73,6 +74,17 @@ export interface LeaderElectionOptions {
    * did not lead) or `failed` (the release write failed: the Lease expires after `leaseDurationMs`).
    */
   onRelease?: (outcome: LeaseRelease) => void;
+  /**
+   * Told whether this candidate leads, at the start (not leading), at every change and at the end
+   * (not leading): client-go's `leader_election_master_status`, e.g. `prometheusLeaderElectionMetrics`.
+   */
+  metrics?: LeaderElectionMetrics;
+}
+
+/** What a candidate tells about its leadership; see {@link LeaderElectionOptions.metrics}. */
+export interface LeaderElectionMetrics {
+  /** `leading` for the Lease `name` (client-go's `name` label). */
+  status(name: string, leading: boolean): void;
 }
 
 /** What a stopped candidate did with the Lease; see {@link LeaderElectionOptions.onRelease}. */
@@ -183,7 +195,11 @@ export function leaderElection(client: KubeClient, options: LeaderElectionOption
       }),
       startWith(false),
       distinctUntilChanged(),
-      finalize(release),
+      tap((leading) => options.metrics?.status(name, leading)),
+      finalize(() => {
+        options.metrics?.status(name, false);
+        release();
+      }),
     );
   });
 }

@@ -43,6 +43,7 @@ import {
 import type { KubeClient, SelectorOptions } from '../core/client.js';
 import { KubeRxError } from '../core/errors.js';
 import type { KubeObject } from '../core/objects.js';
+import { reportsRequests } from '../core/requestReport.js';
 import { describeResource, type ResourceType } from '../core/resources.js';
 import { prometheusControllerMetrics } from '../workqueue/controllerMetrics.js';
 import { prometheusWorkQueueMetrics } from '../workqueue/metrics.js';
@@ -54,8 +55,11 @@ import { type HealthServer, serveHealth } from './healthServer.js';
 import type { Informer, InformerOptions } from './informer.js';
 import { type InformerDefaults, type InformerFactory, informerFactory } from './informerFactory.js';
 import { type LeaderElectionOptions, type LeaseRelease, leaderElection } from './leaderElection.js';
+import { prometheusLeaderElectionMetrics } from './leaderElectionMetrics.js';
 import { leaderHealth } from './leaderHealth.js';
 import { type Probes, ping, probes } from './probes.js';
+import { prometheusReflectorMetrics } from './reflectorMetrics.js';
+import { prometheusRestClientMetrics } from './restClientMetrics.js';
 import { type StopCause, type StopResult, type StopTriggerOptions, stopTriggers } from './shutdown.js';
 import { watchHealth } from './watchHealth.js';
 
@@ -77,7 +81,9 @@ export interface ManagerMetricsOptions<R extends PromScrapeRegistry> {
   /**
    * The prom-client module: with it, every controller without its own `metrics` and
    * `reconcileMetrics` gets client-go's `workqueue_*` and controller-runtime's
-   * `controller_runtime_*` series, labelled with its name, in `registry`.
+   * `controller_runtime_*` series, labelled with its name, in `registry`; so do the client's
+   * requests (`rest_client_*`, when it reports them, as `kubeClient`'s does), the leader election
+   * (`leader_election_master_status`) and every informer's reflector (`kube_rx_reflector_*`).
    */
   readonly prom?: PromClientModule<R>;
 }
@@ -187,6 +193,9 @@ export function manager<R extends PromScrapeRegistry = PromScrapeRegistry>(
   const scheduler = options.scheduler ?? asyncScheduler;
   const drainDeadlineMs = options.drainDeadlineMs ?? 30_000;
   const election = options.leaderElection;
+  const prom = options.metrics?.prom;
+  const registry = options.metrics?.registry;
+  const reflectorMetrics = prom ? prometheusReflectorMetrics(prom, { registry }) : undefined;
   const factory = informerFactory(options.client, { scheduler, ...options.informerDefaults });
   const queues = workQueueHandle();
   const health = watchHealth({ scheduler, recoveryGraceMs: options.watchRecoveryGraceMs });
@@ -210,6 +219,7 @@ export function manager<R extends PromScrapeRegistry = PromScrapeRegistry>(
     finished = resolve;
   });
   let run: Subscription | undefined;
+  let stopRequestMetrics: (() => void) | undefined;
   let disposeTriggers: (() => void) | undefined;
   let server: Promise<HealthServer | undefined> = Promise.resolve(undefined);
   let leaseReleased!: (outcome: LeaseRelease) => void;
@@ -242,6 +252,7 @@ export function manager<R extends PromScrapeRegistry = PromScrapeRegistry>(
         ...informerOptions,
         onLifecycle: (event, status) => {
           health.observe(name, event);
+          reflectorMetrics?.(event, status);
           merged.onLifecycle?.(event, status);
         },
       });
@@ -306,6 +317,7 @@ export function manager<R extends PromScrapeRegistry = PromScrapeRegistry>(
             election.onError?.(error);
           },
           onRelease: leaseReleased,
+          ...(prom ? { metrics: prometheusLeaderElectionMetrics(prom, { registry }) } : {}),
         });
       })
     : of(true);
@@ -348,6 +360,7 @@ export function manager<R extends PromScrapeRegistry = PromScrapeRegistry>(
       : 'notHeld';
     leading = false;
     await (await server)?.close();
+    stopRequestMetrics?.();
     return {
       reason: why.reason,
       ...(why.reason === 'signal' ? { signal: why.signal } : {}),
@@ -372,8 +385,6 @@ export function manager<R extends PromScrapeRegistry = PromScrapeRegistry>(
       if (started) throw new KubeRxError(`manager: controller ${name} added after start()`);
       if (controllers.has(name)) throw new KubeRxError(`manager: a controller named ${name} exists already`);
       const { onResult, ...rest } = controllerOptions;
-      const prom = options.metrics?.prom;
-      const registry = options.metrics?.registry;
       const metrics =
         rest.metrics ?? (prom ? prometheusWorkQueueMetrics(prom, { name, registry }) : undefined);
       const reconcileMetrics =
@@ -392,6 +403,8 @@ export function manager<R extends PromScrapeRegistry = PromScrapeRegistry>(
       if (started) return stopped;
       started = true;
       disposeTriggers = stopTriggers(options, stop);
+      if (prom && reportsRequests(options.client))
+        stopRequestMetrics = options.client.observeRequests(prometheusRestClientMetrics(prom, { registry }));
       if (options.server && !cause) {
         server = serveHealth({
           port: options.server.port,

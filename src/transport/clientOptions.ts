@@ -3,6 +3,7 @@
  * watchdog's bound for a watch, the rate limit, the retry policy, the watch frame limit.
  */
 import type { WatchOptions } from '../core/client.js';
+import type { RequestObserver } from '../core/requestReport.js';
 import { realClock, type TransportClock } from './clock.js';
 import { type RequestRateLimit, requestThrottle, type Throttle, unthrottled } from './rateLimit.js';
 import { DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_AFTER_SECONDS, type RetryPolicy } from './retries.js';
@@ -60,6 +61,13 @@ export interface KubeClientOptions {
   fieldManager?: string;
   /** `User-Agent` header. Default `'kube-rx'`. */
   userAgent?: string;
+  /**
+   * Told about every HTTP request the client sends, as it ends: method, host, path, status code
+   * (or `<error>`), duration; lists, writes, every retry and every watch (timed to its headers).
+   * The hook behind client-go's `rest_client_*` metrics (`prometheusRestClientMetrics`); more
+   * observers can join later with `observeRequests`.
+   */
+  onRequest?: RequestObserver;
 }
 
 /** Server-side watch timeout plus this is when the client gives up on a silent watch. */

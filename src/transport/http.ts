@@ -11,6 +11,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeRxError, type StatusError } from '../core/errors.js';
+import type { RequestObserver } from '../core/requestReport.js';
 import type { TransportClock } from './clock.js';
 import { type IdleWatchdog, idleWatchdog } from './idleWatchdog.js';
 import { prepareRequest, type RequestSpec } from './kubeConfig.js';
@@ -27,8 +28,50 @@ export interface Connection {
   readonly userAgent: string;
   /** The client-side rate limit: awaited before each request is sent. */
   readonly throttle: Throttle;
-  /** Reads HTTP-date `Retry-After` values. */
+  /** Reads HTTP-date `Retry-After` values, and times requests for {@link observe}. */
   readonly clock: TransportClock;
+  /** Told every request sent (its status or `<error>`, its time): metrics and debug logs. */
+  readonly observe?: RequestObserver;
+}
+
+/**
+ * Times one request and tells the connection's observer how it ended, once: `sent` when it goes
+ * out (with the server's host), `ended` with its status code (undefined: no response). Without an
+ * observer it does nothing.
+ */
+export interface RequestTiming {
+  sent(host: string): void;
+  ended(code: number | undefined): void;
+}
+
+const untimed: RequestTiming = { sent() {}, ended() {} };
+
+/** A {@link RequestTiming} for `spec` on `connection`, started now. */
+export function timeRequest(connection: Connection, spec: RequestSpec, watch: boolean): RequestTiming {
+  const observe = connection.observe;
+  if (!observe) return untimed;
+  const startedAt = connection.clock.now();
+  let host: string | undefined;
+  let done = false;
+  return {
+    sent(to) {
+      host = to;
+    },
+    ended(code) {
+      // A request that never went out (aborted while preparing it, a bad kubeconfig) is not one.
+      if (done || host === undefined) return;
+      done = true;
+      const query = spec.path.indexOf('?');
+      observe({
+        method: spec.method,
+        host,
+        path: query < 0 ? spec.path : spec.path.slice(0, query),
+        code: code === undefined ? '<error>' : String(code),
+        durationMs: connection.clock.now() - startedAt,
+        watch,
+      });
+    },
+  };
 }
 
 /**
@@ -73,16 +116,19 @@ export function describeRequest(spec: RequestSpec): string {
 
 /**
  * Sends a request and resolves when the response headers arrive. Aborting `signal` at any point
- * destroys the request (and its socket) and rejects with {@link abortReason}.
+ * destroys the request (and its socket) and rejects with {@link abortReason}. `timing` learns when
+ * it goes out.
  */
 export async function openRequest(
   connection: Connection,
   spec: RequestSpec,
   signal: AbortSignal,
+  timing: RequestTiming = untimed,
 ): Promise<OpenResponse> {
   if (signal.aborted) throw abortReason(signal);
   const prepared = await prepareRequest(await connection.config(), spec, connection.userAgent);
   if (signal.aborted) throw abortReason(signal);
+  timing.sent(prepared.host);
   const { redact } = prepared;
   const send = prepared.protocol === 'https:' ? https.request : http.request;
   return new Promise<OpenResponse>((resolve, reject) => {
@@ -199,13 +245,17 @@ export async function requestJson(
   else caller?.addEventListener('abort', onCallerAbort, { once: true });
   let redact: Redactor = (text) => text;
   let dog: IdleWatchdog | undefined;
+  let timing: RequestTiming = untimed;
+  let code: number | undefined;
   try {
     // Waiting for the rate limit is not silence on a connection: the watchdog starts after it.
     await connection.throttle(abort.signal);
     dog = startDog();
-    const open = await openRequest(connection, spec, abort.signal);
+    timing = timeRequest(connection, spec, false);
+    const open = await openRequest(connection, spec, abort.signal, timing);
     redact = open.redact;
     dog.kick();
+    code = open.response.statusCode;
     const ok = isSuccess(open.response);
     const body = await readBody(open.response, dog.kick, ok ? undefined : MAX_ERROR_BODY_BYTES);
     if (!ok) throw errorFromResponse(connection, open, body);
@@ -219,6 +269,8 @@ export async function requestJson(
   } catch (error) {
     throw abort.signal.aborted ? abortReason(abort.signal) : asTransportError(error, what, redact);
   } finally {
+    // Aborted (by the caller, the idle watchdog): no status, `<error>` as client-go counts it.
+    timing.ended(abort.signal.aborted ? undefined : code);
     dog?.stop();
     caller?.removeEventListener('abort', onCallerAbort);
   }

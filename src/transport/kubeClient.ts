@@ -33,12 +33,15 @@ import type {
 } from '../core/client.js';
 import type { DeepReadonly, KubeObject } from '../core/objects.js';
 import { PATCH_CONTENT_TYPES } from '../core/protocol.js';
+import type { RequestReporting } from '../core/requestReport.js';
 import { apiVersionOf, describeResource, type ResourceType } from '../core/resources.js';
 import { clientSettings, type KubeClientOptions, watchIdleTimeoutFor } from './clientOptions.js';
 import { deleteBody } from './deleteBody.js';
 import { type Connection, requestJson } from './http.js';
 import { loadDefaultKubeConfig, type RequestSpec } from './kubeConfig.js';
+import { listAccept, watchAccept } from './metadataAccept.js';
 import { listQuery, resourcePath, watchQuery, writeQuery } from './paths.js';
+import { requestObservers } from './requestObservers.js';
 import { withRetries } from './retries.js';
 import { InvalidRequestError, TransportError } from './transportErrors.js';
 import { watchStream } from './watchStream.js';
@@ -73,7 +76,7 @@ export interface HttpDeleteOptions extends DeleteOptions {
  * const { items, metadata } = await kubeClient().list(resources.pods, { namespace: 'default', limit: 50 });
  * ```
  */
-export interface HttpKubeClient extends KubeClient {
+export interface HttpKubeClient extends KubeClient, RequestReporting {
   /** Lists a collection over HTTP; `signal` aborts the request. */
   list(resource: ResourceType<KubeObject>, options: ListOptions, signal?: AbortSignal): Promise<ListResult>;
   /** Reads one object; retried as {@link KubeClientOptions.maxRetries} says; `options.signal` aborts. */
@@ -177,11 +180,13 @@ export function kubeClientOn(
   options: KubeClientOptions = {},
 ): HttpKubeClient {
   const settings = clientSettings(options);
+  const requests = requestObservers(options.onRequest);
   let config: Promise<KubeConfig> | undefined;
   const connection: Connection = {
     userAgent: options.userAgent ?? 'kube-rx',
     throttle: settings.throttle,
     clock: settings.clock,
+    observe: requests.observe,
     config: () => {
       if (!config) {
         const loading = loadConfig();
@@ -205,10 +210,12 @@ export function kubeClientOn(
   const fieldManager = options.fieldManager ?? 'kube-rx';
 
   return {
+    observeRequests: requests.add,
+
     async list(resource, listOptions: ListOptions, signal?: AbortSignal): Promise<ListResult> {
       const path = resourcePath(resource, { namespace: listOptions.namespace }) + listQuery(listOptions);
       return toListResult(
-        await sendOnce({ method: 'GET', path }, signal),
+        await sendOnce({ method: 'GET', path, accept: listAccept(listOptions) }, signal),
         `list ${describeResource(resource)}`,
       );
     },
@@ -219,7 +226,7 @@ export function kubeClientOn(
         const path = resourcePath(resource, { namespace: watchOptions.namespace }) + watchQuery(watchOptions);
         return watchStream(
           connection,
-          { method: 'GET', path },
+          { method: 'GET', path, accept: watchAccept(watchOptions) },
           {
             idleTimeoutMs: watchIdleTimeoutFor(options, watchOptions),
             maxFrameBytes: settings.maxWatchFrameBytes,
@@ -283,7 +290,8 @@ export function kubeClientOn(
     },
 
     async delete(resource, name: string, opts: HttpDeleteOptions = {}): Promise<unknown> {
-      const path = objectPath(resource, name, opts.namespace, opts.subresource) + writeQuery({ dryRun: opts.dryRun });
+      const path =
+        objectPath(resource, name, opts.namespace, opts.subresource) + writeQuery({ dryRun: opts.dryRun });
       const body = deleteBody(opts);
       return send(
         body === undefined

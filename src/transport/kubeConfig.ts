@@ -47,6 +47,8 @@ export async function loadDefaultKubeConfigWith(loader: ClientNodeLoader): Promi
 /** Options for one request, with the redactor that knows its credentials. */
 export interface PreparedRequest {
   readonly protocol: 'http:' | 'https:';
+  /** The server's host and port as in its URL (`10.0.0.1:6443`), for request metrics. */
+  readonly host: string;
   readonly options: RequestOptions;
   readonly redact: Redactor;
 }
@@ -58,6 +60,8 @@ export interface RequestSpec {
   readonly path: string;
   readonly body?: string;
   readonly contentType?: string;
+  /** The `Accept` header; default `application/json` (a metadata-only list or watch asks for more). */
+  readonly accept?: string;
 }
 
 function messageOf(error: unknown): string {
@@ -84,7 +88,7 @@ export async function prepareRequest(
   if (server.protocol !== 'http:' && server.protocol !== 'https:')
     throw new KubeConfigError(`cluster ${JSON.stringify(cluster.name)}: server must be http: or https:`);
 
-  const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': userAgent };
+  const headers: Record<string, string> = { Accept: spec.accept ?? 'application/json', 'User-Agent': userAgent };
   if (spec.body !== undefined) {
     headers['Content-Type'] = spec.contentType ?? 'application/json';
     headers['Content-Length'] = String(Buffer.byteLength(spec.body));
@@ -112,5 +116,5 @@ export async function prepareRequest(
       )(messageOf(error))}`,
     );
   }
-  return { protocol: server.protocol, options, redact: redactor(secretsOf(options)) };
+  return { protocol: server.protocol, host: server.host, options, redact: redactor(secretsOf(options)) };
 }

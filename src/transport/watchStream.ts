@@ -24,7 +24,15 @@
 import { Observable } from 'rxjs';
 import type { RawWatchEvent } from '../core/client.js';
 import { KubeRxError, WatchProtocolError } from '../core/errors.js';
-import { type Connection, errorFromResponse, isSuccess, openRequest, readBody } from './http.js';
+import {
+  type Connection,
+  errorFromResponse,
+  isSuccess,
+  openRequest,
+  type RequestTiming,
+  readBody,
+  timeRequest,
+} from './http.js';
 import { type IdleWatchdog, idleWatchdog } from './idleWatchdog.js';
 import type { RequestSpec } from './kubeConfig.js';
 import { LineSplitter } from './lineSplitter.js';
@@ -84,17 +92,23 @@ export function watchStream(
     };
     // Started once the rate limit lets the request go: waiting for a token is not silence.
     let dog: IdleWatchdog = { kick() {}, stop() {} };
+    // A watch is timed to its response headers: its stream lasts as long as the server keeps it.
+    let timing: RequestTiming | undefined;
 
     const opened = connection.throttle(abort.signal).then(() => {
       if (subscriber.closed) return undefined;
       dog = idleWatchdog(idleTimeoutMs, () =>
         fail(new WatchIdleTimeoutError(`watch received no data for ${idleTimeoutMs} ms`, idleTimeoutMs)),
       );
-      return openRequest(connection, spec, abort.signal);
+      timing = timeRequest(connection, spec, true);
+      return openRequest(connection, spec, abort.signal, timing);
     });
+    // No response came: the request counts as `<error>`.
+    opened.catch(() => timing?.ended(undefined));
     opened.then((open) => {
       if (open === undefined || subscriber.closed) return;
       const { response, redact } = open;
+      timing?.ended(response.statusCode);
       dog.kick();
       if (!isSuccess(response)) {
         readBody(response, dog.kick, MAX_ERROR_BODY_BYTES).then(

@@ -66,6 +66,12 @@ export interface PromClientModule<R extends PromRegistry = PromRegistry> {
   ) => PromHistogram;
 }
 
+/** Options of the metric builders that need nothing but a registry. */
+export interface PrometheusRegistryOptions<R extends PromRegistry = PromRegistry> {
+  /** Registry to register in. Default: prom-client's global registry. */
+  registry?: R;
+}
+
 /**
  * A registry that can be scraped (prom-client's `Registry`): what a manager serves on `/metrics`.
  * Still structural, so prom-client stays an optional peer.
