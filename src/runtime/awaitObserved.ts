@@ -26,7 +26,9 @@ import type { DeepReadonly, KubeObject } from '../core/objects.js';
 /** What {@link awaitObserved} reads: an informer's snapshots (any `Informer` is one). */
 export interface ObservableCache<T extends KubeObject = KubeObject> {
   readonly store$: Observable<{
+    /** The resourceVersion of the last list, event or bookmark the cache applied. */
     readonly resourceVersion: string;
+    /** The cached object of `key`. */
     get(key: string): DeepReadonly<T> | undefined;
   }>;
 }
