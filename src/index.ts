@@ -63,6 +63,13 @@ export {
   resourceVersionOf,
   splitKey,
 } from './core/objects.js';
+export {
+  METADATA_API_VERSION,
+  METADATA_LIST_ACCEPT,
+  METADATA_OBJECT_ACCEPT,
+  type PartialObjectMetadata,
+  type PartialObjectMetadataList,
+} from './core/partialObjectMetadata.js';
 export { INITIAL_EVENTS_END_ANNOTATION, PATCH_CONTENT_TYPES } from './core/protocol.js';
 export {
   type RequestObserver,
@@ -284,7 +291,12 @@ export {
   type SecondaryInformer,
   type WatchSpec,
 } from './runtime/controller.js';
-export { type Informer, type InformerOptions, informer } from './runtime/informer.js';
+export {
+  type Informer,
+  type InformerOptions,
+  informer,
+  type MetadataInformerOptions,
+} from './runtime/informer.js';
 export { InformerNotRunningError } from './runtime/syncedRuns.js';
 export { type InformerDefaults, type InformerFactory, informerFactory } from './runtime/informerFactory.js';
 export {

@@ -24,6 +24,12 @@ export interface ListOptions extends SelectorOptions {
   continue?: string;
   resourceVersion?: string;
   resourceVersionMatch?: 'NotOlderThan' | 'Exact';
+  /**
+   * Ask for metadata only (client-go's metadata client): the server answers with
+   * \`PartialObjectMetadata\` objects (a \`PartialObjectMetadataList\` for a list), each holding just
+   * \`apiVersion\`, \`kind\` and the full \`metadata\`. Sent as the \`Accept\` header.
+   */
+  asMetadata?: boolean;
 }
 
 /** `GET <collection>?watch=1` parameters. */
@@ -33,6 +39,12 @@ export interface WatchOptions extends SelectorOptions {
   allowWatchBookmarks?: boolean;
   sendInitialEvents?: boolean;
   timeoutSeconds?: number;
+  /**
+   * Ask for metadata only (client-go's metadata client): the server answers with
+   * \`PartialObjectMetadata\` objects (a \`PartialObjectMetadataList\` for a list), each holding just
+   * \`apiVersion\`, \`kind\` and the full \`metadata\`. Sent as the \`Accept\` header.
+   */
+  asMetadata?: boolean;
 }
 
 /** A list response: the items and the collection's resourceVersion (and continue token). */

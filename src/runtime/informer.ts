@@ -15,6 +15,7 @@ import { concat, defer, filter, from, map, mergeMap, type Observable, scan, shar
 import type { KubeClient } from '../core/client.js';
 import type { DeltaBatch, InformerEvent } from '../core/events.js';
 import type { DeepReadonly, KubeObject } from '../core/objects.js';
+import type { PartialObjectMetadata } from '../core/partialObjectMetadata.js';
 import { describeResource, type ResourceType } from '../core/resources.js';
 import { deltaFifo } from '../operators/deltaFifo.js';
 import { resync } from '../operators/resync.js';
@@ -42,6 +43,12 @@ export interface InformerOptions<T extends KubeObject> extends ListWatchOptions 
    */
   transform?: (object: DeepReadonly<T>) => DeepReadonly<T>;
 }
+
+/**
+ * Options of a metadata-only informer (client-go's \`metadatainformer\`): it caches
+ * \`PartialObjectMetadata\` objects, so its indexers and transform see those.
+ */
+export type MetadataInformerOptions = InformerOptions<PartialObjectMetadata> & { metadataOnly: true };
 
 /** A shared, indexed, list-watched cache of one resource. */
 export interface Informer<T extends KubeObject> {
@@ -107,8 +114,20 @@ interface State<T> {
  * pods.events$.subscribe((e) => console.log(e.type, e.object.metadata?.name));
  * const snap = await pods.synced;
  * console.log(snap.namespace('default').list('app=web').length);
+ * // Metadata only: an Informer<PartialObjectMetadata> that caches names, labels, owners.
+ * const podMeta = informer(kubeClient(), resources.pods, { metadataOnly: true });
  * ```
  */
+export function informer(
+  client: KubeClient,
+  resource: ResourceType<KubeObject>,
+  options: MetadataInformerOptions,
+): Informer<PartialObjectMetadata>;
+export function informer<T extends KubeObject>(
+  client: KubeClient,
+  resource: ResourceType<T>,
+  options?: InformerOptions<T>,
+): Informer<T>;
 export function informer<T extends KubeObject>(
   client: KubeClient,
   resource: ResourceType<T>,

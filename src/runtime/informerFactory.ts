@@ -1,6 +1,6 @@
 /**
  * `informerFactory`: client-go's SharedInformerFactory. It hands out one informer per
- * (resource, namespace, label selector, field selector, transform), so every consumer of the same
+ * (resource, namespace, label selector, field selector, transform, metadata only), so every consumer of the same
  * view shares one list-watch and one cache. `start()` keeps every informer running (as client-go's
  * `factory.Start`), `waitForCacheSync()` starts them and waits for their first lists, and
  * `shutdown()` closes every watch the factory opened, including those of its consumers' streams.
@@ -9,17 +9,26 @@ import { ignoreElements, type Observable, ReplaySubject, type Subscription, take
 import type { KubeClient } from '../core/client.js';
 import { KubeRxError } from '../core/errors.js';
 import type { KubeObject } from '../core/objects.js';
+import type { PartialObjectMetadata } from '../core/partialObjectMetadata.js';
 import { describeResource, type ResourceType } from '../core/resources.js';
-import { type Informer, type InformerOptions, informer } from './informer.js';
+import { type Informer, type InformerOptions, informer, type MetadataInformerOptions } from './informer.js';
 
 /** Options every informer of the factory gets unless `for()` overrides them. */
-export type InformerDefaults = Omit<InformerOptions<KubeObject>, 'indexers' | 'knownObjects' | 'transform'>;
+export type InformerDefaults = Omit<
+  InformerOptions<KubeObject>,
+  'indexers' | 'knownObjects' | 'transform' | 'metadataOnly'
+>;
 
 /**
  * client-go's `SharedInformerFactory`: one shared informer per resource view, started and
  * synced together.
  */
 export interface InformerFactory {
+  /**
+   * The shared metadata-only informer of `resource` (client-go's metadata informer factory): not
+   * the same informer as the full one of the same view.
+   */
+  for(resource: ResourceType<KubeObject>, options: MetadataInformerOptions): Informer<PartialObjectMetadata>;
   /** The shared informer for this view of `resource` (created on first use). */
   for<T extends KubeObject>(resource: ResourceType<T>, options?: InformerOptions<T>): Informer<T>;
   /** Keeps every informer created so far running until `shutdown()`. */
@@ -89,6 +98,7 @@ export function informerFactory(client: KubeClient, defaults: InformerDefaults =
         merged.labelSelector ?? '',
         merged.fieldSelector ?? '',
         transformId(merged.transform),
+        merged.metadataOnly === true,
       ]);
       let shared = informers.get(key) as Informer<T> | undefined;
       if (!shared) {

@@ -43,12 +43,13 @@ function fetchPage<T extends KubeObject>(
   continueToken: string | undefined,
 ): Observable<ListResult> {
   const { namespace, labelSelector, fieldSelector } = ctx.options;
+  const asMetadata = ctx.options.metadataOnly ? { asMetadata: true } : {};
   return defer(() => {
     const abort = new AbortController();
     return from(
       ctx.client.list(
         ctx.resource,
-        { namespace, labelSelector, fieldSelector, limit, continue: continueToken },
+        { namespace, labelSelector, fieldSelector, limit, continue: continueToken, ...asMetadata },
         abort.signal,
       ),
     ).pipe(

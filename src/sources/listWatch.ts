@@ -73,6 +73,7 @@ import { asyncScheduler, defer, EMPTY, expand, filter, map, type Observable, tap
 import type { KubeClient } from '../core/client.js';
 import type { WatchEvent } from '../core/events.js';
 import type { KubeObject } from '../core/objects.js';
+import type { PartialObjectMetadata } from '../core/partialObjectMetadata.js';
 import { describeResource, type ResourceType } from '../core/resources.js';
 import { Backoff, defaultBackoff } from './backoff.js';
 import { relistState } from './failures.js';
@@ -110,8 +111,21 @@ function run<T extends KubeObject>(ctx: ReflectorContext<T>, state: ReflectorSta
  * ```ts
  * listWatch(kubeClient(), resources.pods, { namespace: 'default', labelSelector: 'app=web' })
  *   .subscribe((event) => console.log(event.type));
+ * // Metadata only: every object is a PartialObjectMetadata (no spec, no status).
+ * listWatch(kubeClient(), resources.pods, { metadataOnly: true })
+ *   .subscribe((event) => console.log(event.type));
  * ```
  */
+export function listWatch(
+  client: KubeClient,
+  resource: ResourceType<KubeObject>,
+  options: ListWatchOptions & { metadataOnly: true },
+): Observable<WatchEvent<PartialObjectMetadata>>;
+export function listWatch<T extends KubeObject>(
+  client: KubeClient,
+  resource: ResourceType<T>,
+  options?: ListWatchOptions,
+): Observable<WatchEvent<T>>;
 export function listWatch<T extends KubeObject>(
   client: KubeClient,
   resource: ResourceType<T>,

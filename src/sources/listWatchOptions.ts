@@ -25,6 +25,13 @@ export interface ListWatchErrorContext {
 }
 
 export interface ListWatchOptions extends SelectorOptions {
+  /**
+   * List and watch metadata only (client-go's \`metadatainformer\`): every object arrives as a
+   * \`PartialObjectMetadata\` (apiVersion \`meta.k8s.io/v1\`, its full \`metadata\`, no spec, status
+   * or data), asked for with \`asMetadata\` on every list and watch. Use \`listWatch\`'s and
+   * \`informer\`'s overloads to get the objects typed as such.
+   */
+  metadataOnly?: boolean;
   /** Page size of paginated lists (`limit`). Default 500, like client-go's pager. */
   pageSize?: number;
   /**

@@ -43,7 +43,14 @@ export function watchPhase<T extends KubeObject>(
     let buffer: Map<string, T> | null = initial ? new Map() : null;
     const timeoutSeconds = ctx.options.watchTimeoutSeconds ?? Math.floor(300 * (1 + ctx.random()));
     const { namespace, labelSelector, fieldSelector } = ctx.options;
-    const base = { namespace, labelSelector, fieldSelector, allowWatchBookmarks: true, timeoutSeconds };
+    const base = {
+      namespace,
+      labelSelector,
+      fieldSelector,
+      allowWatchBookmarks: true,
+      timeoutSeconds,
+      ...(ctx.options.metadataOnly ? { asMetadata: true } : {}),
+    };
     const opts = initial
       ? {
           ...base,

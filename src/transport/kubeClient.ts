@@ -39,6 +39,7 @@ import { clientSettings, type KubeClientOptions, watchIdleTimeoutFor } from './c
 import { deleteBody } from './deleteBody.js';
 import { type Connection, requestJson } from './http.js';
 import { loadDefaultKubeConfig, type RequestSpec } from './kubeConfig.js';
+import { listAccept, watchAccept } from './metadataAccept.js';
 import { listQuery, resourcePath, watchQuery, writeQuery } from './paths.js';
 import { requestObservers } from './requestObservers.js';
 import { withRetries } from './retries.js';
@@ -214,7 +215,7 @@ export function kubeClientOn(
     async list(resource, listOptions: ListOptions, signal?: AbortSignal): Promise<ListResult> {
       const path = resourcePath(resource, { namespace: listOptions.namespace }) + listQuery(listOptions);
       return toListResult(
-        await sendOnce({ method: 'GET', path }, signal),
+        await sendOnce({ method: 'GET', path, accept: listAccept(listOptions) }, signal),
         `list ${describeResource(resource)}`,
       );
     },
@@ -225,7 +226,7 @@ export function kubeClientOn(
         const path = resourcePath(resource, { namespace: watchOptions.namespace }) + watchQuery(watchOptions);
         return watchStream(
           connection,
-          { method: 'GET', path },
+          { method: 'GET', path, accept: watchAccept(watchOptions) },
           {
             idleTimeoutMs: watchIdleTimeoutFor(options, watchOptions),
             maxFrameBytes: settings.maxWatchFrameBytes,

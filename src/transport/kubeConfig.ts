@@ -60,6 +60,8 @@ export interface RequestSpec {
   readonly path: string;
   readonly body?: string;
   readonly contentType?: string;
+  /** The `Accept` header; default `application/json` (a metadata-only list or watch asks for more). */
+  readonly accept?: string;
 }
 
 function messageOf(error: unknown): string {
@@ -86,7 +88,10 @@ export async function prepareRequest(
   if (server.protocol !== 'http:' && server.protocol !== 'https:')
     throw new KubeConfigError(`cluster ${JSON.stringify(cluster.name)}: server must be http: or https:`);
 
-  const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': userAgent };
+  const headers: Record<string, string> = {
+    Accept: spec.accept ?? 'application/json',
+    'User-Agent': userAgent,
+  };
   if (spec.body !== undefined) {
     headers['Content-Type'] = spec.contentType ?? 'application/json';
     headers['Content-Length'] = String(Buffer.byteLength(spec.body));

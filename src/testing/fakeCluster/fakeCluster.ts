@@ -33,6 +33,7 @@ import type { ResourceType } from '../../core/resources.js';
 import { ClusterState } from './clusterState.js';
 import { resourceList } from './discovery.js';
 import { type FakeServer, type ListenOptions, listen } from './http.js';
+import { metadataList, metadataWatchEvent } from './metadataOnly.js';
 import { applyJsonPatch, applyMergePatch } from './patches.js';
 import { type ActiveWatch, openWatch, type WatchSettings } from './watchStream.js';
 
@@ -151,7 +152,14 @@ export function createFakeCluster(options: FakeClusterOptions = {}): FakeCluster
     return {
       list(resource: ResourceType<KubeObject>, opts: ListOptions): ObservableInput<ListResult> {
         const delay = faulty ? latencyMs : 0;
-        return timer(delay, scheduler).pipe(map(() => guard(() => state.list(resource, opts))));
+        return timer(delay, scheduler).pipe(
+          map(() =>
+            guard(() => {
+              const list = state.list(resource, opts);
+              return opts.asMetadata ? metadataList(list) : list;
+            }),
+          ),
+        );
       },
       watch(resource: ResourceType<KubeObject>, opts: WatchOptions): Observable<RawWatchEvent> {
         return new Observable<RawWatchEvent>((subscriber) => {
@@ -165,7 +173,7 @@ export function createFakeCluster(options: FakeClusterOptions = {}): FakeCluster
                   opts,
                   settings,
                   {
-                    event: (event) => subscriber.next(event),
+                    event: (event) => subscriber.next(opts.asMetadata ? metadataWatchEvent(event) : event),
                     raw: (line) => {
                       const decoded = decodeLine(line);
                       if (decoded instanceof Error) subscriber.error(decoded);

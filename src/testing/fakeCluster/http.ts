@@ -13,9 +13,15 @@ import { type KubeStatus, StatusError, statusError } from '../../core/errors.js'
 import type { KubeObject } from '../../core/objects.js';
 import { patchTypeOf } from '../../core/protocol.js';
 import { apiVersionOf, type ResourceType } from '../../core/resources.js';
-import type { ClusterState } from './clusterState.js';
 import { managerFromUserAgent } from './apply/defaultManager.js';
+import type { ClusterState } from './clusterState.js';
 import { groupList, resourceList } from './discovery.js';
+import {
+  acceptsMetadata,
+  asPartialObjectMetadata,
+  metadataListBody,
+  metadataWatchEvent,
+} from './metadataOnly.js';
 import { type ActiveWatch, openWatch, type WatchSettings } from './watchStream.js';
 
 /** What the server needs from the cluster. */
@@ -177,6 +183,7 @@ function serveWatch(
   // openWatch may write (replayed events, an in-stream 410) and even end the stream before it
   // returns; both wait until the headers are out, so the lines are never lost.
   const pending: string[] = [];
+  const metadataOnly = acceptsMetadata(req.headers.accept);
   let started = false;
   let endPending = false;
   const write = (line: string) => {
@@ -192,7 +199,11 @@ function serveWatch(
     r.resource,
     watchOptions(query, r.namespace),
     ctx.settings,
-    { event: (event) => write(JSON.stringify(event)), raw: write, end },
+    {
+      event: (event) => write(JSON.stringify(metadataOnly ? metadataWatchEvent(event) : event)),
+      raw: write,
+      end,
+    },
     ctx.watches,
   );
   started = true;
@@ -254,7 +265,14 @@ async function handle(
   const { state } = ctx;
   switch (req.method) {
     case 'GET':
-      if (r.name) return sendJson(res, 200, state.get(r.resource, r.name, r.namespace));
+      if (r.name) {
+        const object = state.get(r.resource, r.name, r.namespace);
+        return sendJson(
+          res,
+          200,
+          acceptsMetadata(req.headers.accept) ? asPartialObjectMetadata(object) : object,
+        );
+      }
       if (bool(query.get('watch'))) return serveWatch(ctx, req, res, r, query, served);
       {
         const limit = query.get('limit');
@@ -268,6 +286,7 @@ async function handle(
           resourceVersion: query.get('resourceVersion') ?? undefined,
           resourceVersionMatch: match === 'NotOlderThan' || match === 'Exact' ? match : undefined,
         });
+        if (acceptsMetadata(req.headers.accept)) return sendJson(res, 200, metadataListBody(list));
         return sendJson(res, 200, {
           kind: `${r.resource.kind}List`,
           apiVersion: apiVersionOf(r.resource),
