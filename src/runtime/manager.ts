@@ -9,7 +9,8 @@
  *          ──> leading: controllers run (switchMap: losing the Lease stops them, regaining restarts them)
  *  stop (SIGTERM/SIGINT, the AbortSignal, or a fatal error)
  *          ──> readyz fails (`shutdown`) ──> drain: no new keys, every running reconcile's signal
- *              aborted, waited for up to drainDeadlineMs ──> unsubscribe: the Lease is released
+ *              aborted, waited for up to drainDeadlineMs ──> event recorders flushed
+ *          ──> unsubscribe: the Lease is released
  *          ──> factory shutdown: every watch closed ──> server closed ──> start() resolves
  * ```
  *
@@ -40,6 +41,7 @@ import {
   switchMap,
   tap,
 } from 'rxjs';
+import type { EventRecorder } from '../api/eventRecorder/eventRecorder.js';
 import type { KubeClient, SelectorOptions } from '../core/client.js';
 import { KubeRxError } from '../core/errors.js';
 import type { KubeObject } from '../core/objects.js';
@@ -103,6 +105,12 @@ export interface ManagerOptions<R extends PromScrapeRegistry = PromScrapeRegistr
   readonly metrics?: ManagerMetricsOptions<R>;
   /** How long a stop waits for running reconciles. Default 30 000 ms (controller-runtime's). */
   readonly drainDeadlineMs?: number;
+  /**
+   * Event recorders to flush on stop, after the drain (the last reconciles' events are queued by
+   * then) and before the Lease is released, so a successor's events never precede ours. The
+   * flush waits up to `drainDeadlineMs`.
+   */
+  readonly eventRecorders?: readonly Pick<EventRecorder, 'flush'>[];
   /**
    * How long a watch restarted after a failure must run without failing before the `watches`
    * check counts it as recovered (an event, a bookmark or a list counts at once). Default 10 000 ms.
@@ -344,6 +352,19 @@ export function manager<R extends PromScrapeRegistry = PromScrapeRegistry>(
     ignoreElements(),
   );
 
+  /** Writes what the event recorders still queue; never rejects, waits up to the drain deadline. */
+  const flushRecorders = async (): Promise<void> => {
+    const recorders = options.eventRecorders ?? [];
+    if (recorders.length === 0) return;
+    const flushed = Promise.all(recorders.map((recorder) => recorder.flush().catch(() => undefined)));
+    await within(
+      flushed.then(() => undefined),
+      drainDeadlineMs,
+      undefined,
+      scheduler,
+    );
+  };
+
   /** The stop sequence; never rejects. */
   const shutdown = async (why: StopCause): Promise<StopResult> => {
     const heldLease = campaigning && leading;
@@ -353,6 +374,7 @@ export function manager<R extends PromScrapeRegistry = PromScrapeRegistry>(
     } catch {
       report = { ended: 'deadline', abandoned: [], pending: [] };
     }
+    await flushRecorders();
     run?.unsubscribe();
     factory.shutdown();
     const released = campaigning
