@@ -10,6 +10,7 @@ import type { P3Result } from './p3InitialList.js';
 import type { P4Result } from './p4Peer.js';
 import type { P5Result } from './p5WorkQueue.js';
 import type { P6Result } from './p6Snapshots.js';
+import type { P7Result } from './p7MetadataOnly.js';
 
 /** The result of each benchmark that ran. */
 export interface Results {
@@ -19,6 +20,8 @@ export interface Results {
   P4?: P4Result;
   P5?: P5Result;
   P6?: P6Result;
+  /** Metadata-only informers against full ones (issue 17); not yet in the report or the checks. */
+  P7?: P7Result;
 }
 
 /** A full run, as saved for the report. */

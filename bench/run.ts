@@ -31,6 +31,7 @@ const SCRIPTS: Record<keyof Results, string> = {
   P4: 'bench/p4Peer.ts',
   P5: 'bench/p5WorkQueue.ts',
   P6: 'bench/p6Snapshots.ts',
+  P7: 'bench/p7MetadataOnly.ts',
 };
 
 async function main(): Promise<void> {
