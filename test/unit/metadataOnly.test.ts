@@ -7,9 +7,12 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { firstValueFrom, from, take, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RawWatchEvent } from '../../src/core/client.js';
+import type { KubeClient, RawWatchEvent } from '../../src/core/client.js';
 import { METADATA_LIST_ACCEPT, METADATA_OBJECT_ACCEPT } from '../../src/core/partialObjectMetadata.js';
 import { resources } from '../../src/core/resources.js';
+import { informer } from '../../src/runtime/informer.js';
+import { listWatch } from '../../src/sources/listWatch.js';
+import { countingClient } from '../../src/testing/countingClient.js';
 import { createFakeCluster } from '../../src/testing/index.js';
 import { kubeClient } from '../../src/transport/kubeClient.js';
 import { kubeConfigFor, sendJson, startServer, type TestServer } from './transportHarness.js';
@@ -113,5 +116,55 @@ describe('the fake cluster serves metadata only', () => {
         metadata: { resourceVersion: expect.any(String) },
       },
     });
+  });
+});
+
+describe('listWatch and informer with metadataOnly, in-process', () => {
+  it('every list and watch asks for metadata, paginated and streaming', async () => {
+    const cluster = createFakeCluster();
+    await cluster.client.create(resources.pods, pod('a'));
+    await cluster.client.create(resources.pods, pod('b'));
+    const { client, calls } = countingClient(cluster.client);
+    const seen: string[] = [];
+    const recording: KubeClient = {
+      ...client,
+      list: (resource, options, signal) => {
+        seen.push(`list ${options.asMetadata}`);
+        return client.list(resource, options, signal);
+      },
+      watch: (resource, options) => {
+        seen.push(`watch ${options.asMetadata} ${options.sendInitialEvents ?? false}`);
+        return client.watch(resource, options);
+      },
+    };
+    const paginated = await firstValueFrom(listWatch(recording, resources.pods, { metadataOnly: true }));
+    expect(paginated.type).toBe('REPLACE');
+    const streamed = await firstValueFrom(
+      listWatch(recording, resources.pods, { metadataOnly: true, listMode: 'streaming' }),
+    );
+    expect(seen).toEqual(['list true', 'watch true true']);
+    expect(calls.lists).toBe(1);
+    for (const event of [paginated, streamed])
+      if (event.type === 'REPLACE')
+        expect(event.objects.map((o) => [o.kind, o.metadata.name, 'spec' in o])).toEqual([
+          ['PartialObjectMetadata', 'a', false],
+          ['PartialObjectMetadata', 'b', false],
+        ]);
+  });
+
+  it('an informer types and caches PartialObjectMetadata; a transform sees it too', async () => {
+    const cluster = createFakeCluster();
+    await cluster.client.create(resources.pods, pod('a'));
+    const pods = informer(cluster.client, resources.pods, {
+      metadataOnly: true,
+      transform: (object) => ({ ...object, metadata: { ...object.metadata, annotations: { seen: 'yes' } } }),
+    });
+    const subscription = pods.events$.subscribe();
+    cleanup.push(() => subscription.unsubscribe());
+    const cached = (await pods.synced).get('default/a');
+    expect(cached?.kind).toBe('PartialObjectMetadata');
+    expect(cached?.metadata.annotations).toEqual({ seen: 'yes' });
+    // @ts-expect-error a metadata-only object has no status
+    expect(cached?.status).toBeUndefined();
   });
 });
