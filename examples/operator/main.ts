@@ -1,6 +1,7 @@
 /**
  * The Website operator's process: a kube-rx manager with leader election, probes and metrics on
- * one port, stopped by SIGTERM (the kubelet) or Ctrl-C with a drain, the Lease released.
+ * one port and an event recorder, stopped by SIGTERM (the kubelet) or Ctrl-C with a drain, the
+ * last events written, the Lease released.
  *
  *   npx tsx examples/operator/main.ts                       # an embedded fake cluster, seeded
  *   npx tsx examples/operator/main.ts --kubeconfig ~/.kube/config
@@ -13,7 +14,7 @@
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as prom from 'prom-client';
-import { type KubeClient, kubeClient, resources, runManager } from '../../src/index.js';
+import { eventRecorder, type KubeClient, kubeClient, resources, runManager } from '../../src/index.js';
 import { createFakeCluster } from '../../src/testing/index.js';
 import { setupWebsiteOperator } from './operator.js';
 import { type Website, websiteCrd, websites } from './website.js';
@@ -57,6 +58,11 @@ const client = await connect();
 const identity = values.identity ?? process.env.POD_NAME ?? `${hostname()}-${process.pid}`;
 const registry = new prom.Registry();
 prom.collectDefaultMetrics({ register: registry });
+const events = eventRecorder(client, {
+  controller: 'web.kube-rx.example/website-operator',
+  instance: identity,
+  onError: (error) => log(`event not written: ${(error as Error).message}`),
+});
 
 await runManager(
   {
@@ -69,11 +75,12 @@ await runManager(
     server: { port: Number(values.port) },
     metrics: { registry, prom },
     drainDeadlineMs: Number(values['drain-seconds']) * 1000,
+    eventRecorders: [events],
     ...(values.duration ? { signal: AbortSignal.timeout(Number(values.duration) * 1000) } : {}),
     log,
   },
   (mgr) => {
-    setupWebsiteOperator(mgr, { namespace: values.namespace, log });
+    setupWebsiteOperator(mgr, { events, namespace: values.namespace, log });
     void mgr.listening.then((address) => {
       if (address) log(`${identity}: /healthz, /readyz and /metrics on ${address.url}`);
     });
