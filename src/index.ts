@@ -55,6 +55,7 @@ export {
   type ResyncEvent,
   type WatchEvent,
 } from './core/events.js';
+export { type LogFields, type Logger, type LogLevel, withFields } from './core/logger.js';
 export {
   type DeepReadonly,
   type KubeObject,

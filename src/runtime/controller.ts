@@ -41,8 +41,9 @@ import {
   takeUntil,
 } from 'rxjs';
 import type { InformerEvent } from '../core/events.js';
+import { type Logger, withFields } from '../core/logger.js';
 import { type DeepReadonly, type KubeObject, objectKey } from '../core/objects.js';
-import { apiVersionOf, type ResourceType } from '../core/resources.js';
+import { apiVersionOf, describeResource, type ResourceType } from '../core/resources.js';
 import { ownerReferencesOf } from '../store/metadataFields.js';
 import type { Snapshot } from '../store/snapshot.js';
 import type { ReconcileContext } from '../workqueue/reconcileContext.js';
@@ -54,6 +55,7 @@ import {
   workQueue,
 } from '../workqueue/workQueue.js';
 import type { ObservableCache } from './awaitObserved.js';
+import { loggedResults } from './controllerLog.js';
 import type { Informer } from './informer.js';
 import { OwnWrites } from './ownWrites.js';
 
@@ -123,6 +125,14 @@ export interface ControllerOptions<T extends KubeObject> extends WorkQueueOption
   readonly readYourWrites?: boolean | ReadYourWritesOptions;
   /** Filters or reshapes primary events before they become keys (e.g. `generationChanged()`). */
   readonly forEvents?: (events: Observable<InformerEvent<T>>) => Observable<InformerEvent<T>>;
+  /** The controller's name, in its log lines (the manager sets it). */
+  readonly name?: string;
+  /**
+   * Structured logger (pino's shape, `(fields, message)`): reconcile failures (`Reconciler error`)
+   * and dropped keys at error, successes and requeues at debug; every line has `controller`,
+   * `resource` and `key`. Default: silent.
+   */
+  readonly logger?: Logger;
 }
 
 /**
@@ -201,12 +211,18 @@ export function controller<T extends KubeObject>(options: ControllerOptions<T>):
       connect((live) => concat(live.pipe(buffer(allSynced), take(1), mergeAll()), live)),
     );
     // A drained queue completes; the informers are then released too.
-    return gatedKeys.pipe(
+    const results$ = gatedKeys.pipe(
       workQueue(reconcile, options),
       connect((results) =>
         merge(keepAlive.pipe(takeUntil(results.pipe(ignoreElements(), endWith(true)))), results),
       ),
     );
+    if (!options.logger) return results$;
+    const fields = {
+      ...(options.name ? { controller: options.name } : {}),
+      resource: describeResource(primary.resource),
+    };
+    return results$.pipe(loggedResults(withFields(options.logger, fields)));
   });
 }
 

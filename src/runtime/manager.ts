@@ -44,6 +44,7 @@ import {
 import type { EventRecorder } from '../api/eventRecorder/eventRecorder.js';
 import type { KubeClient, SelectorOptions } from '../core/client.js';
 import { KubeRxError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 import type { KubeObject } from '../core/objects.js';
 import { reportsRequests } from '../core/requestReport.js';
 import { describeResource, type ResourceType } from '../core/resources.js';
@@ -59,6 +60,7 @@ import { type InformerDefaults, type InformerFactory, informerFactory } from './
 import { type LeaderElectionOptions, type LeaseRelease, leaderElection } from './leaderElection.js';
 import { prometheusLeaderElectionMetrics } from './leaderElectionMetrics.js';
 import { leaderHealth } from './leaderHealth.js';
+import { managerLog } from './managerLog.js';
 import { type Probes, ping, probes } from './probes.js';
 import { prometheusReflectorMetrics } from './reflectorMetrics.js';
 import { prometheusRestClientMetrics } from './restClientMetrics.js';
@@ -118,6 +120,13 @@ export interface ManagerOptions<R extends PromScrapeRegistry = PromScrapeRegistr
   readonly watchRecoveryGraceMs?: number;
   /** Scheduler of every timer. Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
+  /**
+   * Structured logger (pino's shape, `(fields, message)`): the manager's start, sync, leadership
+   * and stop; given to every informer of `mgr.informers` (unless `informerDefaults` has its own)
+   * and every controller (with its name). Pass it to `kubeClient` too for request lines. Default:
+   * silent.
+   */
+  readonly logger?: Logger;
 }
 
 /** A controller as the manager runs it: {@link ControllerOptions} without the drain handle it sets. */
@@ -204,7 +213,12 @@ export function manager<R extends PromScrapeRegistry = PromScrapeRegistry>(
   const prom = options.metrics?.prom;
   const registry = options.metrics?.registry;
   const reflectorMetrics = prom ? prometheusReflectorMetrics(prom, { registry }) : undefined;
-  const factory = informerFactory(options.client, { scheduler, ...options.informerDefaults });
+  const factory = informerFactory(options.client, {
+    scheduler,
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...options.informerDefaults,
+  });
+  const log = managerLog(options.logger, election);
   const queues = workQueueHandle();
   const health = watchHealth({ scheduler, recoveryGraceMs: options.watchRecoveryGraceMs });
   const leader = election
@@ -282,8 +296,12 @@ export function manager<R extends PromScrapeRegistry = PromScrapeRegistry>(
   const stop = (why: StopCause): void => {
     if (cause) return;
     cause = why;
+    log.stopping(why);
     disposeTriggers?.();
-    void shutdown(why).then(finished);
+    void shutdown(why).then((result) => {
+      log.stopped(result);
+      finished(result);
+    });
   };
   const fail = (error: unknown) => stop({ reason: 'error', error });
 
@@ -310,6 +328,7 @@ export function manager<R extends PromScrapeRegistry = PromScrapeRegistry>(
   ).pipe(
     catchError(() => NEVER),
     first(),
+    tap(() => log.synced(views.length)),
   );
 
   const leading$: Observable<boolean> = election
@@ -322,6 +341,7 @@ export function manager<R extends PromScrapeRegistry = PromScrapeRegistry>(
           scheduler,
           onError: (error) => {
             leader?.reported(error);
+            log.electionError(error);
             election.onError?.(error);
           },
           onRelease: leaseReleased,
@@ -334,6 +354,7 @@ export function manager<R extends PromScrapeRegistry = PromScrapeRegistry>(
     tap((value) => {
       leading = value;
       leader?.observe(value);
+      log.leadership(value);
     }),
     switchMap((value) =>
       value && !cause
@@ -414,6 +435,8 @@ export function manager<R extends PromScrapeRegistry = PromScrapeRegistry>(
       controllers.set(name, () =>
         controller<T>({
           scheduler,
+          name,
+          ...(options.logger ? { logger: options.logger } : {}),
           ...rest,
           ...(metrics ? { metrics } : {}),
           ...(reconcileMetrics ? { reconcileMetrics } : {}),
@@ -425,6 +448,7 @@ export function manager<R extends PromScrapeRegistry = PromScrapeRegistry>(
       if (started) return stopped;
       started = true;
       disposeTriggers = stopTriggers(options, stop);
+      log.starting([...controllers.keys()], views.length);
       if (prom && reportsRequests(options.client))
         stopRequestMetrics = options.client.observeRequests(prometheusRestClientMetrics(prom, { registry }));
       if (options.server && !cause) {

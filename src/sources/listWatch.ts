@@ -77,6 +77,7 @@ import type { PartialObjectMetadata } from '../core/partialObjectMetadata.js';
 import { describeResource, type ResourceType } from '../core/resources.js';
 import { Backoff, defaultBackoff } from './backoff.js';
 import { relistState } from './failures.js';
+import { lifecycleObserver } from './lifecycleLogger.js';
 import { listPhase } from './listPhase.js';
 import type { ListWatchOptions } from './listWatchOptions.js';
 import {
@@ -138,7 +139,7 @@ export function listWatch<T extends KubeObject>(
     const backoff = { ...defaultBackoff, ...options.backoff };
     const scheduler = options.scheduler ?? asyncScheduler;
     const resourceName = describeResource(resource);
-    const observer = options.onLifecycle;
+    const observer = lifecycleObserver(options.onLifecycle, options.logger);
     // Only made for a listener: unobserved, no transition is told and no operator is added.
     const lifecycle = observer ? reflectorLifecycle(resourceName, scheduler, observer) : undefined;
     const ctx = reflectorContext<T>(

@@ -6,6 +6,7 @@
 import type { SchedulerLike } from 'rxjs';
 import type { SelectorOptions } from '../core/client.js';
 import type { KubeRxError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 import type { BackoffOptions } from './backoff.js';
 import type { LifecycleObserver } from './reflectorEvents.js';
 
@@ -62,6 +63,13 @@ export interface ListWatchOptions extends SelectorOptions {
    * On the scheduler's clock. Without it nothing is recorded.
    */
   onLifecycle?: LifecycleObserver;
+  /**
+   * Structured logger (pino's shape, `(fields, message)`) for what the Reflector does, from its
+   * lifecycle: list and watch starts and backoffs at debug, lists finished and relists at info,
+   * errors at warn, a fatal end at error; every line has `resource` (and `key` for an object).
+   * Default: silent.
+   */
+  logger?: Logger;
   /** Consecutive 400/401/403/404 answers to a list tolerated before the stream errors. Default 3. */
   maxPersistentFailures?: number;
   /**

@@ -3,6 +3,7 @@
  * watchdog's bound for a watch, the rate limit, the retry policy, the watch frame limit.
  */
 import type { WatchOptions } from '../core/client.js';
+import type { Logger } from '../core/logger.js';
 import type { RequestObserver } from '../core/requestReport.js';
 import { realClock, type TransportClock } from './clock.js';
 import { type RequestRateLimit, requestThrottle, type Throttle, unthrottled } from './rateLimit.js';
@@ -68,6 +69,11 @@ export interface KubeClientOptions {
    * observers can join later with `observeRequests`.
    */
   onRequest?: RequestObserver;
+  /**
+   * Structured logger (pino's shape, `(fields, message)`): a debug line per request with method,
+   * host, path, status and duration; never a header. Default: silent.
+   */
+  logger?: Logger;
 }
 
 /** Server-side watch timeout plus this is when the client gives up on a silent watch. */

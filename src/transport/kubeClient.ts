@@ -180,7 +180,7 @@ export function kubeClientOn(
   options: KubeClientOptions = {},
 ): HttpKubeClient {
   const settings = clientSettings(options);
-  const requests = requestObservers(options.onRequest);
+  const requests = requestObservers(options.onRequest, options.logger);
   let config: Promise<KubeConfig> | undefined;
   const connection: Connection = {
     userAgent: options.userAgent ?? 'kube-rx',
