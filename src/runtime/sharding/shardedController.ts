@@ -1,0 +1,130 @@
+/**
+ * `shardedController`: one replica of a controller whose objects are split between replicas by
+ * a consistent-hash ring (timebertt/kubernetes-controller-sharding's design, on Leases and labels
+ * only). Subscribing one per process runs three things:
+ *
+ * - the membership Lease (`sharding.kube-rx.io/ring=<ring>`, named after `identity`);
+ * - a campaign for the ring's sharder (the existing `leaderElection` on the Lease
+ *   `<ring>-sharder`); the winner labels every object `shard.kube-rx.io/<ring>=<member>`;
+ * - this shard's controller: its informer selects `shard.kube-rx.io/<ring>=<identity>`, so it
+ *   caches, watches and reconciles only its shard; it skips keys marked
+ *   `drain.kube-rx.io/<ring>` and acknowledges the drain once their reconcile ended.
+ */
+import { asyncScheduler, EMPTY, merge, type Observable, type SchedulerLike, switchMap } from 'rxjs';
+import type { KubeClient } from '../../core/client.js';
+import type { KubeObject } from '../../core/objects.js';
+import type { ResourceType } from '../../core/resources.js';
+import type { Snapshot } from '../../store/snapshot.js';
+import type { Reconcile, WorkQueueOptions, WorkResult } from '../../workqueue/workQueue.js';
+import { type ControllerReconcileContext, controller } from '../controller.js';
+import { informer } from '../informer.js';
+import { leaderElection } from '../leaderElection.js';
+import { shardLabel } from './labels.js';
+import { membershipLease, shardMembers } from './membership.js';
+import { sharder } from './sharder.js';
+import { ShardHandover } from './shardHandover.js';
+
+/** Options of {@link shardedController}. */
+export interface ShardedControllerOptions<T extends KubeObject> extends WorkQueueOptions {
+  /** The ring's name: a label value and part of label keys (a DNS label). */
+  readonly ring: string;
+  readonly client: KubeClient;
+  /** This replica's identity, unique in the ring (e.g. the pod name). */
+  readonly identity: string;
+  /** The ring's resource; its objects are sharded. */
+  readonly for: ResourceType<T>;
+  /** Namespace of the membership and sharder Leases. */
+  readonly leaseNamespace: string;
+  /** Reconciles one key of this shard (as `controller`'s reconcile). */
+  readonly reconcile: (
+    key: string,
+    snapshot: Snapshot<T>,
+    context: ControllerReconcileContext,
+  ) => ReturnType<Reconcile>;
+  /** Membership and sharder Lease duration. Default 15 000 ms. */
+  readonly leaseDurationMs?: number;
+  /** Membership renewal and sharder election retry period. Default 2 000 ms. */
+  readonly renewPeriodMs?: number;
+  /** Least time between two sharder passes. Default 1 000 ms. */
+  readonly passIntervalMs?: number;
+  /** Virtual nodes per member. Default 100. */
+  readonly virtualNodes?: number;
+  /** Scheduler of every timer. Default `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
+  /** Receives the Lease and label write errors (they are retried). */
+  readonly onError?: (error: Error) => void;
+}
+
+/** Runs one replica of a sharded controller while subscribed; emits this shard's work results. */
+export function shardedController<T extends KubeObject>(
+  options: ShardedControllerOptions<T>,
+): Observable<WorkResult> {
+  const { ring, client, identity, leaseNamespace: namespace } = options;
+  const scheduler = options.scheduler ?? asyncScheduler;
+  const leaseDurationMs = options.leaseDurationMs ?? 15_000;
+  const renewPeriodMs = options.renewPeriodMs ?? 2_000;
+  const handover = new ShardHandover(ring, identity);
+
+  const membership = membershipLease(client, {
+    ring,
+    identity,
+    namespace,
+    leaseDurationMs,
+    renewPeriodMs,
+    scheduler,
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
+
+  const sharding = leaderElection(client, {
+    namespace,
+    name: `${ring}-sharder`,
+    identity,
+    leaseDurationMs,
+    renewDeadlineMs: Math.round((leaseDurationMs * 2) / 3),
+    retryPeriodMs: renewPeriodMs,
+    scheduler,
+    ...(options.onError ? { onError: options.onError } : {}),
+  }).pipe(
+    switchMap((leading) =>
+      leading
+        ? sharder(client, {
+            ring,
+            objects: informer(client, options.for, { scheduler }),
+            members: shardMembers(client, ring, { namespace, scheduler }),
+            scheduler,
+            ...(options.passIntervalMs === undefined ? {} : { passIntervalMs: options.passIntervalMs }),
+            ...(options.virtualNodes === undefined ? {} : { virtualNodes: options.virtualNodes }),
+            ...(options.onError ? { onError: options.onError } : {}),
+          })
+        : EMPTY,
+    ),
+  );
+
+  const mine = informer(client, options.for, { labelSelector: `${shardLabel(ring)}=${identity}`, scheduler });
+  const {
+    ring: _r,
+    client: _c,
+    identity: _i,
+    for: _f,
+    leaseNamespace: _n,
+    reconcile,
+    ...queueOptions
+  } = options;
+  const work = controller<T>({
+    ...queueOptions,
+    scheduler,
+    for: mine,
+    reconcile: (key, snapshot, context) =>
+      handover.mayReconcile(key, snapshot.get(key) as KubeObject | undefined)
+        ? handover.track(key, () => reconcile(key, snapshot, context))
+        : undefined,
+  });
+
+  // The acknowledger subscribes first, so it sees an object's return before the controller does.
+  return merge(
+    handover.acknowledge(client, options.for, mine.events$ as never),
+    membership,
+    sharding,
+    work,
+  ) as Observable<WorkResult>;
+}

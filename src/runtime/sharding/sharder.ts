@@ -1,0 +1,134 @@
+/**
+ * The sharder: while subscribed (gate it with `leaderElection`, one per ring), it watches the
+ * ring's objects and its live members and labels each object with its shard, following
+ * {@link assignmentOf}. A pass runs at most once per `passIntervalMs` after a change of either,
+ * so 10,000 object updates cost a handful of passes, not 10,000.
+ *
+ * Every write is a JSON Patch guarded by the object's resourceVersion, so a decision taken on a
+ * stale cache fails with 409 and is taken again at the next pass; the labels themselves are the
+ * whole state, so a new sharder after a failover simply continues.
+ */
+import {
+  asyncScheduler,
+  auditTime,
+  catchError,
+  combineLatest,
+  EMPTY,
+  from,
+  ignoreElements,
+  mergeMap,
+  type Observable,
+  type SchedulerLike,
+  switchMap,
+  timer,
+} from 'rxjs';
+import type { KubeClient } from '../../core/client.js';
+import { isStatusError } from '../../core/errors.js';
+import { type DeepReadonly, type KubeObject, objectKey } from '../../core/objects.js';
+import type { Informer } from '../informer.js';
+import { type Assignment, assignmentOf } from './assignment.js';
+import { drainLabel, pointerSegment, shardLabel } from './labels.js';
+import { type HashRingOptions, hashRing } from './ring.js';
+
+/** Options of {@link sharder}. */
+export interface SharderOptions<T extends KubeObject> extends HashRingOptions {
+  /** The ring's name. */
+  readonly ring: string;
+  /** An informer of every object of the ring's resource (no shard selector). */
+  readonly objects: Informer<T>;
+  /** The live members, as {@link shardMembers} emits them. */
+  readonly members: Observable<readonly string[]>;
+  /** Least time between two passes. Default 1 000 ms. */
+  readonly passIntervalMs?: number;
+  /** Patches in flight at once. Default 50. */
+  readonly concurrency?: number;
+  /** Scheduler of the pass timer. Default `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
+  /** Receives failed writes other than conflicts (they are retried at the next pass). */
+  readonly onError?: (error: Error) => void;
+}
+
+/** JSON Patch operations that set or remove labels, guarded by the object's resourceVersion. */
+export function labelPatch(
+  object: DeepReadonly<KubeObject>,
+  set: Record<string, string>,
+  remove: string[],
+): unknown[] {
+  const labels = object.metadata?.labels ?? {};
+  const ops: unknown[] = [
+    { op: 'test', path: '/metadata/resourceVersion', value: object.metadata?.resourceVersion },
+  ];
+  if (object.metadata?.labels === undefined) ops.push({ op: 'add', path: '/metadata/labels', value: {} });
+  for (const [key, value] of Object.entries(set))
+    ops.push({ op: 'add', path: `/metadata/labels/${pointerSegment(key)}`, value });
+  for (const key of remove)
+    if (labels[key] !== undefined)
+      ops.push({ op: 'remove', path: `/metadata/labels/${pointerSegment(key)}` });
+  return ops;
+}
+
+/** Runs the sharder for one ring while subscribed; emits nothing. */
+export function sharder<T extends KubeObject>(
+  client: KubeClient,
+  options: SharderOptions<T>,
+): Observable<never> {
+  const { ring, objects } = options;
+  const scheduler = options.scheduler ?? asyncScheduler;
+  const shard = shardLabel(ring);
+  const drain = drainLabel(ring);
+  const pending = new Set<string>();
+
+  const write = (object: DeepReadonly<T>, action: Assignment): Promise<unknown> => {
+    const name = object.metadata?.name ?? '';
+    const namespace = object.metadata?.namespace;
+    const ops =
+      action.kind === 'assign'
+        ? labelPatch(object, { [shard]: action.to }, [drain])
+        : labelPatch(object, { [drain]: 'true' }, []);
+    return client.patch(objects.resource, name, ops, 'json', namespace === undefined ? {} : { namespace });
+  };
+
+  /** One pass over the cache: every object whose labels disagree with the ring gets one patch. */
+  const pass = (snapshot: { list(): readonly DeepReadonly<T>[] }, members: readonly string[]) => {
+    const live = new Set(members);
+    const circle = hashRing(members, options);
+    const actions: [string, DeepReadonly<T>, Assignment][] = [];
+    for (const object of snapshot.list()) {
+      const key = objectKey(object) ?? '';
+      if (pending.has(key)) continue;
+      const labels = object.metadata?.labels ?? {};
+      const action = assignmentOf(key, labels[shard], labels[drain] !== undefined, live, circle);
+      if (action.kind === 'keep') continue;
+      actions.push([key, object, action]);
+    }
+    return from(actions).pipe(
+      mergeMap(([key, object, action]) => {
+        // Marked when the write starts: a newer pass cancels the writes not started yet.
+        if (pending.has(key)) return EMPTY;
+        pending.add(key);
+        return from(
+          write(object, action).then(
+            () => pending.delete(key),
+            (error: unknown) => {
+              pending.delete(key);
+              if (!(isStatusError(error) && (error.code === 409 || error.code === 404 || error.code === 422)))
+                options.onError?.(error as Error);
+            },
+          ),
+        );
+      }, options.concurrency ?? 50),
+    );
+  };
+
+  // A pass also runs periodically, so a write that failed on a quiet ring is retried.
+  const tick = timer(0, 5 * (options.passIntervalMs ?? 1_000), scheduler);
+  return combineLatest([objects.store$, options.members, tick]).pipe(
+    auditTime(options.passIntervalMs ?? 1_000, scheduler),
+    switchMap(([snapshot, members]) => (snapshot.synced ? pass(snapshot, members) : EMPTY)),
+    catchError((error: unknown) => {
+      options.onError?.(error as Error);
+      return EMPTY;
+    }),
+    ignoreElements(),
+  );
+}
