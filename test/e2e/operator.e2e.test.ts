@@ -1,17 +1,21 @@
 /**
  * The example operator (examples/operator) against the real kube-apiserver, as the process a
  * cluster would run: its manifests are accepted by the API server (CRD and RBAC created, the
- * Deployment in a server-side dry run); it takes its Lease, reconciles a Website into a ConfigMap
- * and a Deployment the API server validates, follows a spec change, answers /readyz and /metrics,
- * and on SIGTERM exits 0 within its drain deadline with the Lease released.
+ * Deployment in a server-side dry run); it takes its Lease, server-side applies a Website's
+ * ConfigMap and Deployment (the Website their controller, the operator's field manager in their
+ * managedFields), records events, follows a spec change, answers /readyz and /metrics, runs its
+ * finalizer when the Website is deleted, and on SIGTERM exits 0 within its drain deadline with the
+ * Lease released.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { V1ConfigMap, V1Deployment, V1Lease } from '@kubernetes/client-node';
+import type { EventsV1Event, V1ConfigMap, V1Deployment, V1Lease } from '@kubernetes/client-node';
+import { firstValueFrom, from } from 'rxjs';
 import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { FIELD_MANAGER, FINALIZER } from '../../examples/operator/operator.js';
 import { type Website, websiteCrd, websites } from '../../examples/operator/website.js';
 import type { KubeClient } from '../../src/core/client.js';
 import { isStatusError } from '../../src/core/errors.js';
@@ -78,7 +82,7 @@ describe('the example operator against a real kube-apiserver', () => {
     for (const object of documents('deployment.yaml')) await apply(c, object, true);
   });
 
-  it('reconciles, answers /readyz, and exits 0 on SIGTERM within the deadline with its Lease released', async () => {
+  it('applies, records events, runs its finalizer, and exits 0 on SIGTERM within the deadline, Lease released', async () => {
     const c = client();
     await ensureNamespace(c, NS);
     await c.create<Website>(websites, {
@@ -132,8 +136,23 @@ describe('the example operator against a real kube-apiserver', () => {
     expect(configMap.data).toEqual({ 'index.html': '<h1>hi</h1>' });
     const deployment = await c.get<V1Deployment>(resources.deployments, 'hello', { namespace: NS });
     expect(deployment.spec?.replicas).toBe(2);
-    expect(deployment.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'Website', name: 'hello' });
-    expect((await c.get<Website>(websites, 'hello', { namespace: NS })).status?.observedGeneration).toBe(1);
+    const website = await c.get<Website>(websites, 'hello', { namespace: NS });
+    expect(website.status?.observedGeneration).toBe(1);
+    expect(website.metadata?.finalizers).toEqual([FINALIZER]);
+    for (const owned of [configMap, deployment]) {
+      expect(owned.metadata?.ownerReferences).toEqual([
+        expect.objectContaining({
+          kind: 'Website',
+          name: 'hello',
+          uid: website.metadata?.uid,
+          controller: true,
+          blockOwnerDeletion: true,
+        }),
+      ]);
+      expect(owned.metadata?.managedFields).toContainEqual(
+        expect.objectContaining({ manager: FIELD_MANAGER, operation: 'Apply' }),
+      );
+    }
     const held = await c.get<V1Lease>(resources.leases, 'website-operator', { namespace: NS });
     expect(held.spec?.holderIdentity).toBe(IDENTITY);
 
@@ -160,6 +179,34 @@ describe('the example operator against a real kube-apiserver', () => {
     expect((await c.get<V1ConfigMap>(resources.configMaps, 'hello-html', { namespace: NS })).data).toEqual({
       'index.html': '<h1>hello</h1>',
     });
+    const events = async () =>
+      ((await firstValueFrom(from(c.list(resources.eventsV1, { namespace: NS })))).items as EventsV1Event[])
+        .filter((e) => e.regarding?.name === 'hello' && e.regarding.kind === 'Website')
+        .map((e) => `${e.type} ${e.reason} ${e.reportingController}: ${e.note}`);
+    await eventually(async () => (await events()).length === 2, 30_000, 'two Synced events');
+    expect((await events()).sort()).toEqual([
+      'Normal Synced web.kube-rx.example/website-operator: configmap created, deployment created',
+      'Normal Synced web.kube-rx.example/website-operator: configmap updated, deployment updated (html)',
+    ]);
+
+    // Deleting the Website waits for the finalizer's cleanup, then the Website is gone.
+    await c.delete(websites, 'hello', { namespace: NS });
+    await line(
+      /^cleaned up operator-e2e\/hello: unpublished from the site directory$/,
+      'the finalizer cleanup',
+    );
+    await eventually(
+      async () => {
+        try {
+          await c.get(websites, 'hello', { namespace: NS });
+          return false;
+        } catch (error) {
+          return isStatusError(error) && error.code === 404;
+        }
+      },
+      30_000,
+      'the Website to be deleted',
+    );
 
     const sentAt = Date.now();
     child.kill('SIGTERM');
