@@ -307,6 +307,16 @@ export {
   leaderElection,
 } from './runtime/leaderElection.js';
 export { prometheusLeaderElectionMetrics } from './runtime/leaderElectionMetrics.js';
+export { drainLabel, RING_LABEL, shardLabel } from './runtime/sharding/labels.js';
+export {
+  type MembershipLeaseOptions,
+  membershipLease,
+  type ShardMembersOptions,
+  shardMembers,
+} from './runtime/sharding/membership.js';
+export { type HashRing, type HashRingOptions, hashRing } from './runtime/sharding/ring.js';
+export { type SharderOptions, sharder } from './runtime/sharding/sharder.js';
+export { type ShardedControllerOptions, shardedController } from './runtime/sharding/shardedController.js';
 export { prometheusReflectorMetrics } from './runtime/reflectorMetrics.js';
 export { prometheusRestClientMetrics } from './runtime/restClientMetrics.js';
 export {

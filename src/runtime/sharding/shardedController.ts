@@ -28,6 +28,7 @@ import { ShardHandover } from './shardHandover.js';
 export interface ShardedControllerOptions<T extends KubeObject> extends WorkQueueOptions {
   /** The ring's name: a label value and part of label keys (a DNS label). */
   readonly ring: string;
+  /** The API connection of this replica. */
   readonly client: KubeClient;
   /** This replica's identity, unique in the ring (e.g. the pod name). */
   readonly identity: string;
