@@ -315,7 +315,12 @@ export {
   shardMembers,
 } from './runtime/sharding/membership.js';
 export { type HashRing, type HashRingOptions, hashRing } from './runtime/sharding/ring.js';
-export { type SharderOptions, sharder } from './runtime/sharding/sharder.js';
+export {
+  type ControlledInformer,
+  type Listable,
+  type SharderOptions,
+  sharder,
+} from './runtime/sharding/sharder.js';
 export { type ShardedControllerOptions, shardedController } from './runtime/sharding/shardedController.js';
 export { prometheusReflectorMetrics } from './runtime/reflectorMetrics.js';
 export { prometheusRestClientMetrics } from './runtime/restClientMetrics.js';

@@ -47,16 +47,32 @@ export interface Ring {
   settled(): Promise<boolean>;
 }
 
-export async function createRing(objects: number, reconcileMs = 20): Promise<Ring> {
+/** A ring over `objects` ConfigMaps; with `owned`, each controls a Secret of the same name. */
+export async function createRing(objects: number, reconcileMs = 20, owned = false): Promise<Ring> {
   const clock = virtualClock();
   const cluster = createFakeCluster({ scheduler: clock.scheduler });
   const client = cluster.client;
-  for (let i = 0; i < objects; i++)
-    await client.create(
+  for (let i = 0; i < objects; i++) {
+    const name = `object-${i}`;
+    const created = await client.create(
       resources.configMaps,
-      { metadata: { name: `object-${i}`, namespace: NAMESPACE }, data: { i: String(i) } },
+      { metadata: { name, namespace: NAMESPACE }, data: { i: String(i) } },
       { namespace: NAMESPACE },
     );
+    if (!owned) continue;
+    const owner = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      name,
+      uid: created.metadata?.uid ?? '',
+      controller: true,
+    };
+    await client.create(
+      resources.secrets,
+      { metadata: { name, namespace: NAMESPACE, ownerReferences: [owner] } },
+      { namespace: NAMESPACE },
+    );
+  }
 
   const violations: string[] = [];
   const reconciles = new Map<string, number>();
@@ -72,6 +88,7 @@ export async function createRing(objects: number, reconcileMs = 20): Promise<Rin
       identity,
       for: resources.configMaps,
       leaseNamespace: NAMESPACE,
+      ...(owned ? { owns: [resources.secrets] } : {}),
       leaseDurationMs: LEASE_DURATION,
       passIntervalMs: PASS_INTERVAL,
       scheduler: clock.scheduler,

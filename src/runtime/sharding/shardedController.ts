@@ -34,6 +34,11 @@ export interface ShardedControllerOptions<T extends KubeObject> extends WorkQueu
   readonly identity: string;
   /** The ring's resource; its objects are sharded. */
   readonly for: ResourceType<T>;
+  /**
+   * Resources of dependents: an object with a controller owner reference to an object of the ring
+   * follows it onto its shard, and an event on it wakes its owner (controller-runtime `Owns`).
+   */
+  readonly owns?: readonly ResourceType<KubeObject>[];
   /** Namespace of the membership and sharder Leases. */
   readonly leaseNamespace: string;
   /** Reconciles one key of this shard (as `controller`'s reconcile). */
@@ -65,6 +70,7 @@ export function shardedController<T extends KubeObject>(
   const leaseDurationMs = options.leaseDurationMs ?? 15_000;
   const renewPeriodMs = options.renewPeriodMs ?? 2_000;
   const handover = new ShardHandover(ring, identity);
+  const owns = options.owns ?? [];
 
   const membership = membershipLease(client, {
     ring,
@@ -91,6 +97,7 @@ export function shardedController<T extends KubeObject>(
         ? sharder(client, {
             ring,
             objects: informer(client, options.for, { scheduler }),
+            controlled: owns.map((resource) => informer(client, resource, { scheduler })),
             members: shardMembers(client, ring, { namespace, scheduler }),
             scheduler,
             ...(options.passIntervalMs === undefined ? {} : { passIntervalMs: options.passIntervalMs }),
@@ -101,13 +108,15 @@ export function shardedController<T extends KubeObject>(
     ),
   );
 
-  const mine = informer(client, options.for, { labelSelector: `${shardLabel(ring)}=${identity}`, scheduler });
+  const selector = { labelSelector: `${shardLabel(ring)}=${identity}`, scheduler };
+  const mine = informer(client, options.for, selector);
   const {
     ring: _r,
     client: _c,
     identity: _i,
     for: _f,
     leaseNamespace: _n,
+    owns: _o,
     reconcile,
     ...queueOptions
   } = options;
@@ -115,6 +124,7 @@ export function shardedController<T extends KubeObject>(
     ...queueOptions,
     scheduler,
     for: mine,
+    owns: owns.map((resource) => informer(client, resource, selector)),
     reconcile: (key, snapshot, context) =>
       handover.mayReconcile(key, snapshot.get(key) as KubeObject | undefined)
         ? handover.track(key, () => reconcile(key, snapshot, context))

@@ -18,6 +18,7 @@ import {
   ignoreElements,
   mergeMap,
   type Observable,
+  of,
   type SchedulerLike,
   switchMap,
   timer,
@@ -25,10 +26,12 @@ import {
 import type { KubeClient } from '../../core/client.js';
 import { isStatusError } from '../../core/errors.js';
 import { type DeepReadonly, type KubeObject, objectKey } from '../../core/objects.js';
+import type { ResourceType } from '../../core/resources.js';
+import { controllerOwnerKeys } from '../controller.js';
 import type { Informer } from '../informer.js';
-import { type Assignment, assignmentOf } from './assignment.js';
+import { assignmentOf } from './assignment.js';
 import { drainLabel, pointerSegment, shardLabel } from './labels.js';
-import { type HashRingOptions, hashRing } from './ring.js';
+import { type HashRing, type HashRingOptions, hashRing } from './ring.js';
 
 /** Options of {@link sharder}. */
 export interface SharderOptions<T extends KubeObject> extends HashRingOptions {
@@ -38,6 +41,11 @@ export interface SharderOptions<T extends KubeObject> extends HashRingOptions {
   readonly objects: Informer<T>;
   /** The live members, as {@link shardMembers} emits them. */
   readonly members: Observable<readonly string[]>;
+  /**
+   * Informers of resources whose objects follow their controller (an `ownerReferences` entry with
+   * `controller: true` to an object of the ring's resource) onto its shard.
+   */
+  readonly controlled?: readonly ControlledInformer[];
   /** Least time between two passes. Default 1 000 ms. */
   readonly passIntervalMs?: number;
   /** Patches in flight at once. Default 50. */
@@ -46,6 +54,17 @@ export interface SharderOptions<T extends KubeObject> extends HashRingOptions {
   readonly scheduler?: SchedulerLike;
   /** Receives failed writes other than conflicts (they are retried at the next pass). */
   readonly onError?: (error: Error) => void;
+}
+
+/** What the sharder reads from an informer of controlled objects. */
+export interface ControlledInformer {
+  readonly resource: ResourceType<KubeObject>;
+  readonly store$: Observable<Listable & { readonly synced: boolean }>;
+}
+
+/** A cache the sharder lists. */
+export interface Listable {
+  list(): readonly DeepReadonly<KubeObject>[];
 }
 
 /** JSON Patch operations that set or remove labels, guarded by the object's resourceVersion. */
@@ -76,38 +95,70 @@ export function sharder<T extends KubeObject>(
   const scheduler = options.scheduler ?? asyncScheduler;
   const shard = shardLabel(ring);
   const drain = drainLabel(ring);
+  const controlled = options.controlled ?? [];
   const pending = new Set<string>();
 
-  const write = (object: DeepReadonly<T>, action: Assignment): Promise<unknown> => {
-    const name = object.metadata?.name ?? '';
+  /** A planned label write: the object, its resource, the JSON Patch. */
+  type Write = readonly [pendingKey: string, ResourceType<KubeObject>, DeepReadonly<KubeObject>, unknown[]];
+
+  const send = ([, resource, object, ops]: Write): Promise<unknown> => {
     const namespace = object.metadata?.namespace;
-    const ops =
-      action.kind === 'assign'
-        ? labelPatch(object, { [shard]: action.to }, [drain])
-        : labelPatch(object, { [drain]: 'true' }, []);
-    return client.patch(objects.resource, name, ops, 'json', namespace === undefined ? {} : { namespace });
+    const name = object.metadata?.name ?? '';
+    return client.patch(resource, name, ops, 'json', namespace === undefined ? {} : { namespace });
   };
 
-  /** One pass over the cache: every object whose labels disagree with the ring gets one patch. */
-  const pass = (snapshot: { list(): readonly DeepReadonly<T>[] }, members: readonly string[]) => {
-    const live = new Set(members);
-    const circle = hashRing(members, options);
-    const actions: [string, DeepReadonly<T>, Assignment][] = [];
+  /** The ring's own objects: assigned, drained or kept as {@link assignmentOf} decides. */
+  const planObjects = (snapshot: Listable, live: ReadonlySet<string>, circle: HashRing, out: Write[]) => {
     for (const object of snapshot.list()) {
       const key = objectKey(object) ?? '';
-      if (pending.has(key)) continue;
       const labels = object.metadata?.labels ?? {};
       const action = assignmentOf(key, labels[shard], labels[drain] !== undefined, live, circle);
       if (action.kind === 'keep') continue;
-      actions.push([key, object, action]);
+      const ops =
+        action.kind === 'assign'
+          ? labelPatch(object, { [shard]: action.to }, [drain])
+          : labelPatch(object, { [drain]: 'true' }, []);
+      out.push([`${objects.resource.plural}/${key}`, objects.resource, object, ops]);
     }
-    return from(actions).pipe(
-      mergeMap(([key, object, action]) => {
+  };
+
+  /**
+   * Controlled objects follow their controller's place on the ring, without a drain: a shard
+   * reconciles only the ring's own keys, so a dependent moving between caches races no reconcile.
+   */
+  const planControlled = (
+    informer: ControlledInformer,
+    snapshot: Listable,
+    circle: HashRing,
+    out: Write[],
+  ) => {
+    for (const object of snapshot.list()) {
+      const [owner] = controllerOwnerKeys(object as KubeObject, objects.resource);
+      const to = owner === undefined ? undefined : circle.ownerOf(owner);
+      if (to === undefined || object.metadata?.labels?.[shard] === to) continue;
+      const key = `${informer.resource.plural}/${objectKey(object) ?? ''}`;
+      out.push([key, informer.resource, object, labelPatch(object, { [shard]: to }, [])]);
+    }
+  };
+
+  /** One pass over the caches: every object whose labels disagree with the ring gets one patch. */
+  const pass = (snapshot: Listable, controlledSnapshots: readonly Listable[], members: readonly string[]) => {
+    const live = new Set(members);
+    const circle = hashRing(members, options);
+    const writes: Write[] = [];
+    planObjects(snapshot, live, circle, writes);
+    controlled.forEach((informer, i) => {
+      const own = controlledSnapshots[i];
+      if (own) planControlled(informer, own, circle, writes);
+    });
+    return from(writes).pipe(
+      mergeMap((write) => {
         // Marked when the write starts: a newer pass cancels the writes not started yet.
+        const key = write[0];
         if (pending.has(key)) return EMPTY;
         pending.add(key);
         return from(
-          write(object, action).then(
+          send(write).then(
             () => pending.delete(key),
             (error: unknown) => {
               pending.delete(key);
@@ -122,9 +173,12 @@ export function sharder<T extends KubeObject>(
 
   // A pass also runs periodically, so a write that failed on a quiet ring is retried.
   const tick = timer(0, 5 * (options.passIntervalMs ?? 1_000), scheduler);
-  return combineLatest([objects.store$, options.members, tick]).pipe(
+  const controlledStores = controlled.length === 0 ? of([]) : combineLatest(controlled.map((i) => i.store$));
+  return combineLatest([objects.store$, controlledStores, options.members, tick]).pipe(
     auditTime(options.passIntervalMs ?? 1_000, scheduler),
-    switchMap(([snapshot, members]) => (snapshot.synced ? pass(snapshot, members) : EMPTY)),
+    switchMap(([snapshot, others, members]) =>
+      snapshot.synced && others.every((o) => o.synced) ? pass(snapshot, others, members) : EMPTY,
+    ),
     catchError((error: unknown) => {
       options.onError?.(error as Error);
       return EMPTY;
