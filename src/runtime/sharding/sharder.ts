@@ -58,12 +58,15 @@ export interface SharderOptions<T extends KubeObject> extends HashRingOptions {
 
 /** What the sharder reads from an informer of controlled objects. */
 export interface ControlledInformer {
+  /** The dependents' resource, which the label patches address. */
   readonly resource: ResourceType<KubeObject>;
+  /** Its snapshots; a pass waits until it synced. */
   readonly store$: Observable<Listable & { readonly synced: boolean }>;
 }
 
 /** A cache the sharder lists. */
 export interface Listable {
+  /** Every cached object. */
   list(): readonly DeepReadonly<KubeObject>[];
 }
 
