@@ -18,7 +18,6 @@ import {
   EMPTY,
   exhaustMap,
   from,
-  ignoreElements,
   map,
   type Observable,
   of,
@@ -46,6 +45,11 @@ export interface MembershipLeaseOptions {
   readonly leaseDurationMs?: number;
   /** Interval between renewals; well under the duration. Default 2 000 ms. */
   readonly renewPeriodMs?: number;
+  /**
+   * The membership counts as lost this long after the last successful renewal started; shorter
+   * than the duration (the margin covers clock skew). Default 2/3 of `leaseDurationMs`.
+   */
+  readonly renewDeadlineMs?: number;
   /** Scheduler of the renewals and of the written times. Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
   /** Receives failed renewals (they are retried at the next period). */
@@ -53,13 +57,16 @@ export interface MembershipLeaseOptions {
 }
 
 /**
- * Keeps this replica's membership Lease renewed while subscribed; emits nothing. Unsubscribing
- * leaves the Lease to expire (a crash and a stop look the same to the sharder).
+ * Keeps this replica's membership Lease renewed while subscribed, and says whether the membership
+ * is held: `true` after a renewal, `false` once renewals have failed for `renewDeadlineMs`, so a
+ * shard stops reconciling before the sharder may hand its objects to others. Unsubscribing leaves
+ * the Lease to expire (a crash and a stop look the same to the sharder).
  */
-export function membershipLease(client: KubeClient, options: MembershipLeaseOptions): Observable<never> {
+export function membershipLease(client: KubeClient, options: MembershipLeaseOptions): Observable<boolean> {
   const { ring, identity, namespace } = options;
   const leaseDurationMs = options.leaseDurationMs ?? 15_000;
   const renewPeriodMs = options.renewPeriodMs ?? 2_000;
+  const renewDeadlineMs = options.renewDeadlineMs ?? Math.round((leaseDurationMs * 2) / 3);
   const scheduler = options.scheduler ?? asyncScheduler;
   const lease = resources.leases;
 
@@ -83,16 +90,29 @@ export function membershipLease(client: KubeClient, options: MembershipLeaseOpti
     }
   };
 
-  return timer(0, renewPeriodMs, scheduler).pipe(
-    exhaustMap(() =>
-      from(renew()).pipe(
+  // Each successful renewal, as the time its attempt started (the write committed no earlier).
+  const renewed = timer(0, renewPeriodMs, scheduler).pipe(
+    exhaustMap(() => {
+      const started = scheduler.now();
+      return from(renew()).pipe(
+        map(() => started),
         catchError((error: unknown) => {
           options.onError?.(error as Error);
           return EMPTY;
         }),
+      );
+    }),
+  );
+  // Held from a renewal until renewDeadline after it: before the sharder, judging from the
+  // renewTime written no earlier, may call this member dead at renewTime + leaseDuration.
+  return renewed.pipe(
+    switchMap((started) =>
+      concat(
+        of(true),
+        timer(Math.max(0, started + renewDeadlineMs - scheduler.now()), scheduler).pipe(map(() => false)),
       ),
     ),
-    ignoreElements(),
+    distinctUntilChanged(),
   );
 }
 

@@ -131,11 +131,12 @@ export function shardedController<T extends KubeObject>(
         : undefined,
   });
 
-  // The acknowledger subscribes first, so it sees an object's return before the controller does.
+  // The shard works only while its membership is held: renewals failing for renewDeadline stop it
+  // before the sharder may give its objects to others. The acknowledger subscribes first, so it
+  // sees an object's return before the controller does.
+  const shardWork = merge(handover.acknowledge(client, options.for, mine.events$ as never), work);
   return merge(
-    handover.acknowledge(client, options.for, mine.events$ as never),
-    membership,
+    membership.pipe(switchMap((held) => (held ? shardWork : EMPTY))),
     sharding,
-    work,
   ) as Observable<WorkResult>;
 }
