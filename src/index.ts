@@ -312,7 +312,9 @@ export {
   type MembershipLeaseOptions,
   membershipLease,
   type ShardMembersOptions,
+  type ShardState,
   shardMembers,
+  shardState,
 } from './runtime/sharding/membership.js';
 export { type HashRing, type HashRingOptions, hashRing } from './runtime/sharding/ring.js';
 export {

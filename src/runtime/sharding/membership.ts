@@ -126,6 +126,23 @@ export interface ShardMembersOptions {
   readonly leaseDurationMs?: number;
 }
 
+/**
+ * A shard's state from its Lease times (timebertt's states, without the sharder's takeover
+ * attempt): `ready` until `renewTime + duration`; `expired` for one more duration (a replica that
+ * stopped or lost its connection; its objects are already reassigned); `dead` after that, or when
+ * the Lease was never renewed. Only ready members are on the ring.
+ */
+export type ShardState = 'ready' | 'expired' | 'dead';
+
+/** The {@link ShardState} of a membership Lease at `now` (scheduler ms). */
+export function shardState(lease: DeepReadonly<V1Lease>, now: number, leaseDurationMs?: number): ShardState {
+  const expiry = leaseExpiry(lease, leaseDurationMs);
+  if (expiry === undefined || Number.isNaN(expiry)) return 'dead';
+  if (now < expiry) return 'ready';
+  const duration = leaseDurationMs ?? (lease.spec?.leaseDurationSeconds ?? 0) * 1000;
+  return now < expiry + duration ? 'expired' : 'dead';
+}
+
 /** When a membership Lease expires (scheduler ms), or `undefined` when it has no renewal. */
 export function leaseExpiry(lease: DeepReadonly<V1Lease>, leaseDurationMs?: number): number | undefined {
   const renewed = lease.spec?.renewTime as unknown as string | undefined;
