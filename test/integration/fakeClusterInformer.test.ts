@@ -18,9 +18,9 @@ import { type DeepReadonly, objectKey } from '../../src/core/objects.js';
 import { resources } from '../../src/core/resources.js';
 import { type Informer, informer } from '../../src/runtime/informer.js';
 import type { ListWatchErrorContext } from '../../src/sources/listWatch.js';
-import { countingClient } from '../../src/testing/countingClient.js';
 import { createFakeCluster, type FakeCluster } from '../../src/testing/index.js';
 import { churner } from '../support/churn.js';
+import { lifecycleCounts } from '../support/lifecycleCounts.js';
 
 interface Harness {
   readonly cluster: FakeCluster;
@@ -40,9 +40,10 @@ afterEach(() => {
 async function start(seed: number, cluster: FakeCluster = createFakeCluster()): Promise<Harness> {
   const churn = churner(cluster, seed);
   await churn(20);
-  const { client, calls } = countingClient(cluster.client);
+  const { counts: calls, onLifecycle } = lifecycleCounts();
   const errors: Harness['errors'] = [];
-  const pods = informer(client, resources.pods, {
+  const pods = informer(cluster.client, resources.pods, {
+    onLifecycle,
     pageSize: 7,
     watchTimeoutSeconds: 300,
     backoff: { initialMs: 2, maxMs: 16, jitter: 0.5 },

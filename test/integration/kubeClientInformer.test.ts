@@ -12,10 +12,10 @@ import { isResourceExpired, type KubeRxError, WatchProtocolError } from '../../s
 import { type DeepReadonly, objectKey } from '../../src/core/objects.js';
 import { resources } from '../../src/core/resources.js';
 import { type Informer, informer } from '../../src/runtime/informer.js';
-import { countingClient } from '../../src/testing/countingClient.js';
 import { createFakeCluster, type FakeCluster, type FakeServer } from '../../src/testing/index.js';
 import { kubeClient } from '../../src/transport/kubeClient.js';
 import { churner } from '../support/churn.js';
+import { lifecycleCounts } from '../support/lifecycleCounts.js';
 
 interface Harness {
   cluster: FakeCluster;
@@ -38,10 +38,12 @@ async function start(seed: number): Promise<Harness> {
   await churn(25);
   const harness = { cluster, server: await cluster.listen(), churn } as Harness;
   cleanup.push(() => harness.server.close());
-  const { client, calls } = countingClient(kubeClient(harness.server.kubeConfig));
+  const { counts: calls, onLifecycle } = lifecycleCounts();
+  const client = kubeClient(harness.server.kubeConfig);
   harness.calls = calls;
   harness.errors = [];
   harness.pods = informer(client, resources.pods, {
+    onLifecycle,
     pageSize: 10,
     backoff: { initialMs: 5, maxMs: 40, jitter: 0.5 },
     onError: (error) => harness.errors.push(error),
