@@ -5,7 +5,22 @@
  * removes its shard label and the drain label in one patch; only then may the sharder give the
  * object to its new shard, so no two shards ever reconcile the same key at once.
  */
-import { defer, EMPTY, filter, finalize, from, isObservable, mergeMap, type Observable, of } from 'rxjs';
+import {
+  asyncScheduler,
+  catchError,
+  defer,
+  EMPTY,
+  filter,
+  finalize,
+  from,
+  isObservable,
+  mergeMap,
+  type Observable,
+  of,
+  retry,
+  type SchedulerLike,
+  timer,
+} from 'rxjs';
 import type { KubeClient } from '../../core/client.js';
 import { isStatusError } from '../../core/errors.js';
 import type { InformerEvent } from '../../core/events.js';
@@ -24,6 +39,9 @@ export class ShardHandover {
   constructor(
     private readonly ring: string,
     private readonly identity: string,
+    private readonly scheduler: SchedulerLike = asyncScheduler,
+    private readonly onError?: (error: Error) => void,
+    private readonly retryDelayMs = 1_000,
   ) {}
 
   /** Whether `key` may be reconciled now (it is not draining). */
@@ -96,11 +114,19 @@ export class ShardHandover {
               namespace ? { namespace } : {},
             );
           } catch (error) {
-            // Already handed over, or gone: nothing left to acknowledge. Others come back with the
-            // next event of the object (the sharder re-drains nothing; the label is still there).
-            if (!isStatusError(error)) throw error;
+            // Already handed over (the test op fails), or gone: nothing left to acknowledge.
+            if (isStatusError(error) && [404, 409, 422].includes(error.code)) return;
+            throw error;
           }
-        }).pipe(mergeMap(() => EMPTY));
+        }).pipe(
+          // Anything else (a 5xx, a dropped connection) is retried: the sharder waits on this.
+          retry({ count: 10, delay: () => timer(this.retryDelayMs, this.scheduler) }),
+          catchError((error: unknown) => {
+            this.onError?.(error as Error);
+            return EMPTY;
+          }),
+          mergeMap(() => EMPTY),
+        );
       }),
     );
   }

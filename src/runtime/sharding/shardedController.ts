@@ -69,7 +69,7 @@ export function shardedController<T extends KubeObject>(
   const scheduler = options.scheduler ?? asyncScheduler;
   const leaseDurationMs = options.leaseDurationMs ?? 15_000;
   const renewPeriodMs = options.renewPeriodMs ?? 2_000;
-  const handover = new ShardHandover(ring, identity);
+  const handover = new ShardHandover(ring, identity, scheduler, options.onError);
   const owns = options.owns ?? [];
 
   const membership = membershipLease(client, {
