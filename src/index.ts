@@ -321,6 +321,7 @@ export {
   type ControlledInformer,
   type Listable,
   type SharderOptions,
+  type SharderPass,
   sharder,
 } from './runtime/sharding/sharder.js';
 export { type ShardedControllerOptions, shardedController } from './runtime/sharding/shardedController.js';

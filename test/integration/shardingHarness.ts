@@ -11,6 +11,7 @@ import { resources } from '../../src/core/resources.js';
 import { drainLabel, shardLabel } from '../../src/runtime/sharding/labels.js';
 import { hashRing } from '../../src/runtime/sharding/ring.js';
 import { shardedController } from '../../src/runtime/sharding/shardedController.js';
+import type { SharderPass } from '../../src/runtime/sharding/sharder.js';
 import {
   createFakeCluster,
   type FakeCluster,
@@ -31,6 +32,8 @@ export interface Ring {
   readonly client: KubeClient;
   /** Audit failures: two replicas on one key, or a foreign object in a shard's cache. */
   readonly violations: string[];
+  /** Every sharder pass, whichever replica ran it. */
+  readonly passes: SharderPass[];
   /** Reconciles started, per replica. */
   readonly reconciles: Map<string, number>;
   /** Replicas running now. */
@@ -76,6 +79,7 @@ export async function createRing(objects: number, reconcileMs = 20, owned = fals
 
   const violations: string[] = [];
   const reconciles = new Map<string, number>();
+  const passes: SharderPass[] = [];
   /** key -> the replica reconciling it and a token of that reconcile. */
   const inFlight = new Map<string, { identity: string; token: object }>();
   const replicas = new Map<string, Subscription>();
@@ -93,6 +97,7 @@ export async function createRing(objects: number, reconcileMs = 20, owned = fals
       passIntervalMs: PASS_INTERVAL,
       scheduler: clock.scheduler,
       concurrency: 10,
+      onPass: (pass) => passes.push(pass),
       onError: (error) => violations.push(`${identity}: ${error.message}`),
       reconcile: async (key, snapshot, context) => {
         const cached = snapshot.get(key);
@@ -155,6 +160,7 @@ export async function createRing(objects: number, reconcileMs = 20, owned = fals
     client,
     violations,
     reconciles,
+    passes,
     running: () => [...replicas.keys()],
     start,
     crash,

@@ -40,6 +40,13 @@ describe('sharder', () => {
     // The time the settled() reads take is included: a bound, not an exact figure.
     expect(await settleWithin(ring, 10_000)).toBeLessThanOrEqual(PASS_INTERVAL + 500);
     expect(ring.violations).toEqual([]);
+    // The sharder's own view: a pass saw the 20 unassigned objects, and the latest sees none.
+    expect(ring.passes.some((p) => p.unassigned === 20 && p.assigns === 20)).toBe(true);
+    await ring.clock.advanceBy(PASS_INTERVAL * 6);
+    const last = ring.passes.at(-1);
+    expect(last?.unassigned).toBe(0);
+    expect(Object.values(last?.perShard ?? {}).reduce((a, b) => a + b, 0)).toBe(310);
+    expect(last?.members).toEqual(['r1', 'r2', 'r3']);
     for (const id of ring.running()) ring.crash(id);
   }, 60_000);
 });

@@ -21,7 +21,7 @@ import { informer } from '../informer.js';
 import { leaderElection } from '../leaderElection.js';
 import { shardLabel } from './labels.js';
 import { membershipLease, shardMembers } from './membership.js';
-import { sharder } from './sharder.js';
+import { type SharderPass, sharder } from './sharder.js';
 import { ShardHandover } from './shardHandover.js';
 
 /** Options of {@link shardedController}. */
@@ -57,6 +57,8 @@ export interface ShardedControllerOptions<T extends KubeObject> extends WorkQueu
   readonly virtualNodes?: number;
   /** Scheduler of every timer. Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
+  /** Told each sharder pass's counts while this replica is the sharder (see {@link SharderPass}). */
+  readonly onPass?: (pass: SharderPass) => void;
   /** Receives the Lease and label write errors (they are retried). */
   readonly onError?: (error: Error) => void;
 }
@@ -103,6 +105,7 @@ export function shardedController<T extends KubeObject>(
             ...(options.passIntervalMs === undefined ? {} : { passIntervalMs: options.passIntervalMs }),
             ...(options.virtualNodes === undefined ? {} : { virtualNodes: options.virtualNodes }),
             ...(options.onError ? { onError: options.onError } : {}),
+            ...(options.onPass ? { onPass: options.onPass } : {}),
           })
         : EMPTY,
     ),
@@ -117,6 +120,7 @@ export function shardedController<T extends KubeObject>(
     for: _f,
     leaseNamespace: _n,
     owns: _o,
+    onPass: _p,
     reconcile,
     ...queueOptions
   } = options;

@@ -54,6 +54,26 @@ export interface SharderOptions<T extends KubeObject> extends HashRingOptions {
   readonly scheduler?: SchedulerLike;
   /** Receives failed writes other than conflicts (they are retried at the next pass). */
   readonly onError?: (error: Error) => void;
+  /** Told the state of the ring at each pass, before its writes: for metrics and logs. */
+  readonly onPass?: (pass: SharderPass) => void;
+}
+
+/** What one sharder pass saw and decided (the ring's own objects, not controlled ones). */
+export interface SharderPass {
+  /** The live members, sorted. */
+  readonly members: readonly string[];
+  /** Objects of the ring's resource. */
+  readonly objects: number;
+  /** Objects per live shard, by their current label. */
+  readonly perShard: Readonly<Record<string, number>>;
+  /** Objects without a live shard (new, hand-unlabelled, or of a dead member). */
+  readonly unassigned: number;
+  /** Objects carrying the drain label. */
+  readonly draining: number;
+  /** Shard labels this pass sets. */
+  readonly assigns: number;
+  /** Drains this pass starts. */
+  readonly drains: number;
 }
 
 /** What the sharder reads from an informer of controlled objects. */
@@ -112,17 +132,34 @@ export function sharder<T extends KubeObject>(
 
   /** The ring's own objects: assigned, drained or kept as {@link assignmentOf} decides. */
   const planObjects = (snapshot: Listable, live: ReadonlySet<string>, circle: HashRing, out: Write[]) => {
+    const stats = {
+      members: circle.members,
+      objects: 0,
+      perShard: {} as Record<string, number>,
+      unassigned: 0,
+      draining: 0,
+      assigns: 0,
+      drains: 0,
+    };
     for (const object of snapshot.list()) {
       const key = objectKey(object) ?? '';
       const labels = object.metadata?.labels ?? {};
-      const action = assignmentOf(key, labels[shard], labels[drain] !== undefined, live, circle);
+      const current = labels[shard];
+      stats.objects++;
+      if (current === undefined || !live.has(current)) stats.unassigned++;
+      else stats.perShard[current] = (stats.perShard[current] ?? 0) + 1;
+      if (labels[drain] !== undefined) stats.draining++;
+      const action = assignmentOf(key, current, labels[drain] !== undefined, live, circle);
       if (action.kind === 'keep') continue;
+      if (action.kind === 'assign') stats.assigns++;
+      else stats.drains++;
       const ops =
         action.kind === 'assign'
           ? labelPatch(object, { [shard]: action.to }, [drain])
           : labelPatch(object, { [drain]: 'true' }, []);
       out.push([`${objects.resource.plural}/${key}`, objects.resource, object, ops]);
     }
+    options.onPass?.(stats);
   };
 
   /**
