@@ -14,8 +14,8 @@ import type { ResourceType } from '../core/resources.js';
 import {
   type CreateOrUpdateOptions,
   type CreateOrUpdateResult,
+  createOr,
   mutated,
-  readExisting,
 } from './createOrUpdate.js';
 import { mergePatchOf } from './mergePatch.js';
 import type { PatchRecipe } from './patchWith.js';
@@ -39,19 +39,11 @@ export async function createOrPatch<T extends KubeObject>(
   mutate: PatchRecipe<T>,
   options: CreateOrUpdateOptions = {},
 ): Promise<CreateOrUpdateResult<T>> {
-  const write = {
-    namespace: object.metadata?.namespace,
-    dryRun: options.dryRun,
-    fieldManager: options.fieldManager,
-  };
-  const existing = await readExisting(client, resource, object);
-  if (!existing) {
-    const created = await client.create(resource, mutated(object, mutate), write);
-    return { operation: 'created', object: asReadonly<T>(created) };
-  }
-  const patch = mergePatchOf(existing, mutated(existing, mutate));
-  if (patch === undefined) return { operation: 'unchanged', object: asReadonly<T>(existing) };
-  const name = existing.metadata?.name as string;
-  const patched = await client.patch(resource, name, patch, 'merge', write);
-  return { operation: 'updated', object: asReadonly<T>(patched) };
+  return createOr(client, resource, object, mutate, options, async (existing, write) => {
+    const patch = mergePatchOf(existing, mutated(existing, mutate));
+    if (patch === undefined) return { operation: 'unchanged', object: asReadonly<T>(existing) };
+    const name = existing.metadata?.name as string;
+    const patched = await client.patch(resource, name, patch, 'merge', write);
+    return { operation: 'updated', object: asReadonly<T>(patched) };
+  });
 }

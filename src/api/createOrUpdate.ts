@@ -6,7 +6,7 @@
  * a real change. `mutate` must be idempotent and must not change the name or namespace.
  */
 import type { Draft } from 'immer';
-import type { KubeClient } from '../core/client.js';
+import type { KubeClient, WriteOptions } from '../core/client.js';
 import { isStatusError, KubeRxError } from '../core/errors.js';
 import { asReadonly, type DeepReadonly, type KubeObject } from '../core/objects.js';
 import type { ResourceType } from '../core/resources.js';
@@ -44,7 +44,7 @@ export function mutated<T extends KubeObject>(base: T | DeepReadonly<T>, mutate:
 /**
  * Reads the object named like `object`; resolves with the existing one, or `undefined` on 404.
  */
-export async function readExisting<T extends KubeObject>(
+async function readExisting<T extends KubeObject>(
   client: KubeClient,
   resource: ResourceType<T>,
   object: T | DeepReadonly<T>,
@@ -57,6 +57,32 @@ export async function readExisting<T extends KubeObject>(
     if (isStatusError(error) && error.code === 404) return undefined;
     throw error;
   }
+}
+
+/**
+ * What createOrUpdate and createOrPatch share: read the object; when absent, create it from
+ * `mutate(object)`; else hand the live object and the write options to `update`, which decides
+ * how (and whether) to write.
+ */
+export async function createOr<T extends KubeObject>(
+  client: KubeClient,
+  resource: ResourceType<T>,
+  object: T | DeepReadonly<T>,
+  mutate: PatchRecipe<T>,
+  options: CreateOrUpdateOptions,
+  update: (existing: T, write: WriteOptions) => Promise<CreateOrUpdateResult<T>>,
+): Promise<CreateOrUpdateResult<T>> {
+  const write: WriteOptions = {
+    namespace: object.metadata?.namespace,
+    dryRun: options.dryRun,
+    fieldManager: options.fieldManager,
+  };
+  const existing = await readExisting(client, resource, object);
+  if (!existing) {
+    const created = await client.create(resource, mutated(object, mutate), write);
+    return { operation: 'created', object: asReadonly<T>(created) };
+  }
+  return update(existing, write);
 }
 
 /**
@@ -78,20 +104,12 @@ export async function createOrUpdate<T extends KubeObject>(
   mutate: PatchRecipe<T>,
   options: CreateOrUpdateOptions = {},
 ): Promise<CreateOrUpdateResult<T>> {
-  const write = {
-    namespace: object.metadata?.namespace,
-    dryRun: options.dryRun,
-    fieldManager: options.fieldManager,
-  };
-  const existing = await readExisting(client, resource, object);
-  if (!existing) {
-    const created = await client.create(resource, mutated(object, mutate), write);
-    return { operation: 'created', object: asReadonly<T>(created) };
-  }
-  const next = mutated(existing, mutate);
-  // A mutate function that returns a fresh copy (setControllerReference does) may still change nothing.
-  if (mergePatchOf(existing, next) === undefined)
-    return { operation: 'unchanged', object: asReadonly<T>(existing) };
-  const updated = await client.replace(resource, next, write);
-  return { operation: 'updated', object: asReadonly<T>(updated) };
+  return createOr(client, resource, object, mutate, options, async (existing, write) => {
+    const next = mutated(existing, mutate);
+    // A mutate function that returns a fresh copy (setControllerReference does) may still change nothing.
+    if (mergePatchOf(existing, next) === undefined)
+      return { operation: 'unchanged', object: asReadonly<T>(existing) };
+    const updated = await client.replace(resource, next, write);
+    return { operation: 'updated', object: asReadonly<T>(updated) };
+  });
 }
