@@ -320,10 +320,12 @@ export { type HashRing, type HashRingOptions, hashRing } from './runtime/shardin
 export {
   type ControlledInformer,
   type Listable,
+  type ShardAssign,
   type SharderOptions,
   type SharderPass,
   sharder,
 } from './runtime/sharding/sharder.js';
+export { prometheusShardingMetrics, type ShardingMetrics } from './runtime/sharding/shardingMetrics.js';
 export { type ShardedControllerOptions, shardedController } from './runtime/sharding/shardedController.js';
 export { prometheusReflectorMetrics } from './runtime/reflectorMetrics.js';
 export { prometheusRestClientMetrics } from './runtime/restClientMetrics.js';

@@ -12,6 +12,7 @@ import { drainLabel, shardLabel } from '../../src/runtime/sharding/labels.js';
 import { hashRing } from '../../src/runtime/sharding/ring.js';
 import { shardedController } from '../../src/runtime/sharding/shardedController.js';
 import type { SharderPass } from '../../src/runtime/sharding/sharder.js';
+import type { ShardingMetrics } from '../../src/runtime/sharding/shardingMetrics.js';
 import {
   createFakeCluster,
   type FakeCluster,
@@ -51,7 +52,12 @@ export interface Ring {
 }
 
 /** A ring over `objects` ConfigMaps; with `owned`, each controls a Secret of the same name. */
-export async function createRing(objects: number, reconcileMs = 20, owned = false): Promise<Ring> {
+export async function createRing(
+  objects: number,
+  reconcileMs = 20,
+  owned = false,
+  shardingMetrics?: ShardingMetrics,
+): Promise<Ring> {
   const clock = virtualClock();
   const cluster = createFakeCluster({ scheduler: clock.scheduler });
   const client = cluster.client;
@@ -98,6 +104,7 @@ export async function createRing(objects: number, reconcileMs = 20, owned = fals
       scheduler: clock.scheduler,
       concurrency: 10,
       onPass: (pass) => passes.push(pass),
+      ...(shardingMetrics ? { shardingMetrics } : {}),
       onError: (error) => violations.push(`${identity}: ${error.message}`),
       reconcile: async (key, snapshot, context) => {
         const cached = snapshot.get(key);

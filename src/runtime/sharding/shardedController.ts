@@ -23,6 +23,7 @@ import { shardLabel } from './labels.js';
 import { membershipLease, shardMembers } from './membership.js';
 import { type SharderPass, sharder } from './sharder.js';
 import { ShardHandover } from './shardHandover.js';
+import type { ShardingMetrics } from './shardingMetrics.js';
 
 /** Options of {@link shardedController}. */
 export interface ShardedControllerOptions<T extends KubeObject> extends WorkQueueOptions {
@@ -59,6 +60,8 @@ export interface ShardedControllerOptions<T extends KubeObject> extends WorkQueu
   readonly scheduler?: SchedulerLike;
   /** Told each sharder pass's counts while this replica is the sharder (see {@link SharderPass}). */
   readonly onPass?: (pass: SharderPass) => void;
+  /** Sharding metrics, reported while this replica is the sharder (`prometheusShardingMetrics`). */
+  readonly shardingMetrics?: ShardingMetrics;
   /** Receives the Lease and label write errors (they are retried). */
   readonly onError?: (error: Error) => void;
 }
@@ -105,7 +108,11 @@ export function shardedController<T extends KubeObject>(
             ...(options.passIntervalMs === undefined ? {} : { passIntervalMs: options.passIntervalMs }),
             ...(options.virtualNodes === undefined ? {} : { virtualNodes: options.virtualNodes }),
             ...(options.onError ? { onError: options.onError } : {}),
-            ...(options.onPass ? { onPass: options.onPass } : {}),
+            onPass: (pass) => {
+              options.shardingMetrics?.pass(ring, pass);
+              options.onPass?.(pass);
+            },
+            onAssign: (assign) => options.shardingMetrics?.assigned(ring, assign),
           })
         : EMPTY,
     ),
@@ -121,6 +128,7 @@ export function shardedController<T extends KubeObject>(
     leaseNamespace: _n,
     owns: _o,
     onPass: _p,
+    shardingMetrics: _m,
     reconcile,
     ...queueOptions
   } = options;

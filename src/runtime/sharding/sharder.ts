@@ -56,6 +56,24 @@ export interface SharderOptions<T extends KubeObject> extends HashRingOptions {
   readonly onError?: (error: Error) => void;
   /** Told the state of the ring at each pass, before its writes: for metrics and logs. */
   readonly onPass?: (pass: SharderPass) => void;
+  /** Told each shard label this sharder set, once the write succeeded: for metrics and logs. */
+  readonly onAssign?: (assign: ShardAssign) => void;
+}
+
+/**
+ * One shard label written. A live shard's object moves in two writes (drain, then, after the old
+ * shard's acknowledgment removed its labels, assign), so only the sharder that started the drain
+ * knows the assignment is a move: after a failover such an object counts as new.
+ */
+export interface ShardAssign {
+  /** The object's key (`namespace/name`). */
+  readonly key: string;
+  /** Its new shard. */
+  readonly to: string;
+  /** It had a shard before: a dead member's label, or a drain this sharder started. */
+  readonly moved: boolean;
+  /** Drain label set to shard label set, in scheduler milliseconds, for a drained object. */
+  readonly drainMs?: number;
 }
 
 /** What one sharder pass saw and decided (the ring's own objects, not controlled ones). */
@@ -120,9 +138,38 @@ export function sharder<T extends KubeObject>(
   const drain = drainLabel(ring);
   const controlled = options.controlled ?? [];
   const pending = new Set<string>();
+  /** When this sharder's drain write of a ring object succeeded, by pending key. */
+  const drainStarted = new Map<string, number>();
 
-  /** A planned label write: the object, its resource, the JSON Patch. */
-  type Write = readonly [pendingKey: string, ResourceType<KubeObject>, DeepReadonly<KubeObject>, unknown[]];
+  /** What a ring object's write means, told once it succeeded. */
+  type Note =
+    | { readonly kind: 'drain' }
+    | { readonly kind: 'assign'; readonly from?: string; readonly to: string };
+  /** A planned label write: the object, its resource, the JSON Patch, and for ring objects its note. */
+  type Write = readonly [
+    pendingKey: string,
+    ResourceType<KubeObject>,
+    DeepReadonly<KubeObject>,
+    unknown[],
+    Note?,
+  ];
+
+  /** Drain tracking and `onAssign`, after a ring object's write succeeded. */
+  const written = ([key, , object, , note]: Write) => {
+    if (note?.kind === 'drain') {
+      if (!drainStarted.has(key)) drainStarted.set(key, scheduler.now());
+      return;
+    }
+    if (note?.kind !== 'assign') return;
+    const started = drainStarted.get(key);
+    drainStarted.delete(key);
+    options.onAssign?.({
+      key: objectKey(object) ?? '',
+      to: note.to,
+      moved: note.from !== undefined || started !== undefined,
+      ...(started === undefined ? {} : { drainMs: scheduler.now() - started }),
+    });
+  };
 
   const send = ([, resource, object, ops]: Write): Promise<unknown> => {
     const namespace = object.metadata?.namespace;
@@ -157,7 +204,11 @@ export function sharder<T extends KubeObject>(
         action.kind === 'assign'
           ? labelPatch(object, { [shard]: action.to }, [drain])
           : labelPatch(object, { [drain]: 'true' }, []);
-      out.push([`${objects.resource.plural}/${key}`, objects.resource, object, ops]);
+      const note: Note =
+        action.kind === 'assign'
+          ? { kind: 'assign', to: action.to, ...(current === undefined ? {} : { from: current }) }
+          : { kind: 'drain' };
+      out.push([`${objects.resource.plural}/${key}`, objects.resource, object, ops, note]);
     }
     options.onPass?.(stats);
   };
@@ -199,7 +250,10 @@ export function sharder<T extends KubeObject>(
         pending.add(key);
         return from(
           send(write).then(
-            () => pending.delete(key),
+            () => {
+              pending.delete(key);
+              written(write);
+            },
             (error: unknown) => {
               pending.delete(key);
               if (!(isStatusError(error) && (error.code === 409 || error.code === 404 || error.code === 422)))
