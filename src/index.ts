@@ -326,6 +326,11 @@ export {
   sharder,
 } from './runtime/sharding/sharder.js';
 export { prometheusShardingMetrics, type ShardingMetrics } from './runtime/sharding/shardingMetrics.js';
+export {
+  type ShardMembershipReadiness,
+  type ShardMembershipState,
+  shardMembershipReadiness,
+} from './runtime/sharding/shardReadiness.js';
 export { type ShardedControllerOptions, shardedController } from './runtime/sharding/shardedController.js';
 export { prometheusReflectorMetrics } from './runtime/reflectorMetrics.js';
 export { prometheusRestClientMetrics } from './runtime/restClientMetrics.js';

@@ -10,7 +10,16 @@
  *   caches, watches and reconciles only its shard; it skips keys marked
  *   `drain.kube-rx.io/<ring>` and acknowledges the drain once their reconcile ended.
  */
-import { asyncScheduler, EMPTY, merge, type Observable, type SchedulerLike, switchMap } from 'rxjs';
+import {
+  asyncScheduler,
+  EMPTY,
+  finalize,
+  merge,
+  type Observable,
+  type SchedulerLike,
+  switchMap,
+  tap,
+} from 'rxjs';
 import type { KubeClient } from '../../core/client.js';
 import type { KubeObject } from '../../core/objects.js';
 import type { ResourceType } from '../../core/resources.js';
@@ -19,11 +28,13 @@ import type { Reconcile, WorkQueueOptions, WorkResult } from '../../workqueue/wo
 import { type ControllerReconcileContext, controller } from '../controller.js';
 import { informer } from '../informer.js';
 import { leaderElection } from '../leaderElection.js';
+import type { Probes } from '../probes.js';
 import { shardLabel } from './labels.js';
 import { membershipLease, shardMembers } from './membership.js';
 import { type SharderPass, sharder } from './sharder.js';
 import { ShardHandover } from './shardHandover.js';
 import type { ShardingMetrics } from './shardingMetrics.js';
+import { shardMembershipReadiness } from './shardReadiness.js';
 
 /** Options of {@link shardedController}. */
 export interface ShardedControllerOptions<T extends KubeObject> extends WorkQueueOptions {
@@ -62,6 +73,11 @@ export interface ShardedControllerOptions<T extends KubeObject> extends WorkQueu
   readonly onPass?: (pass: SharderPass) => void;
   /** Sharding metrics, reported while this replica is the sharder (`prometheusShardingMetrics`). */
   readonly shardingMetrics?: ShardingMetrics;
+  /**
+   * Probes to add the readiness check `shard-membership-<ring>` to (a manager's `mgr.probes`):
+   * it passes only while this replica's membership Lease is held.
+   */
+  readonly probes?: Pick<Probes, 'add'>;
   /** Receives the Lease and label write errors (they are retried). */
   readonly onError?: (error: Error) => void;
 }
@@ -76,6 +92,8 @@ export function shardedController<T extends KubeObject>(
   const renewPeriodMs = options.renewPeriodMs ?? 2_000;
   const handover = new ShardHandover(ring, identity, scheduler, options.onError);
   const owns = options.owns ?? [];
+  const readiness = shardMembershipReadiness(ring, identity);
+  options.probes?.add('readyz', `shard-membership-${ring}`, readiness.check);
 
   const membership = membershipLease(client, {
     ring,
@@ -129,6 +147,7 @@ export function shardedController<T extends KubeObject>(
     owns: _o,
     onPass: _p,
     shardingMetrics: _m,
+    probes: _pr,
     reconcile,
     ...queueOptions
   } = options;
@@ -148,7 +167,11 @@ export function shardedController<T extends KubeObject>(
   // sees an object's return before the controller does.
   const shardWork = merge(handover.acknowledge(client, options.for, mine.events$ as never), work);
   return merge(
-    membership.pipe(switchMap((held) => (held ? shardWork : EMPTY))),
+    membership.pipe(
+      tap((held) => readiness.observe(held)),
+      finalize(() => readiness.stopped()),
+      switchMap((held) => (held ? shardWork : EMPTY)),
+    ),
     sharding,
   ) as Observable<WorkResult>;
 }
