@@ -12,6 +12,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { concat, from, map, mergeMap, NEVER, type Observable } from 'rxjs';
 import type { KubeClient, ListResult, RawWatchEvent } from '../src/core/client.js';
+import type { KubeObject } from '../src/core/objects.js';
 import { byNamespace, informer, resources } from '../src/index.js';
 import { makePod, modifyPod } from './fixtures/pods.js';
 import { emitResult, runChild } from './lib/child.js';
@@ -50,7 +51,7 @@ function shaped(pod: V1Pod, variant: Variant): unknown {
 function replayClient(listBody: string, lines: readonly string[], start: Promise<void>): KubeClient {
   const unused = () => Promise.reject(new Error('p7: not used'));
   return {
-    list: async () => JSON.parse(listBody) as ListResult,
+    list: async <T extends KubeObject>() => JSON.parse(listBody) as ListResult<T>,
     // Nothing until the gate opens, then every line at once; the watch stays open after.
     watch: (): Observable<RawWatchEvent> =>
       from(start).pipe(

@@ -8,11 +8,13 @@ import { NEVER, type Observable, of, throwError } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import {
   type KubeClient,
+  type KubeObject,
   type KubeRxError,
   type ListOptions,
   type ListResult,
   type ListWatchErrorContext,
   type RawWatchEvent,
+  type ResourceType,
   StatusError,
   type WatchOptions,
 } from '../src/index.js';
@@ -98,13 +100,14 @@ export function hostileClient(ts: TestScheduler, script: HostileScript) {
   let watches = 0;
   const notScripted = () => Promise.reject(new Error('hostileClient scripts list and watch only'));
   const client: KubeClient = {
-    list: (_resource, options) => {
+    list: <T extends KubeObject>(_resource: ResourceType<T>, options: ListOptions) => {
       calls.push({ verb: 'list', at: ts.now(), options: { ...options } });
       const answer = script.list ? script.list(options, lists++) : undefined;
       if (answer === undefined) return NEVER;
       if (answer instanceof Error) return throwError(() => answer);
-      if (isObservable(answer)) return answer as Observable<ListResult>;
-      return of(answer as ListResult);
+      // Scripted answers are untyped lists; the Reflector checks their shape.
+      if (isObservable(answer)) return answer as Observable<ListResult<T>>;
+      return of(answer as ListResult<T>);
     },
     watch: (_resource, options) => {
       calls.push({ verb: 'watch', at: ts.now(), options: { ...options } });

@@ -120,13 +120,16 @@ export interface DeleteCollectionOptions extends DeleteOptions, SelectorOptions 
 export interface KubeClient {
   /**
    * Lists a collection (`GET`), one page at a time with `limit`/`continue`; `signal` aborts the
-   * request. A Promise over HTTP, an Observable for fakes that run on a scheduler.
+   * request. A Promise over HTTP, an Observable for fakes that run on a scheduler. The items are
+   * typed by the resource (`list(resources.pods, ...)` gives `ListResult<V1Pod>`): a promise of
+   * the type, not a check, so the Reflector still checks each list's shape at run time. With
+   * `asMetadata` the items are `PartialObjectMetadata` whatever the resource says.
    */
-  list(
-    resource: ResourceType<KubeObject>,
+  list<T extends KubeObject>(
+    resource: ResourceType<T>,
     options: ListOptions,
     signal?: AbortSignal,
-  ): ObservableInput<ListResult>;
+  ): ObservableInput<ListResult<T>>;
   /**
    * Opens a watch (`GET ...?watch=1`) when subscribed; unsubscribing aborts it. Completes when the
    * server closes the stream, errors with a `StatusError` on HTTP failures.

@@ -71,13 +71,17 @@ export function scriptedClient(script: { lists?: ListStep[]; watches?: WatchStep
     calls,
     pushList: (...steps) => lists.push(...steps),
     pushWatch: (...steps) => watches.push(...steps),
-    list(resource: ResourceType<KubeObject>, options: ListOptions): ObservableInput<ListResult> {
+    // Scripts hold untyped lists: the items are whatever the test scripted (the Reflector checks them).
+    list<T extends KubeObject>(
+      resource: ResourceType<T>,
+      options: ListOptions,
+    ): ObservableInput<ListResult<T>> {
       calls.push({ verb: 'list', resource: resource.plural, options: { ...options } });
       let step = lists.shift();
       if (typeof step === 'function') step = step(options);
       if (step === undefined) return NEVER;
       if (step instanceof Error) return throwError(() => step);
-      return isObservable(step) ? step : of(step);
+      return (isObservable(step) ? step : of(step)) as Observable<ListResult<T>>;
     },
     watch(resource: ResourceType<KubeObject>, options: WatchOptions): Observable<RawWatchEvent> {
       calls.push({ verb: 'watch', resource: resource.plural, options: { ...options } });

@@ -77,8 +77,12 @@ export interface HttpDeleteOptions extends DeleteOptions {
  * ```
  */
 export interface HttpKubeClient extends KubeClient, RequestReporting {
-  /** Lists a collection over HTTP; `signal` aborts the request. */
-  list(resource: ResourceType<KubeObject>, options: ListOptions, signal?: AbortSignal): Promise<ListResult>;
+  /** Lists a collection over HTTP, items typed by the resource; `signal` aborts the request. */
+  list<T extends KubeObject>(
+    resource: ResourceType<T>,
+    options: ListOptions,
+    signal?: AbortSignal,
+  ): Promise<ListResult<T>>;
   /** Reads one object; retried as {@link KubeClientOptions.maxRetries} says; `options.signal` aborts. */
   get<T extends KubeObject>(resource: ResourceType<T>, name: string, options?: HttpWriteOptions): Promise<T>;
   /** Creates an object; retried on 429/503 with `Retry-After`; `options.signal` aborts. */
@@ -110,13 +114,13 @@ export interface HttpKubeClient extends KubeClient, RequestReporting {
   ): Promise<unknown>;
 }
 
-function toListResult(body: unknown, what: string): ListResult {
+function toListResult<T>(body: unknown, what: string): ListResult<T> {
   if (body === null || typeof body !== 'object' || Array.isArray(body))
     throw new TransportError(`${what}: the response is not a JSON object`);
   // Passed on as the server sent it, so the Reflector's list-shape check sees what came: a
   // missing `items` or resourceVersion, or a 200 that is a Status, must not turn into an empty
   // list here. Only Go's encoding of an empty (nil) slice, `items: null`, becomes [].
-  const list = body as ListResult & { items: unknown[] | null };
+  const list = body as ListResult<T> & { items: T[] | null };
   return list.items === null ? { ...list, items: [] } : list;
 }
 
@@ -212,9 +216,13 @@ export function kubeClientOn(
   return {
     observeRequests: requests.add,
 
-    async list(resource, listOptions: ListOptions, signal?: AbortSignal): Promise<ListResult> {
+    async list<T extends KubeObject>(
+      resource: ResourceType<T>,
+      listOptions: ListOptions,
+      signal?: AbortSignal,
+    ): Promise<ListResult<T>> {
       const path = resourcePath(resource, { namespace: listOptions.namespace }) + listQuery(listOptions);
-      return toListResult(
+      return toListResult<T>(
         await sendOnce({ method: 'GET', path, accept: listAccept(listOptions) }, signal),
         `list ${describeResource(resource)}`,
       );

@@ -10,7 +10,7 @@
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import type { Subscription } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KubeClient, ListResult, WatchOptions } from '../../src/core/client.js';
+import type { KubeClient, WatchOptions } from '../../src/core/client.js';
 import type { KubeRxError } from '../../src/core/errors.js';
 import { resources } from '../../src/core/resources.js';
 import { informer } from '../../src/runtime/informer.js';
@@ -95,7 +95,7 @@ describe('initial state against the real server', () => {
           injected = true;
           await c.create(resources.configMaps, configMap('between-pages'), { namespace });
         }
-        const page = (await c.list(resource, options, signal)) as ListResult;
+        const page = await c.list(resource, options, signal);
         pages.push({
           items: page.items.length,
           resourceVersion: page.metadata.resourceVersion,

@@ -150,13 +150,17 @@ export function createFakeCluster(options: FakeClusterOptions = {}): FakeCluster
       return run();
     };
     return {
-      list(resource: ResourceType<KubeObject>, opts: ListOptions): ObservableInput<ListResult> {
+      list<T extends KubeObject>(
+        resource: ResourceType<T>,
+        opts: ListOptions,
+      ): ObservableInput<ListResult<T>> {
         const delay = faulty ? latencyMs : 0;
         return timer(delay, scheduler).pipe(
           map(() =>
             guard(() => {
               const list = state.list(resource, opts);
-              return opts.asMetadata ? metadataList(list) : list;
+              // Stored objects are of the resource's kind (as over HTTP: the type is not a check).
+              return (opts.asMetadata ? metadataList(list) : list) as ListResult<T>;
             }),
           ),
         );
