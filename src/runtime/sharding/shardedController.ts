@@ -51,6 +51,8 @@ export interface ShardedControllerOptions<T extends KubeObject> extends WorkQueu
    * follows it onto its shard, and an event on it wakes its owner (controller-runtime `Owns`).
    */
   readonly owns?: readonly ResourceType<KubeObject>[];
+  /** Shard only the objects (and dependents) of this namespace. Default: every namespace. */
+  readonly namespace?: string;
   /** Namespace of the membership and sharder Leases. */
   readonly leaseNamespace: string;
   /** Reconciles one key of this shard (as `controller`'s reconcile). */
@@ -90,6 +92,7 @@ export function shardedController<T extends KubeObject>(
   const scheduler = options.scheduler ?? asyncScheduler;
   const leaseDurationMs = options.leaseDurationMs ?? 15_000;
   const renewPeriodMs = options.renewPeriodMs ?? 2_000;
+  const scope = { scheduler, ...(options.namespace === undefined ? {} : { namespace: options.namespace }) };
   const handover = new ShardHandover(ring, identity, scheduler, options.onError);
   const owns = options.owns ?? [];
   const readiness = shardMembershipReadiness(ring, identity);
@@ -119,8 +122,8 @@ export function shardedController<T extends KubeObject>(
       leading
         ? sharder(client, {
             ring,
-            objects: informer(client, options.for, { scheduler }),
-            controlled: owns.map((resource) => informer(client, resource, { scheduler })),
+            objects: informer(client, options.for, scope),
+            controlled: owns.map((resource) => informer(client, resource, scope)),
             members: shardMembers(client, ring, { namespace, scheduler }),
             scheduler,
             ...(options.passIntervalMs === undefined ? {} : { passIntervalMs: options.passIntervalMs }),
@@ -136,7 +139,7 @@ export function shardedController<T extends KubeObject>(
     ),
   );
 
-  const selector = { labelSelector: `${shardLabel(ring)}=${identity}`, scheduler };
+  const selector = { ...scope, labelSelector: `${shardLabel(ring)}=${identity}` };
   const mine = informer(client, options.for, selector);
   const {
     ring: _r,
@@ -148,6 +151,7 @@ export function shardedController<T extends KubeObject>(
     onPass: _p,
     shardingMetrics: _m,
     probes: _pr,
+    namespace: _ns,
     reconcile,
     ...queueOptions
   } = options;
