@@ -11,6 +11,7 @@ import type { P4Result } from './p4Peer.js';
 import type { P5Result } from './p5WorkQueue.js';
 import type { P6Result } from './p6Snapshots.js';
 import type { P7Result } from './p7MetadataOnly.js';
+import type { P8Result } from './p8Sharding.js';
 
 /** The result of each benchmark that ran. */
 export interface Results {
@@ -22,6 +23,8 @@ export interface Results {
   P6?: P6Result;
   /** Metadata-only informers against full ones (issue 17); not yet in the report or the checks. */
   P7?: P7Result;
+  /** Sharded controllers at 1, 2, 3 replicas (issue 18); not yet in the report or the checks. */
+  P8?: P8Result;
 }
 
 /** A full run, as saved for the report. */

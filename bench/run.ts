@@ -32,6 +32,7 @@ const SCRIPTS: Record<keyof Results, string> = {
   P5: 'bench/p5WorkQueue.ts',
   P6: 'bench/p6Snapshots.ts',
   P7: 'bench/p7MetadataOnly.ts',
+  P8: 'bench/p8Sharding.ts',
 };
 
 async function main(): Promise<void> {
