@@ -122,8 +122,10 @@ export function shardedController<T extends KubeObject>(
       leading
         ? sharder(client, {
             ring,
-            objects: informer(client, options.for, scope),
-            controlled: owns.map((resource) => informer(client, resource, scope)),
+            // Metadata only: the sharder reads names, labels and owner references, never specs,
+            // so its cache of every object in the ring costs a fraction of a full one.
+            objects: informer(client, options.for, { ...scope, metadataOnly: true }),
+            controlled: owns.map((resource) => informer(client, resource, { ...scope, metadataOnly: true })),
             members: shardMembers(client, ring, { namespace, scheduler }),
             scheduler,
             ...(options.passIntervalMs === undefined ? {} : { passIntervalMs: options.passIntervalMs }),
