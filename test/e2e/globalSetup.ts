@@ -1,8 +1,10 @@
 /**
- * vitest global setup of the end-to-end project: builds (or finds cached) kube-apiserver and etcd,
- * starts them on loopback with a temporary data dir, and hands the tests a kubeconfig through
+ * vitest global setup of the end-to-end project: builds (or finds cached) kube-apiserver, etcd and
+ * kube-controller-manager, starts the first two on loopback with a temporary data dir (the third
+ * only when a test asks for it), and hands the tests a kubeconfig through
  * `provide('e2e', ...)`. Tests cannot call into this process, so it also serves a small control
- * endpoint on 127.0.0.1 for what only it can do: kill and restart kube-apiserver.
+ * endpoint on 127.0.0.1 for what only it can do: kill and restart kube-apiserver, start and stop
+ * kube-controller-manager (only for the tests that ask for it).
  *
  * Everything it starts is stopped in the teardown; a detached reaper kills the binaries if this
  * process dies without one. KUBE_RX_E2E_KEEP=1 keeps the work dir (data, logs) for debugging.
@@ -31,14 +33,20 @@ function binaries(): string {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  if (result.status !== 0) throw new Error(`building kube-apiserver and etcd failed (exit ${result.status})`);
+  if (result.status !== 0)
+    throw new Error(
+      `building the e2e binaries (etcd, kube-apiserver, kube-controller-manager) failed (exit ${result.status})`,
+    );
   const dir = result.stdout.trim().split('\n').pop();
   if (!dir) throw new Error('build.mjs printed no binary folder');
   console.log(`[e2e] binaries in ${dir} (${Date.now() - started} ms)`);
   return dir;
 }
 
-/** POST /apiserver/{kill,start,restart?downMs=N}: answers JSON `{ ok, ms }` once done. */
+/**
+ * POST /apiserver/{kill,start,restart?downMs=N} and
+ * /controller-manager/{start?controllers=a,b,stop}: answers JSON `{ ok, ms }` once done.
+ */
 function controlServer(plane: ControlPlane): Promise<{ server: Server; url: string }> {
   let busy = Promise.resolve();
   const server = createServer((req, res) => {
@@ -51,6 +59,11 @@ function controlServer(plane: ControlPlane): Promise<{ server: Server; url: stri
         await new Promise((r) => setTimeout(r, Number(url.searchParams.get('downMs') ?? 0)));
         await plane.startApiserver();
       },
+      '/controller-manager/start': () =>
+        plane.startControllerManager({
+          controllers: (url.searchParams.get('controllers') ?? '').split(',').filter(Boolean),
+        }),
+      '/controller-manager/stop': () => plane.stopControllerManager(),
     };
     const action = actions[url.pathname];
     if (req.method !== 'POST' || !action) {

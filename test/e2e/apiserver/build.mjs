@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Builds the real kube-apiserver and etcd for kube-rx's end-to-end tests from the Go module beside
-// this file (go.mod pins k8s.io/kubernetes and go.etcd.io/etcd/server/v3), the way
-// controller-runtime's envtest runs controllers against real control-plane binaries.
+// Builds the real kube-apiserver, etcd and kube-controller-manager for kube-rx's end-to-end tests
+// from the Go module beside this file (go.mod pins k8s.io/kubernetes and go.etcd.io/etcd/server/v3),
+// the way controller-runtime's envtest runs controllers against real control-plane binaries.
+// kube-controller-manager is started only by the tests that need a controller (garbage collection).
 //
 // Binaries go to <cache>/<k8s version>-<etcd version>/ (cache: $KUBE_RX_E2E_BIN_CACHE, default
 // .cache/e2e-bin at the repository root, git-ignored) next to a stamp.json that records the inputs
@@ -24,6 +25,7 @@ const repoRoot = resolve(moduleDir, '../../..');
 const targets = [
   { name: 'etcd', pkg: './cmd/etcd' },
   { name: 'kube-apiserver', pkg: './cmd/kube-apiserver' },
+  { name: 'kube-controller-manager', pkg: './cmd/kube-controller-manager' },
 ];
 
 function requiredVersion(goMod, modulePath) {
@@ -37,7 +39,7 @@ function goVersion() {
   const r = spawnSync('go', ['version'], { encoding: 'utf8' });
   if (r.error || r.status !== 0) {
     throw new Error(
-      `kube-rx e2e tests need Go on PATH to build kube-apiserver and etcd (${r.error?.message ?? r.stderr})`,
+      `kube-rx e2e tests need Go on PATH to build kube-apiserver, etcd and kube-controller-manager (${r.error?.message ?? r.stderr})`,
     );
   }
   return r.stdout.trim();
@@ -56,6 +58,7 @@ export function binaryCache() {
     kubernetes,
     etcd,
     kubeApiserver: join(dir, 'kube-apiserver'),
+    kubeControllerManager: join(dir, 'kube-controller-manager'),
     etcdBin: join(dir, 'etcd'),
   };
 }
@@ -86,7 +89,7 @@ function stampOk(cache, expected) {
 function build(cache, go) {
   mkdirSync(cache.dir, { recursive: true });
   rmSync(join(cache.dir, 'stamp.json'), { force: true });
-  // The version that `kube-apiserver --version` and GET /version report (the binary otherwise says
+  // The version that `kube-apiserver --version` and GET /version report (the binaries otherwise say
   // v0.0.0-master); DefaultKubeBinaryVersion in component-base already matches the release.
   const [major, minor] = cache.kubernetes.replace(/^v/, '').split('.');
   const versionPkg = 'k8s.io/component-base/version';
@@ -143,13 +146,13 @@ function main() {
   const expected = { inputs: inputsHash(), go };
   if (stampOk(cache, expected)) {
     process.stderr.write(
-      `[e2e build] cached: kube-apiserver ${cache.kubernetes}, etcd ${cache.etcd} (no rebuild)\n`,
+      `[e2e build] cached: kube-apiserver and kube-controller-manager ${cache.kubernetes}, etcd ${cache.etcd} (no rebuild)\n`,
     );
   } else {
     const started = Date.now();
     build(cache, go);
     process.stderr.write(
-      `[e2e build] kube-apiserver ${cache.kubernetes} + etcd ${cache.etcd} built in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+      `[e2e build] kube-apiserver + kube-controller-manager ${cache.kubernetes} + etcd ${cache.etcd} built in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
     );
   }
   console.log(cache.dir);

@@ -5,6 +5,10 @@
  * authorization, like controller-runtime's envtest. Runs in vitest's main process (the global
  * setup); tests reach it through the kubeconfig it writes and the control endpoint.
  *
+ * kube-controller-manager is not part of the plane by default: a test that needs controllers (the
+ * garbage collector for owner references) starts it with {@link ControlPlane.startControllerManager}
+ * (through the control endpoint) and stops it when done, so other suites do not pay for it.
+ *
  * Two cache-behaviour choices matter for the tests:
  * - `--etcd-compaction-interval=0`: kube-apiserver does not compact etcd by itself, so the only
  *   compaction is the one a test asks for.
@@ -21,12 +25,18 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface ControlPlaneOptions {
-  /** Folder holding the `etcd` and `kube-apiserver` binaries. */
+  /** Folder holding the `etcd`, `kube-apiserver` and `kube-controller-manager` binaries. */
   readonly binDir: string;
   /** Temporary folder for data, certificates, keys, logs and the kubeconfig. */
   readonly workDir: string;
   /** Called with the PIDs of the running binaries whenever one starts. */
   readonly onSpawn?: (pids: number[]) => void;
+}
+
+/** Options of {@link ControlPlane.startControllerManager}. */
+export interface ControllerManagerOptions {
+  /** kube-controller-manager's `--controllers` (for instance `['garbagecollector']`). */
+  readonly controllers: readonly string[];
 }
 
 /** What tests need to reach the control plane (handed over with vitest's `provide`). */
@@ -74,6 +84,10 @@ function probe(port: number, path: string, token: string, ca: Buffer | undefined
   });
 }
 
+function running(child: ChildProcess | undefined): child is ChildProcess {
+  return child !== undefined && child.exitCode === null && child.signalCode === null;
+}
+
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => child.once('exit', () => resolve()));
@@ -83,6 +97,8 @@ export class ControlPlane {
   private readonly token = randomBytes(24).toString('hex');
   private etcd: ChildProcess | undefined;
   private apiserver: ChildProcess | undefined;
+  private controllerManager: ChildProcess | undefined;
+  private controllerManagerArgs: string[] = [];
   private apiserverArgs: string[] = [];
   private ports = { etcdClient: 0, etcdPeer: 0, apiserver: 0 };
   readonly logDir: string;
@@ -105,7 +121,9 @@ export class ControlPlane {
 
   /** PIDs of the running binaries (for the reaper that kills them if vitest dies). */
   pids(): number[] {
-    return [this.etcd?.pid, this.apiserver?.pid].filter((p): p is number => p !== undefined);
+    return [this.etcd?.pid, this.apiserver?.pid, this.controllerManager?.pid].filter(
+      (p): p is number => p !== undefined,
+    );
   }
 
   info(): ControlPlaneInfo {
@@ -138,6 +156,7 @@ export class ControlPlane {
     child.stderr?.pipe(log, { end: false });
     child.once('exit', () => setTimeout(() => log.end(), 100));
     if (name === 'etcd') this.etcd = child;
+    else if (name === 'kube-controller-manager') this.controllerManager = child;
     else this.apiserver = child;
     this.options.onSpawn?.(this.pids());
     return child;
@@ -223,6 +242,59 @@ export class ControlPlane {
   }
 
   /**
+   * Starts kube-controller-manager with only `options.controllers`, as the admin of the kubeconfig
+   * the tests use (no leader election, no per-controller service accounts, no serving port), and
+   * waits until it runs them: for the garbage collector, until it has synced its monitors and
+   * proceeds to collect garbage. A no-op when it already runs with the same controllers; restarts
+   * it when they differ.
+   */
+  async startControllerManager(options: ControllerManagerOptions): Promise<void> {
+    const args = [
+      `--kubeconfig=${this.kubeconfigPath}`,
+      `--controllers=${options.controllers.join(',')}`,
+      '--leader-elect=false',
+      '--use-service-account-credentials=false',
+      '--secure-port=0', // no /healthz server: nothing here scrapes it, and it needs no certificates
+      '--v=1',
+    ];
+    if (running(this.controllerManager)) {
+      if (args.join(' ') === this.controllerManagerArgs.join(' ')) return;
+      await this.stopControllerManager();
+    }
+    this.controllerManagerArgs = args;
+    const child = this.spawnLogged('kube-controller-manager', 'kube-controller-manager', args);
+    const gc = options.controllers.some(
+      (c) => c === 'garbagecollector' || c === 'garbage-collector-controller',
+    );
+    // klog writes to stderr; the last 4 KiB are kept so a line split across chunks still matches.
+    let tail = '';
+    let ready = false;
+    const readyLine = gc ? /Proceeding to collect garbage/ : /Started controller|Starting controller/;
+    const onData = (chunk: Buffer) => {
+      tail = (tail + chunk.toString('utf8')).slice(-4096);
+      if (readyLine.test(tail)) ready = true;
+    };
+    child.stderr?.on('data', onData);
+    child.stdout?.on('data', onData);
+    try {
+      await this.waitUntil('kube-controller-manager', child, async () => ready, 120_000);
+    } finally {
+      child.stderr?.off('data', onData);
+      child.stdout?.off('data', onData);
+    }
+  }
+
+  /** Stops kube-controller-manager if it runs (SIGTERM, SIGKILL after 10 s). */
+  async stopControllerManager(): Promise<void> {
+    const child = this.controllerManager;
+    if (!child || !running(child)) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited(child);
+    clearTimeout(timer);
+  }
+
+  /**
    * The CA that signed the serving certificate kube-apiserver generated in --cert-dir: the file
    * holds the serving certificate followed by its self-signed CA.
    */
@@ -274,9 +346,9 @@ export class ControlPlane {
     throw new Error(`${name} not ready after ${timeoutMs} ms; see ${join(this.logDir, `${name}.log`)}`);
   }
 
-  /** Stops everything: kube-apiserver first, then etcd; SIGKILL after 10 s. */
+  /** Stops everything: kube-controller-manager, kube-apiserver, then etcd; SIGKILL after 10 s. */
   async stop(): Promise<void> {
-    for (const child of [this.apiserver, this.etcd]) {
+    for (const child of [this.controllerManager, this.apiserver, this.etcd]) {
       if (!child || child.exitCode !== null || child.signalCode !== null) continue;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);

@@ -1,8 +1,8 @@
 /**
  * What an end-to-end test uses to reach the control plane the global setup started: its
  * kubeconfig (optionally pointed at a proxy), a `kubeClient`, the control endpoint (kill/restart
- * kube-apiserver), etcd's maintenance API through its JSON gateway, and a comparison of an
- * informer's cache with a fresh LIST.
+ * kube-apiserver, start/stop kube-controller-manager), etcd's maintenance API through its JSON
+ * gateway, and a comparison of an informer's cache with a fresh LIST.
  */
 import { KubeConfig, type V1Namespace } from '@kubernetes/client-node';
 import { inject } from 'vitest';
@@ -40,11 +40,32 @@ export async function control(
   action: 'kill' | 'start' | 'restart',
   query: Record<string, string> = {},
 ): Promise<{ ms: number }> {
-  const url = new URL(`/apiserver/${action}`, e2e().controlUrl);
+  return controlRequest(`/apiserver/${action}`, query);
+}
+
+/**
+ * Asks the global setup to start kube-controller-manager with only `controllers` (for instance
+ * `['garbagecollector']`) as the e2e admin; resolves once they run (the garbage collector has
+ * synced). Not started by default: call it in `beforeAll` and {@link stopControllerManager} in
+ * `afterAll`.
+ */
+export async function startControllerManager(options: {
+  controllers: readonly string[];
+}): Promise<{ ms: number }> {
+  return controlRequest('/controller-manager/start', { controllers: options.controllers.join(',') });
+}
+
+/** Stops the kube-controller-manager {@link startControllerManager} started (a no-op if none runs). */
+export async function stopControllerManager(): Promise<{ ms: number }> {
+  return controlRequest('/controller-manager/stop', {});
+}
+
+async function controlRequest(path: string, query: Record<string, string>): Promise<{ ms: number }> {
+  const url = new URL(path, e2e().controlUrl);
   for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
   const res = await fetch(url, { method: 'POST' });
   const body = (await res.json()) as { ok: boolean; ms: number; error?: string };
-  if (!body.ok) throw new Error(`control ${action} failed: ${body.error}`);
+  if (!body.ok) throw new Error(`control ${path} failed: ${body.error}`);
   return body;
 }
 
