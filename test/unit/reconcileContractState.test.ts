@@ -8,13 +8,11 @@ import type { ErrorPolicy } from '../../src/workqueue/errorPolicy.js';
 import {
   add,
   close,
-  createQueueState,
   done,
   drain,
   drained,
   expire,
   fired,
-  type QueueConfig,
   type QueueState,
   type ReconcileReport,
   stop,
@@ -23,26 +21,12 @@ import {
   take,
   timedOut,
 } from '../../src/workqueue/queueState.js';
-import { exponentialFailure } from '../../src/workqueue/rateLimiters.js';
 import {
   ReconcileTimeoutError,
   TerminalError,
   WorkQueueShutdownError,
 } from '../../src/workqueue/reconcileErrors.js';
-
-const boom = new Error('boom');
-const ok = { ok: true, value: undefined } as const;
-const failed = { ok: false, error: boom } as const;
-
-function queue(config: Partial<QueueConfig> = {}): QueueState {
-  return createQueueState({ limiter: exponentialFailure(10, 1000), ...config });
-}
-
-function takeOne(state: QueueState, now = 0): Ticket {
-  const ticket = take(state, now);
-  if (!ticket) throw new Error('expected a key to take');
-  return ticket;
-}
+import { boom, failed, ok, queue, takeOne } from '../support/queueStateFixtures.js';
 
 describe('queueState: per-reconcile timeout', () => {
   it('a ticket carries the timeout; timedOut aborts the signal and fails the attempt, which is retried', () => {

@@ -7,13 +7,11 @@ import { describe, expect, it } from 'vitest';
 import {
   add,
   close,
-  createQueueState,
   done,
   drain,
   drained,
   expire,
   fired,
-  type QueueConfig,
   type QueueEffect,
   type QueueState,
   stop,
@@ -23,23 +21,8 @@ import {
   timedOut,
   type WorkQueueMetrics,
 } from '../../src/workqueue/queueState.js';
-import { exponentialFailure } from '../../src/workqueue/rateLimiters.js';
 import { WorkQueueShutdownError } from '../../src/workqueue/reconcileErrors.js';
-
-const boom = new Error('boom');
-const ok = { ok: true, value: undefined } as const;
-const failed = { ok: false, error: boom } as const;
-
-function queue(config: Partial<QueueConfig> = {}): QueueState {
-  return createQueueState({ limiter: exponentialFailure(10, 1000), ...config });
-}
-
-/** Takes the next key, failing the test when there is none. */
-function takeOne(state: QueueState, now = 0): Ticket {
-  const ticket = take(state, now);
-  if (!ticket) throw new Error('expected a key to take');
-  return ticket;
-}
+import { boom, failed, ok, queue, takeOne } from '../support/queueStateFixtures.js';
 
 /** Every key a worker may take now, in order. */
 function takeAll(state: QueueState, now = 0): string[] {
