@@ -21,6 +21,7 @@ import type { KubeClient } from '../../src/core/client.js';
 import { isStatusError } from '../../src/core/errors.js';
 import type { KubeObject } from '../../src/core/objects.js';
 import { defineResource, type ResourceType, resources } from '../../src/core/resources.js';
+import { processOutput } from '../support/processOutput.js';
 import { client, e2e, ensureNamespace, eventually } from './support/env.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -108,22 +109,12 @@ describe('the example operator against a real kube-apiserver', () => {
       { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     children.push(child);
-    const lines: string[] = [];
-    let stderr = '';
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      lines.push(...chunk.split('\n').filter((l) => l !== ''));
-    });
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    onTestFailed(() => console.log(`[e2e operator] stdout:\n${lines.join('\n')}\nstderr:\n${stderr}`));
-    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-    const line = async (pattern: RegExp, what: string) => {
-      await eventually(() => lines.some((l) => pattern.test(l)) || child.exitCode !== null, 60_000, what);
-      const found = lines.find((l) => pattern.test(l));
-      if (!found) throw new Error(`the operator exited (${child.exitCode}) before ${what}`);
-      return found;
-    };
+    const output = processOutput(child);
+    const { lines, exited } = output;
+    onTestFailed(() =>
+      console.log(`[e2e operator] stdout:\n${lines.join('\n')}\nstderr:\n${output.stderr()}`),
+    );
+    const line = (pattern: RegExp, what: string) => output.line(pattern, { timeoutMs: 60_000, what });
 
     const url = (await line(/ on http:\/\//, 'the probe server')).replace(/.* on /, '');
     await line(

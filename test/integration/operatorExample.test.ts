@@ -23,6 +23,7 @@ import { resources } from '../../src/core/resources.js';
 import { manager } from '../../src/runtime/manager.js';
 import type { StopResult } from '../../src/runtime/shutdown.js';
 import { createFakeCluster, virtualClock } from '../../src/testing/index.js';
+import { processOutput } from '../support/processOutput.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../..');
@@ -219,27 +220,9 @@ describe('the Website operator as a process', () => {
       { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     children.push(child);
-    const lines: string[] = [];
-    let stderr = '';
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      lines.push(...chunk.split('\n').filter((l) => l !== ''));
-    });
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-    const waitFor = async (pattern: RegExp, timeoutMs = 30_000) => {
-      const end = Date.now() + timeoutMs;
-      for (;;) {
-        const found = lines.find((l) => pattern.test(l));
-        if (found) return found;
-        if (Date.now() > end || child.exitCode !== null)
-          throw new Error(`no line ${pattern} in ${JSON.stringify(lines)}; stderr: ${stderr}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    };
-    const url = (await waitFor(/on http:\/\//)).replace(/.* on /, '');
-    await waitFor(/^reconciled default\/hello: configmap created, deployment created/);
+    const { lines, exited, line } = processOutput(child);
+    const url = (await line(/on http:\/\//)).replace(/.* on /, '');
+    await line(/^reconciled default\/hello: configmap created, deployment created/);
     const readyz = await fetch(`${url}/readyz?verbose`);
     expect(readyz.status).toBe(200);
     expect(await readyz.text()).toContain('[+]leader-election ok\n');
