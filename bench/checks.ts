@@ -144,6 +144,18 @@ export function checks(r: Results): Check[] {
       unit: 'x',
     });
   }
+  // Issue 17: metadata-only must cost well below whole objects. A fixture pod's metadata is about
+  // a third of its JSON; the heap follows the bytes except for what every cached object costs
+  // whatever it holds (its key, map and index entries), so "well below" is set at half.
+  if (r.P7)
+    out.push({
+      id: 'P7 heap',
+      what: 'heap per object, metadata-only / full informer',
+      value: r.P7.heapRatio,
+      target: 0.5,
+      better: 'lower',
+      unit: 'x',
+    });
   return out;
 }
 

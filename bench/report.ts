@@ -18,6 +18,10 @@ import type { P3Result } from './p3InitialList.js';
 import type { P4Result, P4Summary } from './p4Peer.js';
 import type { P5Result } from './p5WorkQueue.js';
 import type { P6Result } from './p6Snapshots.js';
+import type { P7Result } from './p7MetadataOnly.js';
+import type { P8Result } from './p8Sharding.js';
+import type { P9Run, P9Variant } from './p9Client.js';
+import type { P9Result } from './p9FullScale.js';
 import {
   P1_BASELINE,
   P1_SUBJECT,
@@ -115,6 +119,8 @@ function summaryRows(r: Results): string {
       ),
     );
   }
+  if (r.P7)
+    rows.push(summaryRow(c('P7 heap'), bytes(r.P7.metadata.heapPerObject), bytes(r.P7.full.heapPerObject)));
   return rows.join('\n');
 }
 
@@ -256,6 +262,99 @@ function p6Values(r: P6Result): TemplateValues {
   };
 }
 
+function p7Values(r: P7Result): TemplateValues {
+  const row = (what: string, full: string, metadata: string, ratio: number) =>
+    `| ${what} | ${full} | ${metadata} | ${fmt(ratio, 2)}x |`;
+  return {
+    P7: true,
+    'p7.n': fmt(r.full.n),
+    'p7.events': fmt(r.full.events),
+    'p7.rows': [
+      row(
+        'JSON per object (list)',
+        bytes(r.full.listBytesPerObject),
+        bytes(r.metadata.listBytesPerObject),
+        r.metadata.listBytesPerObject / r.full.listBytesPerObject,
+      ),
+      row(
+        'heap per cached object',
+        bytes(r.full.heapPerObject),
+        bytes(r.metadata.heapPerObject),
+        r.heapRatio,
+      ),
+      row(
+        'MODIFIED events/s to the snapshot',
+        rate(r.full.eventsPerSecond),
+        rate(r.metadata.eventsPerSecond),
+        r.eventsRatio,
+      ),
+    ].join('\n'),
+    'p7.heapRatio': fmt(r.heapRatio, 2),
+    'p7.eventsRatio': fmt(r.eventsRatio, 2),
+  };
+}
+
+function p8Values(r: P8Result): TemplateValues {
+  const rows = r.points.map(
+    (p) =>
+      `| ${p.replicas} | ${ms(p.ms)} | ${fmt(p.reconcilesPerSec)} | ${p.cached.map((n) => fmt(n)).join(' / ')} | ${p.shardBytes.map(mb).join(' / ')} | ${mb(p.sharderBytes)} |`,
+  );
+  const first = r.points[0];
+  const last = r.points.at(-1);
+  return {
+    P8: true,
+    'p8.objects': fmt(r.objects),
+    'p8.reconcileMs': String(r.reconcileMs),
+    'p8.concurrency': String(r.concurrency),
+    'p8.rows': rows.join('\n'),
+    'p8.speedup': fmt((last?.reconcilesPerSec ?? 0) / (first?.reconcilesPerSec ?? 1), 2),
+    'p8.replicas': String(last?.replicas ?? 0),
+  };
+}
+
+const P9_LABELS: Record<P9Variant, string> = {
+  full: 'kube-rx, whole pods',
+  metadata: 'kube-rx, metadata-only',
+  'metadata-stripped': 'kube-rx, metadata-only, managedFields stripped',
+  'client-node': 'client-node `makeInformer`',
+};
+
+function p9Values(r: P9Result): TemplateValues {
+  const seconds = (value: number) => `${fmt(value / 1000, 1)} s`;
+  const rows = r.runs.map(
+    (run) =>
+      `| ${P9_LABELS[run.variant]} | ${seconds(run.syncMs)} | ${bytes(run.heapPerObject)} | ${mb(run.syncedRss)} | ${fmt(run.applied)} of ${fmt(run.churn.writes)} | ${fmt(run.appliedPerSec)}/s | ${ms(run.lag.p50)} | ${ms(run.lag.p99)} | ${ms(run.lag.max)} | ${fmt(run.cpuPercent)}% | ${mb(run.endRss)} |`,
+  );
+  const find = (variant: P9Variant) => r.runs.find((run) => run.variant === variant) as P9Run | undefined;
+  const heapOf = (variant: P9Variant) => find(variant)?.heapPerObject ?? Number.NaN;
+  const span = (values: number[], format: (v: number) => string) =>
+    Math.round(Math.min(...values)) === Math.round(Math.max(...values))
+      ? format(values[0] ?? 0)
+      : `${format(Math.min(...values))} to ${format(Math.max(...values))}`;
+  return {
+    P9: true,
+    'p9.pods': fmt(r.pods),
+    'p9.rate': fmt(r.rate),
+    'p9.seconds': String(r.seconds),
+    'p9.seed': seconds(r.seedMs),
+    'p9.serverRss': mb(r.serverRss),
+    'p9.podBytes': bytes(r.podBytes),
+    'p9.managedFieldsBytes': bytes(r.managedFieldsBytes),
+    'p9.rows': rows.join('\n'),
+    'p9.achieved': span(
+      r.runs.map((run) => run.churn.achievedPerSec),
+      (v) => `${fmt(v)}/s`,
+    ),
+    'p9.serverCpu': span(
+      r.runs.map((run) => run.churn.serverCpuPercent),
+      (v) => `${fmt(v)}%`,
+    ),
+    'p9.metadataRatio': fmt(heapOf('metadata') / heapOf('full'), 2),
+    'p9.strippedRatio': fmt(heapOf('metadata-stripped') / heapOf('full'), 2),
+    'p9.clientNodeRatio': fmt(heapOf('full') / heapOf('client-node'), 2),
+  };
+}
+
 function clientNodeVersion(): string {
   const pkg = JSON.parse(
     readFileSync(resolve(ROOT, 'node_modules/@kubernetes/client-node/package.json'), 'utf8'),
@@ -263,8 +362,8 @@ function clientNodeVersion(): string {
   return pkg.version;
 }
 
-/** Every value the template asks for, from a saved run. */
-function values(saved: Saved): TemplateValues {
+/** Every value the template asks for, from a saved run (exported to try the template on a run). */
+export function values(saved: Saved): TemplateValues {
   const { results: r, before: m, after, minutes } = saved;
   const all = checks(r);
   return {
@@ -290,6 +389,9 @@ function values(saved: Saved): TemplateValues {
     ...(r.P4 && p4Values(r.P4)),
     ...(r.P5 && p5Values(r.P5)),
     ...(r.P6 && p6Values(r.P6)),
+    ...(r.P7 && p7Values(r.P7)),
+    ...(r.P8 && p8Values(r.P8)),
+    ...(r.P9 && p9Values(r.P9)),
   };
 }
 

@@ -12,6 +12,7 @@ import type { P5Result } from './p5WorkQueue.js';
 import type { P6Result } from './p6Snapshots.js';
 import type { P7Result } from './p7MetadataOnly.js';
 import type { P8Result } from './p8Sharding.js';
+import type { P9Result } from './p9FullScale.js';
 
 /** The result of each benchmark that ran. */
 export interface Results {
@@ -21,10 +22,12 @@ export interface Results {
   P4?: P4Result;
   P5?: P5Result;
   P6?: P6Result;
-  /** Metadata-only informers against full ones (issue 17); not yet in the report or the checks. */
+  /** Metadata-only informers against full ones (issue 17). */
   P7?: P7Result;
-  /** Sharded controllers at 1, 2, 3 replicas (issue 18); not yet in the report or the checks. */
+  /** Sharded controllers at 1, 2, 3 replicas (issue 18); in the report, not in the checks. */
   P8?: P8Result;
+  /** 150,000 pods over HTTP under churn (issue 17); full run only, in the report, not in the checks. */
+  P9?: P9Result;
 }
 
 /** A full run, as saved for the report. */

@@ -63,9 +63,13 @@ export interface Daemon<I> {
 }
 
 /** Starts `script` and waits for its `BENCH_READY <json>` line (a server, say). */
-export function startDaemon<I>(script: string, args: readonly string[] = []): Promise<Daemon<I>> {
+export function startDaemon<I>(
+  script: string,
+  args: readonly string[] = [],
+  options: { nodeFlags?: readonly string[] } = {},
+): Promise<Daemon<I>> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs(script), ...args], {
+    const child = spawn(process.execPath, [...nodeArgs(script, options.nodeFlags), ...args], {
       cwd: ROOT,
       stdio: ['pipe', 'pipe', 'inherit'],
     });
