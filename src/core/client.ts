@@ -45,6 +45,14 @@ export interface WatchOptions extends SelectorOptions {
    * \`apiVersion\`, \`kind\` and the full \`metadata\`. Sent as the \`Accept\` header.
    */
   asMetadata?: boolean;
+  /**
+   * For a cache (the informer sets it): the objects of `ADDED`, `MODIFIED` and `DELETED` events may
+   * arrive as `EncodedObject` cells that keep the object's JSON text and decode it on first read,
+   * after the transport checked that it parses and has a key. Clients that decode at once (the
+   * fake cluster, test clients) ignore it. Never set it for a stream whose objects you read
+   * yourself: read those through `readObject`.
+   */
+  deferDecoding?: boolean;
 }
 
 /** A list response: the items and the collection's resourceVersion (and continue token). */

@@ -255,6 +255,34 @@ function freezeGuarded(root: object): boolean {
   return true;
 }
 
+/** {@link parsedNestsWithinLimit}'s walk: false when something under `value` is too deep. */
+function parsedWithin(value: object, depth: number): boolean {
+  if (depth > MAX_OBJECT_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (item !== null && typeof item === 'object' && !parsedWithin(item, depth + 1)) return false;
+    }
+    return true;
+  }
+  for (const key in value) {
+    const item: unknown = (value as Record<string, unknown>)[key];
+    if (item !== null && typeof item === 'object' && !parsedWithin(item, depth + 1)) return false;
+  }
+  return true;
+}
+
+/**
+ * True when `value`, a result of `JSON.parse`, nests no deeper than {@link MAX_OBJECT_DEPTH}
+ * levels, so {@link deepFreeze} will take it: the admission check for an object whose decoding is
+ * deferred (its parse is walked, then dropped). A parse is a tree of plain objects and arrays, so
+ * the walk needs no visited set and no prototype checks, and it recurses at most
+ * `MAX_OBJECT_DEPTH` frames deep.
+ */
+export function parsedNestsWithinLimit(value: unknown): boolean {
+  return value === null || typeof value !== 'object' || parsedWithin(value, 0);
+}
+
 /**
  * Freezes the plain objects and arrays reachable from `value`, in place (like immer's
  * `freeze(v, true)`, class instances such as Dates are left alone). Unlike immer, it also descends

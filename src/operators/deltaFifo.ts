@@ -15,12 +15,16 @@
  *   `onError` as an `UncacheableObjectError` and skipped: no delta, nothing else changes. In a
  *   `REPLACE` it is left out of the list, so a copy cached earlier is tombstoned like any object
  *   the list lacks.
- * Objects are deep-frozen as they enter, so every later stage shares them safely.
+ * Objects are deep-frozen as they enter, so every later stage shares them safely. An object whose
+ * decoding the source deferred (an `EncodedObject` cell, see core/encodedObject.ts) is kept as the
+ * cell: its key and resourceVersion are read from the cell, and its deltas read it through getters,
+ * so nothing decodes it until someone reads it (and then it is frozen).
  *
  * Layer `operators`: one RxJS operator per file (deltaFifo, indexer, resync, toEvents, transform,
  * predicates) from watch events to batches, snapshots and informer events. May import: `core`, `store`.
  */
 import { defer, filter, map, type OperatorFunction, scan } from 'rxjs';
+import { deferredDelta, EncodedObject, readObject, type Stored } from '../core/encodedObject.js';
 import type { KubeRxError } from '../core/errors.js';
 import { DeletedFinalStateUnknown, type Delta, type DeltaBatch, type WatchEvent } from '../core/events.js';
 import { type DeepReadonly, type KubeObject, objectKey, resourceVersionOf } from '../core/objects.js';
@@ -48,8 +52,8 @@ export interface DeltaFifoOptions<T> {
 }
 
 interface FifoState<T> {
-  /** The cached objects by key: frozen, so typed read-only. */
-  readonly known: PersistentMap<DeepReadonly<T>>;
+  /** The cached objects by key: frozen (typed read-only), or cells that decode to frozen objects. */
+  readonly known: PersistentMap<Stored<T>>;
   readonly resourceVersion: string;
   readonly synced: boolean;
   /** The batch the last event produced, or null when it produced nothing to emit. */
@@ -58,8 +62,8 @@ interface FifoState<T> {
 
 /** The state after an event that produced a batch. */
 function emitted<T>(
-  before: PersistentMap<DeepReadonly<T>>,
-  known: PersistentMap<DeepReadonly<T>>,
+  before: PersistentMap<Stored<T>>,
+  known: PersistentMap<Stored<T>>,
   deltas: Delta<T>[],
   resourceVersion: string,
   synced: boolean,
@@ -86,9 +90,36 @@ function sortedKeys(known: PersistentMap<unknown>): string[] {
   return keys.sort();
 }
 
-function isDuplicate(known: KubeObject | undefined, object: KubeObject): boolean {
-  const rv = resourceVersionOf(object);
-  return known !== undefined && rv !== '' && resourceVersionOf(known) === rv;
+function isDuplicate(known: Stored<unknown> | undefined, object: Stored<unknown>): boolean {
+  const rv = resourceVersionOf(object as KubeObject);
+  return known !== undefined && rv !== '' && resourceVersionOf(known as KubeObject) === rv;
+}
+
+/**
+ * A delta of stored values: a plain one when both are decoded objects, else one that reads its
+ * cells through getters ({@link deferredDelta}).
+ */
+function deltaOf<T>(
+  type: 'Added' | 'Updated' | 'Deleted' | 'Replaced' | 'Sync',
+  key: string,
+  object: Stored<T>,
+  oldObject: Stored<T> | undefined,
+): Delta<T> {
+  if (object instanceof EncodedObject || oldObject instanceof EncodedObject)
+    return deferredDelta<Delta<T>>(type, key, object, oldObject);
+  return oldObject === undefined
+    ? { type, key, object: object as DeepReadonly<T> }
+    : { type, key, object: object as DeepReadonly<T>, oldObject: oldObject as DeepReadonly<T> };
+}
+
+/** `raw` as the cache stores it: a cell as it is (the source checked it), else frozen (or undefined). */
+function admitted<T>(
+  raw: T | EncodedObject,
+  key: string,
+  report: (error: KubeRxError) => void,
+  resource: string | undefined,
+): Stored<T> | undefined {
+  return raw instanceof EncodedObject ? raw : admittedObject<T>(raw, key, report, resource);
 }
 
 /**
@@ -116,19 +147,17 @@ export function deltaFifo<T extends KubeObject>(
       case 'MODIFIED': {
         const key = admissionKey(event.object, report, resource);
         if (key === undefined) return skipped(state);
-        const object = admittedObject<T>(event.object, key, report, resource);
+        const object = admitted<T>(event.object, key, report, resource);
         if (object === undefined) return skipped(state);
         const old = state.known.get(key);
         if (isDuplicate(old, object)) return skipped(state);
-        const delta: Delta<T> =
-          old === undefined
-            ? { type: 'Added', key, object }
-            : { type: 'Updated', key, object, oldObject: old };
+        const delta =
+          old === undefined ? deltaOf('Added', key, object, undefined) : deltaOf('Updated', key, object, old);
         return emitted(
           state.known,
           state.known.set(key, object),
           [delta],
-          resourceVersionOf(object) || state.resourceVersion,
+          resourceVersionOf(object as KubeObject) || state.resourceVersion,
           state.synced,
           false,
         );
@@ -138,13 +167,13 @@ export function deltaFifo<T extends KubeObject>(
         if (key === undefined) return skipped(state);
         const old = state.known.get(key);
         if (old === undefined) return skipped(state);
-        const object = admittedObject<T>(event.object, key, report, resource);
+        const object = admitted<T>(event.object, key, report, resource);
         if (object === undefined) return skipped(state);
         return emitted(
           state.known,
           state.known.delete(key),
-          [{ type: 'Deleted', key, object, oldObject: old }],
-          resourceVersionOf(object) || state.resourceVersion,
+          [deltaOf('Deleted', key, object, old)],
+          resourceVersionOf(object as KubeObject) || state.resourceVersion,
           state.synced,
           false,
         );
@@ -155,17 +184,17 @@ export function deltaFifo<T extends KubeObject>(
         if (!state.synced) return skipped(state);
         const deltas: Delta<T>[] = [];
         for (const key of sortedKeys(state.known)) {
-          const object = state.known.get(key) as DeepReadonly<T>;
-          deltas.push({ type: 'Sync', key, object, oldObject: object });
+          const object = state.known.get(key) as Stored<T>;
+          deltas.push(deltaOf('Sync', key, object, object));
         }
         return emitted(state.known, state.known, deltas, state.resourceVersion, state.synced, false);
       }
       case 'REPLACE': {
         const deltas: Delta<T>[] = [];
-        const listed = PersistentMap.empty<DeepReadonly<T>>().withMutations((next) => {
+        const listed = PersistentMap.empty<Stored<T>>().withMutations((next) => {
           for (const raw of event.objects) {
             const key = admissionKey(raw, report, resource);
-            const object = key === undefined ? undefined : admittedObject<T>(raw, key, report, resource);
+            const object = key === undefined ? undefined : admitted<T>(raw, key, report, resource);
             if (object !== undefined) next.set(key as string, object);
           }
         });
@@ -174,19 +203,20 @@ export function deltaFifo<T extends KubeObject>(
         for (const raw of event.objects) {
           const key = raw !== null && typeof raw === 'object' ? objectKey(raw) : undefined;
           const object = key === undefined ? undefined : listed.get(key);
-          // deepFreeze froze `raw` in place: the listed object is `raw` itself for its last copy.
+          // deepFreeze froze `raw` in place (a cell is kept as it is): the listed object is `raw`
+          // itself for its last copy.
           if (key === undefined || object === undefined || object !== raw || seen.has(key)) continue;
           seen.add(key);
           const old = state.known.get(key);
           deltas.push(
             old === undefined
-              ? { type: 'Added', key, object }
-              : { type: 'Replaced', key, object, oldObject: old },
+              ? deltaOf('Added', key, object, undefined)
+              : deltaOf('Replaced', key, object, old),
           );
         }
         for (const key of sortedKeys(state.known)) {
           if (listed.has(key)) continue;
-          const old = state.known.get(key) as DeepReadonly<T>;
+          const old = readObject<T>(state.known.get(key) as Stored<T>);
           const tombstone = new DeletedFinalStateUnknown<T>(key, old);
           deltas.push({ type: 'Deleted', key, object: old, oldObject: old, tombstone });
         }
@@ -202,7 +232,7 @@ export function deltaFifo<T extends KubeObject>(
         known:
           warm instanceof Snapshot
             ? (warm as Snapshot<T>).objectMap
-            : PersistentMap.empty<DeepReadonly<T>>().withMutations((m) => {
+            : PersistentMap.empty<Stored<T>>().withMutations((m) => {
                 for (const raw of warm ?? []) {
                   const key = admissionKey(raw, report, resource);
                   const object =

@@ -4,10 +4,55 @@
  * not change is reported as a resync, and a tombstoned delete says its final state is unknown.
  */
 import { mergeMap, type OperatorFunction } from 'rxjs';
+import { isDeferred } from '../core/encodedObject.js';
 import type { Delta, DeltaBatch, InformerEvent } from '../core/events.js';
 import { type KubeObject, resourceVersionOf } from '../core/objects.js';
 
+/**
+ * The event of a deferred delta (its objects decode when read): the same event, with getters that
+ * read the delta's objects, so an event whose object nobody reads decodes nothing. A `Replaced`
+ * delta still compares resourceVersions at once (a relist; it decodes both).
+ */
+function deferredEvent<T extends KubeObject>(delta: Delta<T>, batch: DeltaBatch<T>): InformerEvent<T> {
+  switch (delta.type) {
+    case 'Added':
+      return {
+        type: 'add',
+        get object() {
+          return delta.object;
+        },
+        isInInitialList: batch.initialList,
+      };
+    case 'Deleted':
+      return {
+        type: 'delete',
+        get object() {
+          return delta.object;
+        },
+        finalStateUnknown: delta.tombstone !== undefined,
+      };
+    case 'Updated':
+    case 'Sync':
+      return {
+        type: 'update',
+        get oldObject() {
+          return delta.oldObject ?? delta.object;
+        },
+        get object() {
+          return delta.object;
+        },
+        resync: delta.type === 'Sync',
+      };
+    case 'Replaced':
+      return plainEvent(delta, batch);
+  }
+}
+
 function toEvent<T extends KubeObject>(delta: Delta<T>, batch: DeltaBatch<T>): InformerEvent<T> {
+  return isDeferred(delta) ? deferredEvent(delta, batch) : plainEvent(delta, batch);
+}
+
+function plainEvent<T extends KubeObject>(delta: Delta<T>, batch: DeltaBatch<T>): InformerEvent<T> {
   switch (delta.type) {
     case 'Added':
       return { type: 'add', object: delta.object, isInInitialList: batch.initialList };

@@ -7,6 +7,7 @@
  * stores) or shared with another reader, and whatever it returns is frozen as it enters the cache.
  */
 import { type MonoTypeOperatorFunction, map } from 'rxjs';
+import { EncodedObject, readObject } from '../core/encodedObject.js';
 import type { WatchEvent } from '../core/events.js';
 import { asReadonly, type DeepReadonly, type KubeObject } from '../core/objects.js';
 
@@ -23,7 +24,9 @@ export function transformObjects<T extends KubeObject>(
 ): MonoTypeOperatorFunction<WatchEvent<T>> {
   // The result stays a WatchEvent<T>, typed mutable like every watch event (core/events.ts says
   // why); what reads it next is deltaFifo, which freezes it.
-  const apply = (object: T) => fn(asReadonly(object)) as T;
+  // A cell (a source with deferDecoding) is decoded here: the transform reads the object.
+  const apply = (object: T) =>
+    fn(object instanceof EncodedObject ? readObject<T>(object) : asReadonly(object)) as T;
   return map((event) => {
     switch (event.type) {
       case 'ADDED':

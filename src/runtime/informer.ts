@@ -38,6 +38,14 @@ export interface InformerOptions<T extends KubeObject> extends ListWatchOptions 
    */
   knownObjects?: Iterable<T | DeepReadonly<T>>;
   /**
+   * Keep watched objects as their JSON text and decode each the first time it is read (from a
+   * snapshot, a delta or an event), frozen, once: an informer whose objects are mostly not read
+   * (a controller reads one per reconciled key) parses each event once instead of twice as much
+   * heap per object. Default true, unless there is a `transform` (it reads every object). Set it
+   * false when every object is read anyway (a read costs a second parse the first time).
+   */
+  deferDecoding?: boolean;
+  /**
    * Applied to every object before it is cached, e.g. `stripManagedFields()`. It gets the object
    * read-only and returns a new one (or the same); see `transformObjects`.
    */
@@ -149,7 +157,10 @@ export function informer<T extends KubeObject>(
 
   const state$ = defer(() => {
     const run = runs.start();
-    const source = listWatch(client, resource, listWatchOptions);
+    // A cache keeps watched objects as text until they are read (core/encodedObject.ts), unless a
+    // transform reads every object anyway or the caller turned it off.
+    const deferDecoding = listWatchOptions.deferDecoding ?? transform === undefined;
+    const source = listWatch(client, resource, { ...listWatchOptions, deferDecoding });
     return (transform ? source.pipe(transformObjects(transform)) : source).pipe(
       resync(resyncPeriodMs, options.scheduler),
       deltaFifo({

@@ -33,6 +33,13 @@ export interface ListWatchOptions extends SelectorOptions {
    * \`informer\`'s overloads to get the objects typed as such.
    */
   metadataOnly?: boolean;
+  /**
+   * For a cache (`informer` sets it when it has no transform): watch events' objects may arrive
+   * as `EncodedObject` cells, their JSON text checked and kept, decoded on first read (see
+   * `WatchOptions.deferDecoding`). `deltaFifo` and `Snapshot` store cells and unwrap them on read;
+   * code that reads this source's objects itself reads them with `readObject`. Default false.
+   */
+  deferDecoding?: boolean;
   /** Page size of paginated lists (`limit`). Default 500, like client-go's pager. */
   pageSize?: number;
   /**

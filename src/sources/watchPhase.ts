@@ -50,6 +50,7 @@ export function watchPhase<T extends KubeObject>(
       allowWatchBookmarks: true,
       timeoutSeconds,
       ...(ctx.options.metadataOnly ? { asMetadata: true } : {}),
+      ...(ctx.options.deferDecoding ? { deferDecoding: true } : {}),
     };
     const opts = initial
       ? {

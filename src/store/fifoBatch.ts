@@ -8,22 +8,23 @@
  * exactly the `after` map, so the snapshot adopts it instead of rebuilding it. Any batch made
  * elsewhere, or a snapshot that went its own way, takes the ordinary path.
  */
+
+import type { Stored } from '../core/encodedObject.js';
 import type { Delta, DeltaBatch } from '../core/events.js';
-import type { DeepReadonly } from '../core/objects.js';
 import type { PersistentMap } from './persistentMap.js';
 
 /** A {@link DeltaBatch} made by `deltaFifo`, with the fifo's known objects around it. */
 export class FifoBatch<T> implements DeltaBatch<T> {
-  readonly #before: PersistentMap<DeepReadonly<T>>;
-  readonly #after: PersistentMap<DeepReadonly<T>>;
+  readonly #before: PersistentMap<Stored<T>>;
+  readonly #after: PersistentMap<Stored<T>>;
 
   constructor(
     readonly deltas: readonly Delta<T>[],
     readonly resourceVersion: string,
     readonly synced: boolean,
     readonly initialList: boolean,
-    before: PersistentMap<DeepReadonly<T>>,
-    after: PersistentMap<DeepReadonly<T>>,
+    before: PersistentMap<Stored<T>>,
+    after: PersistentMap<Stored<T>>,
   ) {
     this.#before = before;
     this.#after = after;
@@ -32,10 +33,10 @@ export class FifoBatch<T> implements DeltaBatch<T> {
   /** The fifo's objects after this batch, when `items` are its objects before it. */
   static itemsAfter<T>(
     batch: DeltaBatch<T>,
-    items: PersistentMap<DeepReadonly<T>>,
-  ): PersistentMap<DeepReadonly<T>> | undefined {
+    items: PersistentMap<Stored<T>>,
+  ): PersistentMap<Stored<T>> | undefined {
     return batch instanceof FifoBatch && batch.#before === items
-      ? (batch.#after as PersistentMap<DeepReadonly<T>>)
+      ? (batch.#after as PersistentMap<Stored<T>>)
       : undefined;
   }
 }

@@ -6,11 +6,15 @@
  * O(changes x log n) and returns a new snapshot that shares structure with the old one, so old
  * snapshots stay valid and cheap to keep, and a relist replaces the whole cache in one step.
  * Objects are deep-frozen and typed {@link DeepReadonly}: a reader can never corrupt the cache by
- * mutating what it got, and the compiler says so before the run time does.
+ * mutating what it got, and the compiler says so before the run time does. An object the watch
+ * kept as text (an `EncodedObject` cell) is decoded and frozen the first time a read returns it;
+ * the namespace index reads a cell's namespace without decoding it.
  *
  * Layer `store`: immutable data structures (persistent map, snapshots, indexes, label selectors),
  * free of RxJS and I/O. May import: `core`.
  */
+
+import { isDeferred, readObject, readOptional, type Stored } from '../core/encodedObject.js';
 import { IndexNotFoundError, KubeRxError } from '../core/errors.js';
 import type { Delta, DeltaBatch } from '../core/events.js';
 import { type DeepReadonly, deepFreeze, type KubeObject } from '../core/objects.js';
@@ -118,11 +122,13 @@ function computeValues<T>(
 function indexValues<T>(
   setup: SnapshotSetup<T>,
   i: number,
-  object: DeepReadonly<T> | undefined,
+  stored: Stored<T> | undefined,
   key: string,
   entering: boolean,
 ): readonly string[] {
-  if (object === undefined) return NO_VALUES;
+  if (stored === undefined) return NO_VALUES;
+  // The namespace index reads only metadata.namespace, which a cell keeps: no decoding for it.
+  const object = setup.fns[i] === byNamespace ? (stored as DeepReadonly<T>) : readObject<T>(stored);
   const values = computeValues(setup, i, object, key);
   if (!(values instanceof IndexFunctionError)) return values;
   const report = setup.options.onError;
@@ -155,6 +161,21 @@ function selectorLabels(object: unknown): Record<string, string> {
 }
 
 /**
+ * A `deltaFifo` delta's stored values before and after it. A plain delta carries them; a deferred
+ * one (its objects are getters that decode) is read from the fifo's maps instead, so applying it
+ * decodes nothing.
+ */
+function storedChange<T>(
+  delta: Delta<T>,
+  before: PersistentMap<Stored<T>>,
+  after: PersistentMap<Stored<T>>,
+): [Stored<T> | undefined, Stored<T> | undefined] {
+  if (isDeferred(delta)) return [before.get(delta.key), after.get(delta.key)];
+  const old = delta.type === 'Added' ? undefined : (delta as { oldObject: DeepReadonly<T> }).oldObject;
+  return [old, delta.type === 'Deleted' ? undefined : delta.object];
+}
+
+/**
  * An immutable, indexed view of the cache at one resourceVersion.
  *
  * @example
@@ -166,7 +187,7 @@ function selectorLabels(object: unknown): Record<string, string> {
  */
 export class Snapshot<T> implements Iterable<DeepReadonly<T>> {
   private constructor(
-    private readonly items: PersistentMap<DeepReadonly<T>>,
+    private readonly items: PersistentMap<Stored<T>>,
     /** One index per name in `setup.names`, in the same order. */
     private readonly indices: readonly Index[],
     private readonly setup: SnapshotSetup<T>,
@@ -201,13 +222,13 @@ export class Snapshot<T> implements Iterable<DeepReadonly<T>> {
   }
 
   /** The objects by key, shared with the `deltaFifo` that feeds this snapshot. @internal */
-  get objectMap(): PersistentMap<DeepReadonly<T>> {
+  get objectMap(): PersistentMap<Stored<T>> {
     return this.items;
   }
 
   /** The object stored under `namespace/name` (or `name` for cluster-scoped objects). */
   get(key: string): DeepReadonly<T> | undefined {
-    return this.items.get(key);
+    return readOptional<T>(this.items.get(key));
   }
 
   /** True when an object is cached under `key`. */
@@ -228,21 +249,22 @@ export class Snapshot<T> implements Iterable<DeepReadonly<T>> {
   list(selector?: SelectorInput): DeepReadonly<T>[] {
     const sel = selector === undefined ? everything : toLabelSelector(selector);
     const out: DeepReadonly<T>[] = [];
-    this.items.forEach((object) => {
+    this.items.forEach((stored) => {
+      const object = readObject<T>(stored);
       if (sel === everything || sel.matches(selectorLabels(object))) out.push(object);
     });
     return out;
   }
 
   /** Iterates over every cached object, e.g. `for (const pod of snapshot)`. */
-  [Symbol.iterator](): Iterator<DeepReadonly<T>> {
-    return this.items.values();
+  *[Symbol.iterator](): Iterator<DeepReadonly<T>> {
+    for (const stored of this.items.values()) yield readObject<T>(stored);
   }
 
   /** A lister scoped to one namespace, backed by the namespace index. */
   namespace(namespace: string): NamespaceLister<T> {
     return {
-      get: (name) => this.items.get(namespace ? `${namespace}/${name}` : name),
+      get: (name) => readOptional<T>(this.items.get(namespace ? `${namespace}/${name}` : name)),
       list: (selector) => this.filter(this.indexKeys(NAMESPACE_INDEX, namespace), selector),
     };
   }
@@ -292,8 +314,7 @@ export class Snapshot<T> implements Iterable<DeepReadonly<T>> {
       // The batch comes from the deltaFifo whose map these items are: its objects are frozen,
       // each key appears once, and each delta's oldObject is what this snapshot holds.
       for (const delta of batch.deltas) {
-        const old = delta.type === 'Added' ? undefined : (delta as { oldObject: DeepReadonly<T> }).oldObject;
-        const next = delta.type === 'Deleted' ? undefined : delta.object;
+        const [old, next] = storedChange(delta, this.items, shared);
         if (old !== next) this.reindex(indices, delta.key, old, next);
       }
       return this.with(shared, indices.result(), batch);
@@ -306,12 +327,10 @@ export class Snapshot<T> implements Iterable<DeepReadonly<T>> {
   /** One delta (a watch event): persistent updates, which allocate less than transient drafts. */
   private applyOne(delta: Delta<T>, batch: DeltaBatch<T>): Snapshot<T> {
     let items = FifoBatch.itemsAfter(batch, this.items);
-    let old: DeepReadonly<T> | undefined;
-    let next: DeepReadonly<T> | undefined;
-    if (items !== undefined) {
-      old = delta.type === 'Added' ? undefined : (delta as { oldObject: DeepReadonly<T> }).oldObject;
-      next = delta.type === 'Deleted' ? undefined : delta.object;
-    } else {
+    let old: Stored<T> | undefined;
+    let next: Stored<T> | undefined;
+    if (items !== undefined) [old, next] = storedChange(delta, this.items, items);
+    else {
       old = this.items.get(delta.key);
       if (delta.type === 'Deleted') next = undefined;
       else {
@@ -325,11 +344,7 @@ export class Snapshot<T> implements Iterable<DeepReadonly<T>> {
   }
 
   /** The indexes after one object changed from `old` to `next` (`this.indices` if none moved). */
-  private reindexOne(
-    key: string,
-    old: DeepReadonly<T> | undefined,
-    next: DeepReadonly<T> | undefined,
-  ): readonly Index[] {
+  private reindexOne(key: string, old: Stored<T> | undefined, next: Stored<T> | undefined): readonly Index[] {
     let out: Index[] | undefined;
     for (let i = 0; i < this.setup.names.length; i++) {
       const before = indexValues(this.setup, i, old, key, false);
@@ -352,14 +367,14 @@ export class Snapshot<T> implements Iterable<DeepReadonly<T>> {
   }
 
   private with(
-    items: PersistentMap<DeepReadonly<T>>,
+    items: PersistentMap<Stored<T>>,
     indices: readonly Index[],
     batch: DeltaBatch<T>,
   ): Snapshot<T> {
     return new Snapshot(items, indices, this.setup, batch.resourceVersion, batch.synced);
   }
 
-  private applyDelta(items: TransientMap<DeepReadonly<T>>, indices: IndexEdit, delta: Delta<T>): void {
+  private applyDelta(items: TransientMap<Stored<T>>, indices: IndexEdit, delta: Delta<T>): void {
     const old = items.get(delta.key);
     if (delta.type === 'Deleted') {
       if (old === undefined) return;
@@ -376,8 +391,8 @@ export class Snapshot<T> implements Iterable<DeepReadonly<T>> {
   private reindex(
     indices: IndexEdit,
     key: string,
-    old: DeepReadonly<T> | undefined,
-    next: DeepReadonly<T> | undefined,
+    old: Stored<T> | undefined,
+    next: Stored<T> | undefined,
   ): void {
     for (let i = 0; i < this.setup.names.length; i++) {
       const before = indexValues(this.setup, i, old, key, false);
@@ -397,7 +412,7 @@ export class Snapshot<T> implements Iterable<DeepReadonly<T>> {
     const sel: LabelSelector = selector === undefined ? everything : toLabelSelector(selector);
     const out: DeepReadonly<T>[] = [];
     for (const key of keys) {
-      const object = this.items.get(key);
+      const object = readOptional<T>(this.items.get(key));
       if (object !== undefined && (sel === everything || sel.matches(selectorLabels(object))))
         out.push(object);
     }

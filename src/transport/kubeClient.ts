@@ -238,6 +238,7 @@ export function kubeClientOn(
           {
             idleTimeoutMs: watchIdleTimeoutFor(options, watchOptions),
             maxFrameBytes: settings.maxWatchFrameBytes,
+            deferDecoding: watchOptions.deferDecoding === true,
           },
         );
       });

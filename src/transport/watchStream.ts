@@ -23,7 +23,9 @@
  */
 import { Observable } from 'rxjs';
 import type { RawWatchEvent } from '../core/client.js';
+import { cellMetadata, EncodedObject } from '../core/encodedObject.js';
 import { KubeRxError, WatchProtocolError } from '../core/errors.js';
+import { parsedNestsWithinLimit } from '../core/objects.js';
 import {
   type Connection,
   errorFromResponse,
@@ -41,8 +43,52 @@ import { redactJson } from './redactValues.js';
 import { MAX_ERROR_BODY_BYTES } from './statusErrors.js';
 import { RequestAbortedError, TransportError, WatchIdleTimeoutError } from './transportErrors.js';
 
-/** Decodes one line; a blank line is a keep-alive and yields nothing. */
-function decodeLine(line: string, redact: Redactor): RawWatchEvent | undefined {
+const EVENT_PREFIX = '{"type":"';
+const OBJECT_FIELD = ',"object":';
+
+/** JSON whitespace: space, tab, line feed, carriage return. */
+const isJsonSpace = (code: number) => code === 32 || code === 9 || code === 10 || code === 13;
+
+/**
+ * The deferred decoding of an object event, or undefined to decode the line as a whole. A line
+ * written the way every API server writes one, `{"type":"ADDED","object":{...}}`, is exactly its
+ * prefix, the object's text and a closing brace; so when that text parses, the line is valid JSON
+ * whose object is that text, and the cell keeps the text (see core/encodedObject.ts). Anything else
+ * (another field order, spaces, escapes, a BOOKMARK or ERROR, an object the cache would turn away,
+ * or text that does not parse) takes the whole-line path, which decides it as before.
+ */
+function deferredEvent(line: string): RawWatchEvent | undefined {
+  if (!line.startsWith(EVENT_PREFIX)) return undefined;
+  const typeEnd = line.indexOf('"', EVENT_PREFIX.length);
+  const type = line.slice(EVENT_PREFIX.length, typeEnd);
+  if (type !== 'ADDED' && type !== 'MODIFIED' && type !== 'DELETED') return undefined;
+  if (!line.startsWith(OBJECT_FIELD, typeEnd + 1)) return undefined;
+  const start = typeEnd + 1 + OBJECT_FIELD.length;
+  let end = line.length - 1;
+  while (end > start && isJsonSpace(line.charCodeAt(end))) end--;
+  if (line.charCodeAt(end) !== 0x7d) return undefined;
+  const text = line.slice(start, end);
+  let object: unknown;
+  try {
+    object = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (object === null || typeof object !== 'object' || Array.isArray(object)) return { type, object };
+  const metadata = cellMetadata(object);
+  if (metadata === undefined || !parsedNestsWithinLimit(object)) return { type, object };
+  return { type, object: new EncodedObject(text, metadata) };
+}
+
+/**
+ * Decodes one line; a blank line is a keep-alive and yields nothing. With `deferDecoding`, an
+ * object event's object may be an {@link EncodedObject}.
+ */
+function decodeLine(line: string, redact: Redactor, deferDecoding: boolean): RawWatchEvent | undefined {
+  if (deferDecoding) {
+    const deferred = deferredEvent(line);
+    if (deferred !== undefined) return deferred;
+  }
   if (line.trim() === '') return undefined;
   let value: unknown;
   try {
@@ -66,6 +112,11 @@ export interface WatchStreamOptions {
   readonly idleTimeoutMs: number;
   /** The longest line (one event) accepted, in bytes. Default: no limit. */
   readonly maxFrameBytes?: number;
+  /**
+   * Keep object events' objects as their JSON text, decoded on first read (an
+   * {@link EncodedObject}); for a cache, see `WatchOptions.deferDecoding`. Default false.
+   */
+  readonly deferDecoding?: boolean;
 }
 
 /**
@@ -83,6 +134,7 @@ export function watchStream(
   options: WatchStreamOptions,
 ): Observable<RawWatchEvent> {
   const { idleTimeoutMs } = options;
+  const deferDecoding = options.deferDecoding === true;
   return new Observable<RawWatchEvent>((subscriber) => {
     const abort = new AbortController();
     const fail = (error: unknown) => {
@@ -119,7 +171,7 @@ export function watchStream(
       }
       const lines = new LineSplitter(options.maxFrameBytes);
       const emit = (line: string) => {
-        const event = decodeLine(line, redact);
+        const event = decodeLine(line, redact, deferDecoding);
         if (event) subscriber.next(event);
       };
       response.on('data', (chunk: Buffer) => {
