@@ -10,8 +10,16 @@
  * server's. A first, unmeasured round records every list page the clients ask for.
  *
  * Target: kube-rx >= 3x client-node's throughput, and no more heap per object.
+ *
+ * Anchor, no target: client-go's SharedIndexInformer (bench/clientgo, a Go program built from the
+ * Go module proxy by bench/clientgo/build.mjs and cached in .cache/bench-bin) reads the same
+ * recorded responses in both modes, so the table also shows where the informer a Go user has
+ * stands. Without Go, or when its build fails, P4 runs without it and its result says why.
  */
-import { emitResult, runChild, startDaemon } from './lib/child.js';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { emitResult, ROOT, runChild, runProgram, startDaemon } from './lib/child.js';
 import type { ServerInfo } from './lib/fakeServer.js';
 import { median, scale } from './lib/harness.js';
 import type { Frame } from './lib/profile.js';
@@ -38,15 +46,44 @@ export interface P4Result {
   readonly throughputRatio: Record<string, number>;
   /** kube-rx / client-node retained bytes per object, per mode. */
   readonly memoryRatio: Record<string, number>;
+  /** The client-go anchor: the versions it was built with, or why it did not run. */
+  readonly clientGo?: ClientGoAnchor;
+  /** kube-rx / client-go events per second and retained bytes per object, per mode (no target). */
+  readonly clientGoRatio?: { throughput: Record<string, number>; memory: Record<string, number> };
   readonly profiles?: Record<string, Frame[]>;
+}
+
+export type ClientGoAnchor = { clientGo: string; go: string } | { skipped: string };
+
+/** Builds (or finds cached) the client-go anchor; its binary and versions, or why there is none. */
+function clientGoAnchor(): { binary?: string; anchor: ClientGoAnchor } {
+  const build = spawnSync(process.execPath, [join(ROOT, 'bench/clientgo/build.mjs')], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (build.error || build.status !== 0) {
+    const reason = (build.error?.message ?? build.stderr).trim().split('\n').at(-1) ?? 'build failed';
+    process.stderr.write(`p4: client-go anchor skipped: ${reason}\n`);
+    return { anchor: { skipped: reason.replace(/^\[bench build\] /, '') } };
+  }
+  process.stderr.write(build.stderr);
+  const binary = build.stdout.trim().split('\n').at(-1) as string;
+  const stamp = JSON.parse(readFileSync(join(dirname(binary), 'stamp.json'), 'utf8')) as {
+    clientGo: string;
+    go: string;
+  };
+  return { binary, anchor: { clientGo: stamp.clientGo, go: stamp.go } };
 }
 
 const N = scale(100_000, 10_000);
 const ROUNDS = scale(3, 3);
-const CLIENTS = ['client-node', 'kube-rx'] as const;
+const NODE_CLIENTS = ['client-node', 'kube-rx'] as const;
 const MODES = ['list', 'watch'] as const;
 
 async function main(): Promise<void> {
+  const clientGo = clientGoAnchor();
+  const CLIENTS = [...NODE_CLIENTS, ...(clientGo.binary ? ['client-go'] : [])];
   const server = await startDaemon<ServerInfo>('bench/lib/fakeServer.ts', [
     `--pods=${N}`,
     `--modify=${N}`,
@@ -59,9 +96,15 @@ async function main(): Promise<void> {
     for (let round = 0; round <= ROUNDS; round++) {
       for (const mode of MODES) {
         for (const client of CLIENTS) {
-          const run = await runChild<P4Run>('bench/p4Client.ts', [`--client=${client}`, `--mode=${mode}`], {
-            env,
-          });
+          const run =
+            client === 'client-go'
+              ? await runProgram<P4Run>(clientGo.binary as string, [`--mode=${mode}`], {
+                  env,
+                  name: `client-go anchor --mode=${mode}`,
+                })
+              : await runChild<P4Run>('bench/p4Client.ts', [`--client=${client}`, `--mode=${mode}`], {
+                  env,
+                });
           process.stderr.write(
             `p4 ${round === 0 ? 'warm-up ' : ''}${client} ${mode}: ${Math.round(run.eventsPerSec)} events/s, CPU ${Math.round((100 * run.cpuMs) / run.ms)}%, ${Math.round(run.bytesPerObject)} B/object${run.error ? ` (${run.error})` : ''}\n`,
           );
@@ -96,10 +139,17 @@ async function main(): Promise<void> {
       throughputRatio[mode] = find('kube-rx', mode).eventsPerSec / find('client-node', mode).eventsPerSec;
       memoryRatio[mode] = find('kube-rx', mode).bytesPerObject / find('client-node', mode).bytesPerObject;
     }
+    const overClientGo = (value: (s: P4Summary) => number) =>
+      Object.fromEntries(
+        MODES.map((mode) => [mode, value(find('kube-rx', mode)) / value(find('client-go', mode))]),
+      );
+    const clientGoRatio = clientGo.binary
+      ? { throughput: overClientGo((s) => s.eventsPerSec), memory: overClientGo((s) => s.bytesPerObject) }
+      : undefined;
     let profiles: Record<string, Frame[]> | undefined;
     if (process.argv.includes('--profile')) {
       profiles = {};
-      for (const client of CLIENTS) {
+      for (const client of NODE_CLIENTS) {
         const run = await runChild<P4Run>(
           'bench/p4Client.ts',
           [`--client=${client}`, '--mode=watch', '--profile'],
@@ -117,6 +167,8 @@ async function main(): Promise<void> {
       summaries,
       throughputRatio,
       memoryRatio,
+      clientGo: clientGo.anchor,
+      ...(clientGoRatio ? { clientGoRatio } : {}),
       ...(profiles ? { profiles } : {}),
     } satisfies P4Result);
   } finally {

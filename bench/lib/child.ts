@@ -30,8 +30,24 @@ export function runChild<R>(
   args: readonly string[] = [],
   options: { env?: NodeJS.ProcessEnv; nodeFlags?: readonly string[] } = {},
 ): Promise<R> {
+  return runProgram<R>(process.execPath, [...nodeArgs(script, options.nodeFlags), ...args], {
+    env: options.env,
+    name: `${script} ${args.join(' ')}`,
+  });
+}
+
+/**
+ * Runs any program that reports like a bench child (a `BENCH_RESULT <json>` line on stdout), such
+ * as P4's client-go anchor, and returns what it emitted.
+ */
+export function runProgram<R>(
+  command: string,
+  args: readonly string[] = [],
+  options: { env?: NodeJS.ProcessEnv; name?: string } = {},
+): Promise<R> {
+  const name = options.name ?? `${command} ${args.join(' ')}`;
   return new Promise<R>((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs(script, options.nodeFlags), ...args], {
+    const child = spawn(command, args, {
       cwd: ROOT,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -45,12 +61,7 @@ export function runChild<R>(
     child.on('exit', (code, signal) => {
       const line = out.split('\n').find((l) => l.startsWith(MARKER));
       if (code === 0 && line) resolvePromise(JSON.parse(line.slice(MARKER.length)) as R);
-      else
-        reject(
-          new Error(
-            `${script} ${args.join(' ')} exited with ${signal ?? code}${line ? '' : ' and no result'}`,
-          ),
-        );
+      else reject(new Error(`${name} exited with ${signal ?? code}${line ? '' : ' and no result'}`));
     });
   });
 }
