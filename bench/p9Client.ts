@@ -19,6 +19,8 @@
  * 5 requests/s, burst 10) its 300 list pages at 150k pods would take about a minute by the
  * throttle alone, which measures the limiter, not the informer; client-node has no limiter.
  */
+import { loadavg } from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { CoreV1Api, KubeConfig, makeInformer, type V1Pod } from '@kubernetes/client-node';
 import type { Observable } from 'rxjs';
 import { byNamespace, informer, kubeClient, resources, stripManagedFields } from '../src/index.js';
@@ -48,6 +50,10 @@ export interface P9Run {
   readonly lag: { readonly p50: number; readonly p99: number; readonly max: number };
   /** Client CPU (user + system) from the churn start to the last arrival, % of one core. */
   readonly cpuPercent: number;
+  /** The client's garbage collection pauses over the same span, in all and the longest (ms). */
+  readonly gcPauseMs: { readonly total: number; readonly max: number };
+  /** The machine's 1-minute load average at the end of the churn: other processes delay updates too. */
+  readonly loadAverage: number;
   /** RSS at the end of the churn (bytes). */
   readonly endRss: number;
 }
@@ -74,6 +80,16 @@ function arrived(resourceVersion: string | undefined): void {
     arrivals.lastAt = at;
   }
 }
+
+/** Garbage collection pauses while `arrivals.recording`. */
+const gcPauses = { total: 0, max: 0 };
+new PerformanceObserver((list) => {
+  if (!arrivals.recording) return;
+  for (const entry of list.getEntries()) {
+    gcPauses.total += entry.duration;
+    gcPauses.max = Math.max(gcPauses.max, entry.duration);
+  }
+}).observe({ entryTypes: ['gc'] });
 
 /** Keeps the informer reachable while the heap is measured. */
 let retained: unknown;
@@ -152,6 +168,8 @@ async function main(): Promise<void> {
   while (arrivals.last < lastRv && performance.now() < deadline)
     await new Promise((resolve) => setTimeout(resolve, 1));
   const cpu = process.cpuUsage(cpuBefore);
+  // Let the gc observer's queued entries arrive before the recording stops.
+  await new Promise((resolve) => setTimeout(resolve, 5));
   arrivals.recording = false;
   if (arrivals.last < lastRv) throw new Error(`P9 ${variant}: the last churn write did not arrive in 60 s`);
 
@@ -174,10 +192,12 @@ async function main(): Promise<void> {
     appliedPerSec: arrivals.rvs.length / activeSeconds,
     lag: { p50: percentile(lags, 50), p99: percentile(lags, 99), max: lags.at(-1) ?? 0 },
     cpuPercent: (cpu.user + cpu.system) / 10_000 / activeSeconds,
+    gcPauseMs: { ...gcPauses },
+    loadAverage: loadavg()[0] ?? 0,
     endRss: process.memoryUsage().rss,
   };
   process.stderr.write(
-    `P9 ${variant}: ${result.applied} of ${report.writes} updates applied (server ${Math.round(report.achievedPerSec)}/s), ${Math.round(result.appliedPerSec)}/s, lag p50 ${result.lag.p50.toFixed(1)} ms p99 ${result.lag.p99.toFixed(1)} ms max ${result.lag.max.toFixed(1)} ms, CPU ${Math.round(result.cpuPercent)}%, RSS ${Math.round(result.endRss / 2 ** 20)} MiB\n`,
+    `P9 ${variant}: ${result.applied} of ${report.writes} updates applied (server ${Math.round(report.achievedPerSec)}/s), ${Math.round(result.appliedPerSec)}/s, lag p50 ${result.lag.p50.toFixed(1)} ms p99 ${result.lag.p99.toFixed(1)} ms max ${result.lag.max.toFixed(1)} ms, GC ${Math.round(gcPauses.total)} ms (longest ${Math.round(gcPauses.max)} ms), CPU ${Math.round(result.cpuPercent)}%, load ${result.loadAverage}, RSS ${Math.round(result.endRss / 2 ** 20)} MiB\n`,
   );
   emitResult(result);
   if (retained === undefined) process.stderr.write('nothing retained\n');

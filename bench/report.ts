@@ -323,7 +323,7 @@ function p9Values(r: P9Result): TemplateValues {
   const seconds = (value: number) => `${fmt(value / 1000, 1)} s`;
   const rows = r.runs.map(
     (run) =>
-      `| ${P9_LABELS[run.variant]} | ${seconds(run.syncMs)} | ${bytes(run.heapPerObject)} | ${mb(run.syncedRss)} | ${fmt(run.applied)} of ${fmt(run.churn.writes)} | ${fmt(run.appliedPerSec)}/s | ${ms(run.lag.p50)} | ${ms(run.lag.p99)} | ${ms(run.lag.max)} | ${fmt(run.cpuPercent)}% | ${mb(run.endRss)} |`,
+      `| ${P9_LABELS[run.variant]} | ${seconds(run.syncMs)} | ${bytes(run.heapPerObject)} | ${mb(run.syncedRss)} | ${fmt(run.applied)} of ${fmt(run.churn.writes)} | ${fmt(run.appliedPerSec)}/s | ${fmt(run.lag.p50, 1)} / ${fmt(run.lag.p99, 1)} / ${fmt(run.lag.max, 1)} ms | ${ms(run.gcPauseMs.total)} (${ms(run.gcPauseMs.max)}) | ${fmt(run.cpuPercent)}% | ${fmt(run.loadAverage, 2)} | ${mb(run.endRss)} |`,
   );
   const find = (variant: P9Variant) => r.runs.find((run) => run.variant === variant) as P9Run | undefined;
   const heapOf = (variant: P9Variant) => find(variant)?.heapPerObject ?? Number.NaN;
