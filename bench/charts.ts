@@ -77,15 +77,25 @@ function p4Charts(r: P4Result): { throughput: string; memory: string } {
   const get = (client: string, mode: string) =>
     r.summaries.find((s) => s.client === client && s.mode === mode) as P4Summary;
   const modes = ['list', 'watch'];
+  // client-go (the anchor, no target) only when it ran.
+  const clients = ['client-node', 'kube-rx', 'client-go'].filter((c) =>
+    r.summaries.some((s) => s.client === c),
+  );
+  const kind = (client: string) =>
+    client === 'kube-rx'
+      ? ('subject' as const)
+      : client === 'client-go'
+        ? ('reference' as const)
+        : ('baseline' as const);
   const throughput = barChart({
     title: `P4 peer: filling the cache with ${fmt(r.n)} pods`,
     unit: 'events per second, higher is better',
     bars: modes.flatMap((mode) =>
-      ['client-node', 'kube-rx'].map((client) => ({
+      clients.map((client) => ({
         label: `${client}, ${mode === 'list' ? 'own list' : `watch (+${fmt(r.modifications / 1000)}k MODIFIED)`}`,
         value: get(client, mode).eventsPerSec,
         text: rate(get(client, mode).eventsPerSec),
-        kind: client === 'kube-rx' ? ('subject' as const) : ('baseline' as const),
+        kind: kind(client),
       })),
     ),
   });
@@ -93,11 +103,11 @@ function p4Charts(r: P4Result): { throughput: string; memory: string } {
     title: 'P4 peer: heap retained per cached pod',
     unit: 'bytes per object, lower is better',
     bars: modes.flatMap((mode) =>
-      ['client-node', 'kube-rx'].map((client) => ({
+      clients.map((client) => ({
         label: `${client}, filled by ${mode === 'list' ? 'its list' : 'the watch'}`,
         value: get(client, mode).bytesPerObject,
         text: bytes(get(client, mode).bytesPerObject),
-        kind: client === 'kube-rx' ? ('subject' as const) : ('baseline' as const),
+        kind: kind(client),
       })),
     ),
   });

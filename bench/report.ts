@@ -203,8 +203,12 @@ function p3Values(r: P3Result): TemplateValues {
 }
 
 function p4Values(r: P4Result): TemplateValues {
+  // client-go is the anchor (no target): its rows are there when it ran.
+  const clients = ['client-node', 'kube-rx', 'client-go'].filter((c) =>
+    r.summaries.some((s) => s.client === c),
+  );
   const rows = ['list', 'watch'].flatMap((mode) =>
-    ['client-node', 'kube-rx'].map((client) => {
+    clients.map((client) => {
       const s = p4Summary(r, client, mode);
       return `| ${mode} | ${client} | ${ms(s.ms)} | ${rate(s.eventsPerSec)} | ${s.modifiedPerSec ? rate(s.modifiedPerSec) : ''} | ${s.cpuUsPerEvent === undefined ? '' : us(s.cpuUsPerEvent)} | ${bytes(s.bytesPerObject)} | ${s.errors.length > 0 ? s.errors.join('; ') : ''} |`;
     }),
@@ -231,6 +235,28 @@ function p4Values(r: P4Result): TemplateValues {
     'p4.podKB': fmt(clientNodeHeap / 1000, 1),
     'p4.profile.kubeRx': framesTable(r.profiles?.['kube-rx/watch']),
     'p4.profile.clientNode': framesTable(r.profiles?.['client-node/watch']),
+    ...p4ClientGoValues(r),
+  };
+}
+
+/** The client-go anchor's versions and kube-rx / client-go ratios, or why it did not run. */
+function p4ClientGoValues(r: P4Result): TemplateValues {
+  const anchor = r.clientGo;
+  if (!anchor || 'skipped' in anchor || !r.clientGoRatio)
+    return {
+      'p4.clientGo': false,
+      'p4.clientGoSkipped': anchor && 'skipped' in anchor ? anchor.skipped : '',
+    };
+  const { throughput, memory } = r.clientGoRatio;
+  return {
+    'p4.clientGo': true,
+    'p4.clientGoSkipped': '',
+    'p4.clientGo.version': anchor.clientGo,
+    'p4.clientGo.go': anchor.go,
+    'p4.clientGo.throughput.list': fmt(throughput.list ?? 0, 2),
+    'p4.clientGo.throughput.watch': fmt(throughput.watch ?? 0, 2),
+    'p4.clientGo.memory.list': fmt(memory.list ?? 0, 2),
+    'p4.clientGo.memory.watch': fmt(memory.watch ?? 0, 2),
   };
 }
 
