@@ -30,6 +30,11 @@ export interface ListOptions extends SelectorOptions {
    * \`apiVersion\`, \`kind\` and the full \`metadata\`. Sent as the \`Accept\` header.
    */
   asMetadata?: boolean;
+  /**
+   * For a cache (the informer sets it): the items may arrive as `EncodedObject` cells that keep
+   * each item's JSON text and decode it on first read (see `WatchOptions.deferDecoding`).
+   */
+  deferDecoding?: boolean;
 }
 
 /** `GET <collection>?watch=1` parameters. */

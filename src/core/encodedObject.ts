@@ -42,17 +42,45 @@ export class EncodedObject {
   readonly metadata: CellMetadata;
   #text: string | undefined;
   #value: unknown;
+  #typeMeta: { readonly apiVersion: string; readonly kind: string } | undefined;
 
   constructor(text: string, metadata: CellMetadata) {
     this.#text = text;
     this.metadata = metadata;
   }
 
+  /**
+   * This cell with `apiVersion` and `kind` filled in when the decoded object lacks either (list
+   * items come without them), as the Reflector does for a decoded item. A fresh cell (one list's)
+   * is changed in place; one that was decoded already is replaced.
+   */
+  withTypeMeta(apiVersion: string, kind: string): EncodedObject {
+    if (this.#text === undefined) {
+      const value = this.#value as KubeObject;
+      if (value.apiVersion && value.kind) return this;
+      const filled = { ...value, apiVersion: value.apiVersion ?? apiVersion, kind: value.kind ?? kind };
+      const cell = new EncodedObject('', this.metadata);
+      cell.#text = undefined;
+      cell.#value = deepFreeze(filled);
+      return cell;
+    }
+    this.#typeMeta = { apiVersion, kind };
+    return this;
+  }
+
   /** The decoded object: parsed and deep-frozen on the first call, the same object after. */
   decode(): unknown {
     const text = this.#text;
     if (text !== undefined) {
-      this.#value = deepFreeze(JSON.parse(text));
+      let value = JSON.parse(text) as KubeObject;
+      const typeMeta = this.#typeMeta;
+      if (typeMeta !== undefined && !(value.apiVersion && value.kind))
+        value = {
+          ...value,
+          apiVersion: value.apiVersion ?? typeMeta.apiVersion,
+          kind: value.kind ?? typeMeta.kind,
+        };
+      this.#value = deepFreeze(value);
       this.#text = undefined;
     }
     return this.#value;

@@ -20,6 +20,7 @@ import {
   subscribeOn,
 } from 'rxjs';
 import type { ListResult } from '../core/client.js';
+import { EncodedObject } from '../core/encodedObject.js';
 import { isResourceExpired, ListPagingError } from '../core/errors.js';
 import type { KubeObject } from '../core/objects.js';
 import { apiVersionOf, type ResourceType } from '../core/resources.js';
@@ -32,6 +33,9 @@ import { listed, type ReflectorContext, report, type Step } from './reflectorCon
 
 /** Fills in apiVersion/kind, which the API server omits on list items but sends on watch objects. */
 function withTypeMeta<T extends KubeObject>(resource: ResourceType<T>, item: T): T {
+  // A cell (deferDecoding) fills them in when it is decoded.
+  if (item instanceof EncodedObject)
+    return item.withTypeMeta(apiVersionOf(resource), resource.kind) as unknown as T;
   if (item.apiVersion && item.kind) return item;
   return { ...item, apiVersion: item.apiVersion ?? apiVersionOf(resource), kind: item.kind ?? resource.kind };
 }
@@ -44,12 +48,21 @@ function fetchPage<T extends KubeObject>(
 ): Observable<ListResult> {
   const { namespace, labelSelector, fieldSelector } = ctx.options;
   const asMetadata = ctx.options.metadataOnly ? { asMetadata: true } : {};
+  const deferDecoding = ctx.options.deferDecoding ? { deferDecoding: true } : {};
   return defer(() => {
     const abort = new AbortController();
     return from(
       ctx.client.list(
         ctx.resource,
-        { namespace, labelSelector, fieldSelector, limit, continue: continueToken, ...asMetadata },
+        {
+          namespace,
+          labelSelector,
+          fieldSelector,
+          limit,
+          continue: continueToken,
+          ...asMetadata,
+          ...deferDecoding,
+        },
         abort.signal,
       ),
     ).pipe(

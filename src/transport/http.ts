@@ -180,13 +180,22 @@ export function readBody(
   onChunk: () => void = () => {},
   maxBytes = Number.POSITIVE_INFINITY,
 ): Promise<string> {
+  return readBodyBytes(response, onChunk, maxBytes).then((bytes) => bytes.toString('utf8'));
+}
+
+/** {@link readBody}, as the bytes (for a decoder that cuts them before decoding). */
+export function readBodyBytes(
+  response: IncomingMessage,
+  onChunk: () => void = () => {},
+  maxBytes = Number.POSITIVE_INFINITY,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
     const finish = () => {
       done = true;
-      resolve(Buffer.concat(chunks, size).toString('utf8'));
+      resolve(Buffer.concat(chunks, size));
     };
     response.on('data', (chunk: Buffer) => {
       if (done) return;
@@ -220,6 +229,11 @@ export interface RequestJsonOptions {
   readonly signal?: AbortSignal;
   /** Fail with {@link IdleTimeoutError} when no byte arrives for this long (0 disables). */
   readonly idleTimeoutMs: number;
+  /**
+   * Decodes a successful body its own way (a list with deferred items); `undefined` from it means
+   * "parse it the ordinary way", which then decides the result and its errors.
+   */
+  readonly decode?: (body: Buffer) => unknown;
 }
 
 /**
@@ -257,7 +271,10 @@ export async function requestJson(
     dog.kick();
     code = open.response.statusCode;
     const ok = isSuccess(open.response);
-    const body = await readBody(open.response, dog.kick, ok ? undefined : MAX_ERROR_BODY_BYTES);
+    const bytes = await readBodyBytes(open.response, dog.kick, ok ? undefined : MAX_ERROR_BODY_BYTES);
+    const decoded = ok && options.decode !== undefined ? options.decode(bytes) : undefined;
+    if (decoded !== undefined) return decoded;
+    const body = bytes.toString('utf8');
     if (!ok) throw errorFromResponse(connection, open, body);
     if (body.trim() === '') return undefined;
     try {
