@@ -42,6 +42,7 @@ export {
   statusError,
   WatchProtocolError,
 } from './core/errors.js';
+export { EncodedObject, readObject, type Stored } from './core/encodedObject.js';
 export {
   type BookmarkEvent,
   DeletedFinalStateUnknown,
