@@ -17,23 +17,42 @@
  * Cells never reach user code: `Snapshot` reads, deltas and informer events unwrap them (see
  * {@link readObject}); only the HTTP transport makes them, when a watch asks for `deferDecoding`.
  */
-import { type DeepReadonly, deepFreeze, type KubeObject } from './objects.js';
+import {
+  type DeepReadonly,
+  deepFreeze,
+  type KubeObject,
+  objectKeyProblem,
+  parsedNestsWithinLimit,
+} from './objects.js';
 
-/** What the cache reads of a cell before it is decoded: its key and resourceVersion. */
+/**
+ * What the cache reads of a cell without decoding it: its key, its resourceVersion, and the
+ * metadata the built-in indexes and label selectors read (uid, labels, owner references), as the
+ * parse gave them.
+ */
 export interface CellMetadata {
   readonly name?: unknown;
   readonly namespace?: unknown;
   readonly resourceVersion?: unknown;
+  readonly uid?: unknown;
+  readonly labels?: unknown;
+  readonly ownerReferences?: unknown;
+}
+
+/** The index values a cell was filed under, by the snapshot setup that computed them. */
+interface IndexedValues {
+  readonly by: object;
+  readonly values: (readonly string[] | undefined)[];
 }
 
 /**
- * One object as JSON text plus the metadata fields the cache needs (as the parse gave them, any
- * type, so the cache's checks judge them exactly as they judge a decoded object).
+ * One object as JSON text plus the metadata fields the cache reads (see {@link CellMetadata}).
+ * Make one with {@link encodedObject}, which checks that the cache would admit the object.
  *
  * @example
  * ```ts
  * const text = '{"metadata":{"name":"web","namespace":"default"}}';
- * const cell = new EncodedObject(text, JSON.parse(text).metadata);
+ * const cell = encodedObject(text, JSON.parse(text)) as EncodedObject;
  * readObject(cell).metadata.name; // 'web' (decoded now, frozen, kept)
  * ```
  */
@@ -42,54 +61,116 @@ export class EncodedObject {
   readonly metadata: CellMetadata;
   #text: string | undefined;
   #value: unknown;
+  /**
+   * The parse the cell was made from, kept until the cache has filed it in its indexes
+   * ({@link EncodedObject.releaseDraft}), so an index that reads more than metadata costs no
+   * second parse.
+   */
+  #draft: unknown;
   #typeMeta: { readonly apiVersion: string; readonly kind: string } | undefined;
+  #indexed: IndexedValues | undefined;
 
-  constructor(text: string, metadata: CellMetadata) {
+  constructor(text: string, metadata: CellMetadata, draft?: unknown) {
     this.#text = text;
     this.metadata = metadata;
+    this.#draft = draft;
   }
 
   /**
    * This cell with `apiVersion` and `kind` filled in when the decoded object lacks either (list
-   * items come without them), as the Reflector does for a decoded item. A fresh cell (one list's)
-   * is changed in place; one that was decoded already is replaced.
+   * items come without them), as the Reflector does for a decoded item. A cell not yet decoded
+   * (a list's, fresh) records them for its decoding; a decoded one is replaced.
    */
   withTypeMeta(apiVersion: string, kind: string): EncodedObject {
-    if (this.#text === undefined) {
-      const value = this.#value as KubeObject;
-      if (value.apiVersion && value.kind) return this;
-      const filled = { ...value, apiVersion: value.apiVersion ?? apiVersion, kind: value.kind ?? kind };
-      const cell = new EncodedObject('', this.metadata);
-      cell.#text = undefined;
-      cell.#value = deepFreeze(filled);
-      return cell;
+    if (this.#text !== undefined) {
+      this.#typeMeta = { apiVersion, kind };
+      return this;
     }
-    this.#typeMeta = { apiVersion, kind };
-    return this;
+    const value = this.#value as KubeObject;
+    if (value.apiVersion && value.kind) return this;
+    const cell = new EncodedObject('', this.metadata);
+    cell.#text = undefined;
+    cell.#value = deepFreeze(withTypeMeta(value, { apiVersion, kind }));
+    return cell;
   }
 
-  /** The decoded object: parsed and deep-frozen on the first call, the same object after. */
+  /** The decoded object: parsed (or the draft) and deep-frozen on the first call, the same object after. */
   decode(): unknown {
     const text = this.#text;
     if (text !== undefined) {
-      let value = JSON.parse(text) as KubeObject;
-      const typeMeta = this.#typeMeta;
-      if (typeMeta !== undefined && !(value.apiVersion && value.kind))
-        value = {
-          ...value,
-          apiVersion: value.apiVersion ?? typeMeta.apiVersion,
-          kind: value.kind ?? typeMeta.kind,
-        };
-      this.#value = deepFreeze(value);
+      const parsed = this.#draft === undefined ? JSON.parse(text) : this.#draft;
+      this.#value = deepFreeze(this.#typeMeta ? withTypeMeta(parsed, this.#typeMeta) : parsed);
       this.#text = undefined;
+      this.#draft = undefined;
     }
     return this.#value;
+  }
+
+  /**
+   * The object for an index function that reads more than metadata, without decoding the cell
+   * for good: the decoded object when there is one, else the draft, else a parse that is dropped
+   * after. Index functions are pure (they get it read-only), so a throwaway parse is as good.
+   */
+  indexInput(): unknown {
+    if (this.#text === undefined) return this.#value;
+    const parsed = this.#draft === undefined ? JSON.parse(this.#text) : this.#draft;
+    return this.#typeMeta ? withTypeMeta(parsed, this.#typeMeta) : parsed;
+  }
+
+  /** Drops the draft: the cache has filed the cell, and a later read parses the text. */
+  releaseDraft(): void {
+    this.#draft = undefined;
+  }
+
+  /** The values index `i` of `by` filed this cell under, if it computed them. */
+  indexedValues(by: object, i: number): readonly string[] | undefined {
+    return this.#indexed?.by === by ? this.#indexed.values[i] : undefined;
+  }
+
+  /** Records the values index `i` of `by` filed this cell under (read back when it leaves). */
+  recordIndexedValues(by: object, i: number, values: readonly string[]): void {
+    if (this.#indexed?.by !== by) this.#indexed = { by, values: [] };
+    this.#indexed.values[i] = values;
   }
 
   /** True until the first {@link EncodedObject.decode}. */
   get encoded(): boolean {
     return this.#text !== undefined;
   }
+}
+
+/** `object` with apiVersion/kind filled in where missing, as the Reflector does for list items. */
+function withTypeMeta(object: unknown, typeMeta: { apiVersion: string; kind: string }): unknown {
+  const value = object as KubeObject;
+  if (value.apiVersion && value.kind) return value;
+  return { ...value, apiVersion: value.apiVersion ?? typeMeta.apiVersion, kind: value.kind ?? typeMeta.kind };
+}
+
+/**
+ * A cell for `parsed`, the parse of `text`, or `undefined` when the cache would not admit it as it
+ * is (not an object, no usable key, a resourceVersion that is not a non-empty string, nesting
+ * deeper than `MAX_OBJECT_DEPTH`): such an object is passed on decoded, so it is reported and
+ * turned away exactly as without deferring. `keepDraft` keeps the parse for the cache's indexes
+ * (a watch event, filed at once); a list's items do not keep theirs (a whole list would wait).
+ *
+ * @example
+ * ```ts
+ * encodedObject('{"metadata":{"name":"a"}}', { metadata: { name: 'a' } }); // an EncodedObject
+ * encodedObject('{"metadata":{"name":"a/b"}}', { metadata: { name: 'a/b' } }); // undefined
+ * ```
+ */
+export function encodedObject(text: string, parsed: unknown, keepDraft = false): EncodedObject | undefined {
+  if (objectKeyProblem(parsed) !== undefined) return undefined;
+  const meta = (parsed as KubeObject).metadata as CellMetadata;
+  const rv = meta.resourceVersion;
+  if (rv !== undefined && (typeof rv !== 'string' || rv === '')) return undefined;
+  if (!parsedNestsWithinLimit(parsed)) return undefined;
+  const { name, namespace, uid, labels, ownerReferences } = meta;
+  return new EncodedObject(
+    text,
+    { name, namespace, resourceVersion: rv, uid, labels, ownerReferences },
+    keepDraft ? parsed : undefined,
+  );
 }
 
 /** What a cache stores per key: a decoded (frozen) object, or a cell that decodes to one. */
@@ -110,14 +191,6 @@ export function readObject<T>(stored: Stored<T>): DeepReadonly<T> {
 /** `readObject` for an optional value. */
 export function readOptional<T>(stored: Stored<T> | undefined): DeepReadonly<T> | undefined {
   return stored === undefined ? undefined : readObject<T>(stored);
-}
-
-/** The metadata a cell keeps of a parsed object (its key fields and resourceVersion). */
-export function cellMetadata(object: KubeObject): CellMetadata | undefined {
-  const meta: unknown = object.metadata;
-  if (meta === null || typeof meta !== 'object' || Array.isArray(meta)) return undefined;
-  const { name, namespace, resourceVersion } = meta as CellMetadata;
-  return { name, namespace, resourceVersion };
 }
 
 /**

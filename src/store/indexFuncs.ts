@@ -15,6 +15,23 @@ export type IndexFunc<T> = (object: DeepReadonly<T>) => readonly string[];
 /** Named index functions (client-go's `Indexers`). */
 export type Indexers<T> = Readonly<Record<string, IndexFunc<T>>>;
 
+/**
+ * Index functions known to read nothing but an object's metadata name, namespace, uid, labels and
+ * owner references: the cache runs them on an object it keeps encoded without decoding it (see
+ * core/encodedObject.ts). Any other function gets the object itself.
+ */
+const METADATA_READERS = new WeakSet<IndexFunc<never>>();
+
+function readsMetadata<F extends IndexFunc<never>>(fn: F): F {
+  METADATA_READERS.add(fn);
+  return fn;
+}
+
+/** True for the built-in index functions that read only the metadata a cell keeps. */
+export function readsOnlyMetadata(fn: IndexFunc<never>): boolean {
+  return METADATA_READERS.has(fn);
+}
+
 /** The index name client-go uses for namespaces; namespace listers read it. */
 export const NAMESPACE_INDEX = 'namespace';
 
@@ -23,10 +40,10 @@ export const NAMESPACE_INDEX = 'namespace';
  * `MetaNamespaceIndexFunc`. A namespace that is not a string (the cache turns such objects away)
  * counts as none.
  */
-export const byNamespace: IndexFunc<KubeObject> = (object) => {
+export const byNamespace: IndexFunc<KubeObject> = readsMetadata((object) => {
   const namespace: unknown = object.metadata?.namespace;
   return [typeof namespace === 'string' ? namespace : ''];
-};
+});
 
 /**
  * Files an object under the value of one label; objects without the label are not indexed, nor
@@ -39,17 +56,19 @@ export const byNamespace: IndexFunc<KubeObject> = (object) => {
  * ```
  */
 export function byLabel(key: string): IndexFunc<KubeObject> {
-  return (object) => {
+  return readsMetadata((object) => {
     const value = labelValue(object, key);
     return value === undefined ? [] : [value];
-  };
+  });
 }
 
 /**
  * Files an object under the uid of each of its owners, so `byIndex('owner', owner.metadata.uid)`
  * finds the dependents. Owner references that are not objects with string fields are skipped.
  */
-export const byOwner: IndexFunc<KubeObject> = (object) => ownerReferencesOf(object).map((ref) => ref.uid);
+export const byOwner: IndexFunc<KubeObject> = readsMetadata((object) =>
+  ownerReferencesOf(object).map((ref) => ref.uid),
+);
 
 /**
  * Files an object under the string at a dotted path, e.g. `byField('spec.nodeName')`.
@@ -64,7 +83,8 @@ export const byOwner: IndexFunc<KubeObject> = (object) => ownerReferencesOf(obje
  */
 export function byField(path: string): IndexFunc<unknown> {
   const parts = path.split('.');
-  return (object) => {
+  const metadataField = parts.length === 2 && parts[0] === 'metadata' && CELL_FIELDS.has(parts[1] as string);
+  const fn: IndexFunc<unknown> = (object) => {
     let value: unknown = object;
     for (const part of parts) {
       if (value === null || typeof value !== 'object' || !Object.hasOwn(value, part)) return [];
@@ -74,4 +94,8 @@ export function byField(path: string): IndexFunc<unknown> {
       ? [String(value)]
       : [];
   };
+  return metadataField ? readsMetadata(fn) : fn;
 }
+
+/** The metadata fields an encoded object keeps (core/encodedObject.ts `CellMetadata`). */
+const CELL_FIELDS = new Set(['name', 'namespace', 'resourceVersion', 'uid']);

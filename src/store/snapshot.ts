@@ -8,19 +8,26 @@
  * Objects are deep-frozen and typed {@link DeepReadonly}: a reader can never corrupt the cache by
  * mutating what it got, and the compiler says so before the run time does. An object the watch
  * kept as text (an `EncodedObject` cell) is decoded and frozen the first time a read returns it;
- * the namespace index reads a cell's namespace without decoding it.
+ * the built-in metadata indexes and label selectors read a cell's metadata without decoding it,
+ * and other indexes read its parse once, when it is filed.
  *
  * Layer `store`: immutable data structures (persistent map, snapshots, indexes, label selectors),
  * free of RxJS and I/O. May import: `core`.
  */
 
-import { isDeferred, readObject, readOptional, type Stored } from '../core/encodedObject.js';
+import { EncodedObject, isDeferred, readObject, readOptional, type Stored } from '../core/encodedObject.js';
 import { IndexNotFoundError, KubeRxError } from '../core/errors.js';
 import type { Delta, DeltaBatch } from '../core/events.js';
 import { type DeepReadonly, deepFreeze, type KubeObject } from '../core/objects.js';
 import { admissionKey, admittedObject } from './cacheAdmission.js';
 import { FifoBatch } from './fifoBatch.js';
-import { byNamespace, type Indexers, type IndexFunc, NAMESPACE_INDEX } from './indexFuncs.js';
+import {
+  byNamespace,
+  type Indexers,
+  type IndexFunc,
+  NAMESPACE_INDEX,
+  readsOnlyMetadata,
+} from './indexFuncs.js';
 import { everything, type LabelSelector, type SelectorInput, toLabelSelector } from './labelSelector.js';
 import { labelsOf } from './metadataFields.js';
 import { PersistentMap, type TransientMap } from './persistentMap.js';
@@ -127,14 +134,38 @@ function indexValues<T>(
   entering: boolean,
 ): readonly string[] {
   if (stored === undefined) return NO_VALUES;
-  // The namespace index reads only metadata.namespace, which a cell keeps: no decoding for it.
-  const object = setup.fns[i] === byNamespace ? (stored as DeepReadonly<T>) : readObject<T>(stored);
+  if (!(stored instanceof EncodedObject) || !stored.encoded)
+    return checkedValues(setup, i, readObject<T>(stored), key, entering);
+  // An object kept encoded: a built-in metadata index reads the cell's metadata; any other index
+  // reads the parse (the draft, or a throwaway one), once: its values are kept on the cell for
+  // when the object leaves the index.
+  if (readsOnlyMetadata(setup.fns[i] as IndexFunc<never>))
+    return checkedValues(setup, i, stored as unknown as DeepReadonly<T>, key, entering);
+  const known = stored.indexedValues(setup, i);
+  if (known !== undefined) return known;
+  const values = checkedValues(setup, i, stored.indexInput() as DeepReadonly<T>, key, entering);
+  stored.recordIndexedValues(setup, i, values);
+  return values;
+}
+
+function checkedValues<T>(
+  setup: SnapshotSetup<T>,
+  i: number,
+  object: DeepReadonly<T>,
+  key: string,
+  entering: boolean,
+): readonly string[] {
   const values = computeValues(setup, i, object, key);
   if (!(values instanceof IndexFunctionError)) return values;
   const report = setup.options.onError;
   if (report === undefined) throw values;
   if (entering) report(values);
   return NO_VALUES;
+}
+
+/** A cell the cache has filed in its indexes no longer needs its draft (see EncodedObject). */
+function filed<T>(stored: Stored<T> | undefined): void {
+  if (stored instanceof EncodedObject) stored.releaseDraft();
 }
 
 /**
@@ -249,9 +280,9 @@ export class Snapshot<T> implements Iterable<DeepReadonly<T>> {
   list(selector?: SelectorInput): DeepReadonly<T>[] {
     const sel = selector === undefined ? everything : toLabelSelector(selector);
     const out: DeepReadonly<T>[] = [];
+    // Labels are read from a cell's metadata: only the objects that match are decoded.
     this.items.forEach((stored) => {
-      const object = readObject<T>(stored);
-      if (sel === everything || sel.matches(selectorLabels(object))) out.push(object);
+      if (sel === everything || sel.matches(selectorLabels(stored))) out.push(readObject<T>(stored));
     });
     return out;
   }
@@ -316,6 +347,7 @@ export class Snapshot<T> implements Iterable<DeepReadonly<T>> {
       for (const delta of batch.deltas) {
         const [old, next] = storedChange(delta, this.items, shared);
         if (old !== next) this.reindex(indices, delta.key, old, next);
+        filed(next);
       }
       return this.with(shared, indices.result(), batch);
     }
@@ -340,7 +372,9 @@ export class Snapshot<T> implements Iterable<DeepReadonly<T>> {
       if (old === next) items = this.items;
       else items = next === undefined ? this.items.delete(delta.key) : this.items.set(delta.key, next);
     }
-    return this.with(items, old === next ? this.indices : this.reindexOne(delta.key, old, next), batch);
+    const indices = old === next ? this.indices : this.reindexOne(delta.key, old, next);
+    filed(next);
+    return this.with(items, indices, batch);
   }
 
   /** The indexes after one object changed from `old` to `next` (`this.indices` if none moved). */
@@ -385,6 +419,7 @@ export class Snapshot<T> implements Iterable<DeepReadonly<T>> {
       if (object === undefined || old === object) return;
       items.set(delta.key, object);
       this.reindex(indices, delta.key, old, object);
+      filed<T>(object);
     }
   }
 
@@ -412,9 +447,9 @@ export class Snapshot<T> implements Iterable<DeepReadonly<T>> {
     const sel: LabelSelector = selector === undefined ? everything : toLabelSelector(selector);
     const out: DeepReadonly<T>[] = [];
     for (const key of keys) {
-      const object = readOptional<T>(this.items.get(key));
-      if (object !== undefined && (sel === everything || sel.matches(selectorLabels(object))))
-        out.push(object);
+      const stored = this.items.get(key);
+      if (stored !== undefined && (sel === everything || sel.matches(selectorLabels(stored))))
+        out.push(readObject<T>(stored));
     }
     return out;
   }

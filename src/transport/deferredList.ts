@@ -16,8 +16,7 @@
  * as without deferring, errors included.
  */
 import type { ListResult } from '../core/client.js';
-import { cellMetadata, EncodedObject } from '../core/encodedObject.js';
-import { parsedNestsWithinLimit } from '../core/objects.js';
+import { encodedObject } from '../core/encodedObject.js';
 
 const ITEMS = Buffer.from('"items":[');
 const OPEN_BRACE = 0x7b;
@@ -38,10 +37,7 @@ function boundaryOf(body: Buffer, first: number): Buffer | undefined {
 
 /** One item: a cell when the cache can defer it, else the parsed value as it is. */
 function itemOf(text: string, parsed: unknown): unknown {
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return parsed;
-  const metadata = cellMetadata(parsed);
-  if (metadata === undefined || !parsedNestsWithinLimit(parsed)) return parsed;
-  return new EncodedObject(text, metadata);
+  return encodedObject(text, parsed) ?? parsed;
 }
 
 function tryParse(text: string): { value: unknown } | undefined {
@@ -94,4 +90,107 @@ export function deferredList(body: Buffer): ListResult<unknown> | undefined {
   if (list === null || typeof list !== 'object' || Array.isArray(list)) return undefined;
   if (!Array.isArray(list.items) || list.items.length !== 0) return undefined;
   return { ...(list as ListResult<unknown>), items };
+}
+
+/** Items longer than this without a cut are left to {@link deferredList} at the end of the body. */
+const MAX_PENDING_BYTES = 1 << 20;
+
+/**
+ * {@link deferredList} as the body arrives: each item is cut and parsed as soon as its bytes are in,
+ * so decoding a page overlaps its transfer instead of following it. `end` returns the list, or
+ * `undefined` for the ordinary parse; when the page does not fit the shape as it streams (or an
+ * item grows past 1 MiB), `end` tries {@link deferredList} on the whole body first.
+ *
+ * @example
+ * ```ts
+ * const reader = new DeferredListReader();
+ * for (const chunk of chunks) reader.write(chunk);
+ * reader.end(Buffer.concat(chunks));
+ * ```
+ */
+export class DeferredListReader {
+  /** Bytes before the items (while looking for them), then the list's prefix up to `[`. */
+  private head: Buffer = Buffer.alloc(0);
+  private inItems = false;
+  /** Bytes from the start of the current item on. */
+  private pending: Buffer = Buffer.alloc(0);
+  private boundary: Buffer | undefined;
+  private searchFrom = 0;
+  private extensions = 0;
+  private readonly items: unknown[] = [];
+  /** The streaming cut gave up; `end` decides from the whole body. */
+  private gaveUp = false;
+
+  /** Feeds the next chunk of the body. */
+  write(chunk: Buffer): void {
+    if (this.gaveUp) return;
+    if (!this.inItems) {
+      this.head = this.head.length === 0 ? chunk : Buffer.concat([this.head, chunk]);
+      const at = this.head.indexOf(ITEMS);
+      if (at < 0) {
+        if (this.head.length > MAX_PENDING_BYTES) this.gaveUp = true;
+        return;
+      }
+      const first = at + ITEMS.length;
+      this.pending = this.head.subarray(first);
+      this.head = Buffer.from(this.head.subarray(0, first));
+      this.inItems = true;
+    } else {
+      this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    }
+    this.cut();
+  }
+
+  /** The list (the whole body is `body`), or undefined for the ordinary parse. */
+  end(body: Buffer): ListResult<unknown> | undefined {
+    if (this.gaveUp || !this.inItems) return deferredList(body);
+    const pending = this.pending;
+    const close = pending.lastIndexOf(CLOSE_BRACKET);
+    if (close <= 0 || pending[close - 1] !== CLOSE_BRACE) return deferredList(body);
+    const text = pending.toString('utf8', 0, close);
+    const parsed = tryParse(text);
+    if (parsed === undefined) return deferredList(body);
+    const rest = tryParse(this.head.toString('utf8') + pending.toString('utf8', close));
+    const list = rest?.value as { items?: unknown } | undefined;
+    if (list === null || typeof list !== 'object' || Array.isArray(list)) return undefined;
+    if (!Array.isArray(list.items) || list.items.length !== 0) return undefined;
+    this.items.push(itemOf(text, parsed.value));
+    return { ...(list as ListResult<unknown>), items: this.items };
+  }
+
+  /** Cuts and parses every complete item in `pending`. */
+  private cut(): void {
+    if (this.boundary === undefined) {
+      // The first item's first key, and the colon after it, must be in before the boundary is known.
+      const keyEnd = this.pending.indexOf(QUOTE, 2);
+      if (keyEnd < 0 || this.pending.length < keyEnd + 2) return;
+      this.boundary = boundaryOf(this.pending, 0);
+      if (this.boundary === undefined) {
+        this.gaveUp = true;
+        return;
+      }
+    }
+    const boundary = this.boundary;
+    for (;;) {
+      const cut = this.pending.indexOf(boundary, this.searchFrom);
+      if (cut < 0) {
+        this.searchFrom = Math.max(0, this.pending.length - boundary.length + 1);
+        if (this.pending.length > MAX_PENDING_BYTES) this.gaveUp = true;
+        return;
+      }
+      const text = this.pending.toString('utf8', 0, cut + 1);
+      const parsed = tryParse(text);
+      if (parsed === undefined) {
+        if (++this.extensions > MAX_EXTENSIONS) {
+          this.gaveUp = true;
+          return;
+        }
+        this.searchFrom = cut + 1;
+        continue;
+      }
+      this.items.push(itemOf(text, parsed.value));
+      this.pending = this.pending.subarray(cut + 2);
+      this.searchFrom = 0;
+    }
+  }
 }

@@ -186,7 +186,7 @@ export function readBody(
 /** {@link readBody}, as the bytes (for a decoder that cuts them before decoding). */
 export function readBodyBytes(
   response: IncomingMessage,
-  onChunk: () => void = () => {},
+  onChunk: (chunk: Buffer) => void = () => {},
   maxBytes = Number.POSITIVE_INFINITY,
 ): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -199,14 +199,15 @@ export function readBodyBytes(
     };
     response.on('data', (chunk: Buffer) => {
       if (done) return;
-      onChunk();
       if (size + chunk.length > maxBytes) {
+        onChunk(chunk.subarray(0, maxBytes - size));
         chunks.push(chunk.subarray(0, maxBytes - size));
         size = maxBytes;
         finish();
         response.destroy();
         return;
       }
+      onChunk(chunk);
       chunks.push(chunk);
       size += chunk.length;
     });
@@ -230,10 +231,17 @@ export interface RequestJsonOptions {
   /** Fail with {@link IdleTimeoutError} when no byte arrives for this long (0 disables). */
   readonly idleTimeoutMs: number;
   /**
-   * Decodes a successful body its own way (a list with deferred items); `undefined` from it means
-   * "parse it the ordinary way", which then decides the result and its errors.
+   * Decodes a successful body its own way (a list with deferred items), as it arrives: the
+   * decoder gets every chunk, then the whole body; `undefined` from `end` means "parse it the
+   * ordinary way", which then decides the result and its errors.
    */
-  readonly decode?: (body: Buffer) => unknown;
+  readonly decoder?: () => BodyDecoder;
+}
+
+/** A decoder of a response body that works as the chunks arrive (see {@link RequestJsonOptions}). */
+export interface BodyDecoder {
+  write(chunk: Buffer): void;
+  end(body: Buffer): unknown;
 }
 
 /**
@@ -271,8 +279,17 @@ export async function requestJson(
     dog.kick();
     code = open.response.statusCode;
     const ok = isSuccess(open.response);
-    const bytes = await readBodyBytes(open.response, dog.kick, ok ? undefined : MAX_ERROR_BODY_BYTES);
-    const decoded = ok && options.decode !== undefined ? options.decode(bytes) : undefined;
+    const decoder = ok ? options.decoder?.() : undefined;
+    const kick = dog.kick;
+    const onChunk =
+      decoder === undefined
+        ? kick
+        : (chunk: Buffer) => {
+            kick();
+            decoder.write(chunk);
+          };
+    const bytes = await readBodyBytes(open.response, onChunk, ok ? undefined : MAX_ERROR_BODY_BYTES);
+    const decoded = decoder?.end(bytes);
     if (decoded !== undefined) return decoded;
     const body = bytes.toString('utf8');
     if (!ok) throw errorFromResponse(connection, open, body);

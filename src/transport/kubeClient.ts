@@ -36,9 +36,9 @@ import { PATCH_CONTENT_TYPES } from '../core/protocol.js';
 import type { RequestReporting } from '../core/requestReport.js';
 import { apiVersionOf, describeResource, type ResourceType } from '../core/resources.js';
 import { clientSettings, type KubeClientOptions, watchIdleTimeoutFor } from './clientOptions.js';
-import { deferredList } from './deferredList.js';
+import { DeferredListReader } from './deferredList.js';
 import { deleteBody } from './deleteBody.js';
-import { type Connection, requestJson } from './http.js';
+import { type BodyDecoder, type Connection, requestJson } from './http.js';
 import { loadDefaultKubeConfig, type RequestSpec } from './kubeConfig.js';
 import { listAccept, watchAccept } from './metadataAccept.js';
 import { listQuery, resourcePath, watchQuery, writeQuery } from './paths.js';
@@ -207,8 +207,8 @@ export function kubeClientOn(
   };
   const idleTimeoutMs = settings.requestIdleTimeoutMs;
   /** One attempt; lists go this way (the Reflector retries them). */
-  const sendOnce = (spec: RequestSpec, signal?: AbortSignal, decode?: (body: Buffer) => unknown) =>
-    requestJson(connection, spec, { signal, idleTimeoutMs, ...(decode ? { decode } : {}) });
+  const sendOnce = (spec: RequestSpec, signal?: AbortSignal, decoder?: () => BodyDecoder) =>
+    requestJson(connection, spec, { signal, idleTimeoutMs, ...(decoder ? { decoder } : {}) });
   /** Every other call: retried when the server says when to come back. */
   const send = (spec: RequestSpec, signal?: AbortSignal) =>
     withRetries(() => sendOnce(spec, signal), spec, settings.retries, signal);
@@ -223,9 +223,9 @@ export function kubeClientOn(
       signal?: AbortSignal,
     ): Promise<ListResult<T>> {
       const path = resourcePath(resource, { namespace: listOptions.namespace }) + listQuery(listOptions);
-      const decode = listOptions.deferDecoding ? deferredList : undefined;
+      const decoder = listOptions.deferDecoding ? () => new DeferredListReader() : undefined;
       return toListResult<T>(
-        await sendOnce({ method: 'GET', path, accept: listAccept(listOptions) }, signal, decode),
+        await sendOnce({ method: 'GET', path, accept: listAccept(listOptions) }, signal, decoder),
         `list ${describeResource(resource)}`,
       );
     },

@@ -23,9 +23,8 @@
  */
 import { Observable } from 'rxjs';
 import type { RawWatchEvent } from '../core/client.js';
-import { cellMetadata, EncodedObject } from '../core/encodedObject.js';
+import { type EncodedObject, encodedObject } from '../core/encodedObject.js';
 import { KubeRxError, WatchProtocolError } from '../core/errors.js';
-import { parsedNestsWithinLimit } from '../core/objects.js';
 import {
   type Connection,
   errorFromResponse,
@@ -54,8 +53,9 @@ const isJsonSpace = (code: number) => code === 32 || code === 9 || code === 10 |
  * written the way every API server writes one, `{"type":"ADDED","object":{...}}`, is exactly its
  * prefix, the object's text and a closing brace; so when that text parses, the line is valid JSON
  * whose object is that text, and the cell keeps the text (see core/encodedObject.ts). Anything else
- * (another field order, spaces, escapes, a BOOKMARK or ERROR, an object the cache would turn away,
- * or text that does not parse) takes the whole-line path, which decides it as before.
+ * (another field order, spaces, escapes, a BOOKMARK or ERROR, or text that does not parse) takes the
+ * whole-line path, which decides it as before; an object the cache would turn away is passed on
+ * decoded, so it is reported as before. The cell keeps the parse until the cache has indexed it.
  */
 function deferredEvent(line: string): RawWatchEvent | undefined {
   if (!line.startsWith(EVENT_PREFIX)) return undefined;
@@ -74,10 +74,7 @@ function deferredEvent(line: string): RawWatchEvent | undefined {
   } catch {
     return undefined;
   }
-  if (object === null || typeof object !== 'object' || Array.isArray(object)) return { type, object };
-  const metadata = cellMetadata(object);
-  if (metadata === undefined || !parsedNestsWithinLimit(object)) return { type, object };
-  return { type, object: new EncodedObject(text, metadata) };
+  return { type, object: encodedObject(text, object, true) ?? object };
 }
 
 /**

@@ -6,10 +6,9 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import {
-  type CellMetadata,
-  cellMetadata,
   deferredDelta,
   EncodedObject,
+  encodedObject,
   isDeferred,
   readObject,
   readOptional,
@@ -26,7 +25,8 @@ function deeplyFrozen(value: unknown): boolean {
 
 /** A cell over `text`, with the metadata view the transport would give it. */
 function cellOf(text: string): EncodedObject {
-  return new EncodedObject(text, cellMetadata(JSON.parse(text)) as CellMetadata);
+  // Any metadata, even one the cache would turn away: these tests are about decoding.
+  return new EncodedObject(text, (JSON.parse(text) as KubeObject).metadata ?? {});
 }
 
 /** Kubernetes-shaped objects with arbitrary JSON besides: the texts a watch carries. */
@@ -92,14 +92,32 @@ describe('EncodedObject', () => {
     expect(readOptional(undefined)).toBeUndefined();
   });
 
-  it('cellMetadata keeps name, namespace and resourceVersion as parsed, and nothing for bad metadata', () => {
-    expect(cellMetadata({ metadata: { name: 5, namespace: null, labels: { a: 'b' } } } as never)).toEqual({
-      name: 5,
-      namespace: null,
+  it('encodedObject keeps the key fields, uid, labels and owners as parsed, and makes no cell for an object the cache turns away', () => {
+    const parsed = {
+      metadata: { name: 'a', namespace: 'ns', uid: 'u', labels: { a: 'b' }, annotations: { x: 'y' } },
+    };
+    expect(encodedObject(JSON.stringify(parsed), parsed)?.metadata).toEqual({
+      name: 'a',
+      namespace: 'ns',
       resourceVersion: undefined,
+      uid: 'u',
+      labels: { a: 'b' },
+      ownerReferences: undefined,
     });
-    for (const metadata of [undefined, null, 'x', 3, ['name']])
-      expect(cellMetadata({ metadata } as never)).toBeUndefined();
+    const turnedAway = [
+      null,
+      [],
+      'x',
+      { metadata: null },
+      { metadata: ['name'] },
+      { metadata: { name: 5 } },
+      { metadata: { name: '' } },
+      { metadata: { name: 'a/b' } },
+      { metadata: { name: 'a', namespace: 'x/y' } },
+      { metadata: { name: 'a', resourceVersion: 7 } },
+      { metadata: { name: 'a', resourceVersion: '' } },
+    ];
+    for (const value of turnedAway) expect(encodedObject(JSON.stringify(value), value)).toBeUndefined();
   });
 });
 
