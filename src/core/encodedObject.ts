@@ -21,6 +21,7 @@ import {
   type DeepReadonly,
   deepFreeze,
   type KubeObject,
+  MAX_OBJECT_DEPTH,
   objectKeyProblem,
   parsedNestsWithinLimit,
 } from './objects.js';
@@ -164,7 +165,8 @@ export function encodedObject(text: string, parsed: unknown, keepDraft = false):
   const meta = (parsed as KubeObject).metadata as CellMetadata;
   const rv = meta.resourceVersion;
   if (rv !== undefined && (typeof rv !== 'string' || rv === '')) return undefined;
-  if (!parsedNestsWithinLimit(parsed)) return undefined;
+  // Nesting past the limit takes at least two brackets a level: a shorter text cannot, unwalked.
+  if (text.length > 2 * MAX_OBJECT_DEPTH && !parsedNestsWithinLimit(parsed)) return undefined;
   const { name, namespace, uid, labels, ownerReferences } = meta;
   return new EncodedObject(
     text,
