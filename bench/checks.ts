@@ -56,20 +56,19 @@ export function checks(r: Results): Check[] {
       id: 'P1',
       what: 'ingest throughput / JSON.parse',
       value: r.P1.ratio,
-      target: 0.5,
+      target: 0.6,
       better: 'higher',
       unit: 'x',
-      guard: 0.3,
+      guard: 0.35,
     });
   if (r.P2)
     out.push({
       id: 'P2',
       what: `per-event cost at ${fmt((r.P2.points.at(-1)?.size ?? 0) / 1000)}k / at 1k`,
       value: r.P2.ratio,
-      target: 1.5,
+      target: 2,
       better: 'lower',
       unit: 'x',
-      guard: 2.2,
     });
   if (r.P3)
     out.push({
@@ -85,25 +84,24 @@ export function checks(r: Results): Check[] {
       id: 'P4 list',
       what: 'throughput / client-node, each filling its cache by its list',
       value: r.P4.throughputRatio.list ?? 0,
-      target: 3,
+      target: 2.2,
       better: 'higher',
       unit: 'x',
-      guard: 1.1,
+      guard: 1.25,
     });
     out.push({
       id: 'P4 watch',
       what: 'throughput / client-node, same watch stream',
       value: r.P4.throughputRatio.watch ?? 0,
-      target: 3,
+      target: 1,
       better: 'higher',
       unit: 'x',
-      guard: 0.55,
     });
     out.push({
       id: 'P4 list mem',
       what: 'heap per object / client-node (list)',
       value: r.P4.memoryRatio.list ?? 0,
-      target: 1,
+      target: 0.95,
       better: 'lower',
       unit: 'x',
     });
@@ -111,10 +109,9 @@ export function checks(r: Results): Check[] {
       id: 'P4 watch mem',
       what: 'heap per object / client-node (watch)',
       value: r.P4.memoryRatio.watch ?? 0,
-      target: 1,
+      target: 0.95,
       better: 'lower',
       unit: 'x',
-      guard: 1.5,
     });
   }
   if (r.P5)
