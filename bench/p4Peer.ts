@@ -149,15 +149,15 @@ async function main(): Promise<void> {
     let profiles: Record<string, Frame[]> | undefined;
     if (process.argv.includes('--profile')) {
       profiles = {};
-      for (const client of NODE_CLIENTS) {
-        const run = await runChild<P4Run>(
-          'bench/p4Client.ts',
-          [`--client=${client}`, '--mode=watch', '--profile'],
-          {
-            env,
-          },
-        );
-        if (run.profile) profiles[`${client}/watch`] = run.profile;
+      for (const mode of MODES) {
+        for (const client of NODE_CLIENTS) {
+          const run = await runChild<P4Run>(
+            'bench/p4Client.ts',
+            [`--client=${client}`, `--mode=${mode}`, '--profile'],
+            { env },
+          );
+          if (run.profile) profiles[`${client}/${mode}`] = run.profile;
+        }
       }
     }
     emitResult({

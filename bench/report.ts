@@ -235,6 +235,8 @@ function p4Values(r: P4Result): TemplateValues {
     'p4.podKB': fmt(clientNodeHeap / 1000, 1),
     'p4.profile.kubeRx': framesTable(r.profiles?.['kube-rx/watch']),
     'p4.profile.clientNode': framesTable(r.profiles?.['client-node/watch']),
+    'p4.profile.kubeRxList': framesTable(r.profiles?.['kube-rx/list']),
+    'p4.profile.clientNodeList': framesTable(r.profiles?.['client-node/list']),
     ...p4ClientGoValues(r),
   };
 }
