@@ -8,7 +8,7 @@
  * event step, subscribing to an empty Observable per watch event, which showed in the per-event
  * profile of an informer (benchmark P1).
  */
-import { Observable, Subscription } from 'rxjs';
+import { Observable, Subscriber, Subscription } from 'rxjs';
 import type { ReflectorState, Step } from './reflectorContext.js';
 
 /** A step that moves the machine to its next state. */
@@ -27,17 +27,21 @@ export function chainPhases<T>(
   enter: (step: NextStep) => Observable<Step<T>>,
 ): Observable<Step<T>> {
   return new Observable<Step<T>>((subscriber) => {
+    // Tied to the subscriber at once: a subscriber that leaves while the first phase is still
+    // being subscribed (a synchronous phase and a `take`) ends it there.
     const phases = new Subscription();
+    subscriber.add(phases);
     let active = 0;
     const follow = (phase: Observable<Step<T>>): void => {
       if (subscriber.closed) return;
       active++;
-      let ended = false;
-      let added = false;
-      const subscription: Subscription = phase.subscribe({
+      // Added to the teardown before it subscribes: a phase that emits while it is being
+      // subscribed (an in-process client) stops as soon as the subscriber leaves.
+      const inner: Subscriber<Step<T>> = new Subscriber<Step<T>>({
         next: (step) => {
+          if (subscriber.closed) return;
           subscriber.next(step);
-          if (!('next' in step)) return;
+          if (!('next' in step) || subscriber.closed) return;
           let following: Observable<Step<T>>;
           try {
             following = enter(step);
@@ -49,19 +53,17 @@ export function chainPhases<T>(
         },
         error: (error: unknown) => subscriber.error(error),
         complete: () => {
-          ended = true;
           // A phase that ended is let go: a long-lived informer re-watches every few minutes.
-          if (added) phases.remove(subscription);
+          phases.remove(inner);
           active--;
           if (active === 0) subscriber.complete();
         },
       });
-      if (!ended) {
-        phases.add(subscription);
-        added = true;
-      }
+      phases.add(inner);
+      // An Observable adds its teardown to the subscriber it is given and returns it; anything
+      // that returns another handle is tied to the phase here.
+      inner.add(phase.subscribe(inner));
     };
     follow(first);
-    return phases;
   });
 }

@@ -24,8 +24,8 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const CLOSE_BRACKET = 0x5d;
 const CLOSE_BRACE = 0x7d;
-/** Cuts inside items a page may meet before it is parsed the ordinary way instead. */
-const MAX_EXTENSIONS = 64;
+/** Cuts inside one item the cutter tries before the page is parsed the ordinary way instead. */
+const MAX_EXTENSIONS = 16;
 
 /** The bytes every item boundary of this page looks like: `},` and the first item's first key. */
 function boundaryOf(body: Buffer, first: number): Buffer | undefined {
@@ -84,11 +84,23 @@ export function deferredList(body: Buffer): ListResult<unknown> | undefined {
     if (last) break;
     start = cut + 2;
     searchFrom = start;
+    extensions = 0;
   }
-  const rest = tryParse(body.toString('utf8', 0, first) + body.toString('utf8', close));
+  return listAround(body.toString('utf8', 0, first), body.toString('utf8', close), items);
+}
+
+/**
+ * The list whose text is `prefix` + the items + `suffix`, with `items`, or undefined. The rest of
+ * the page is parsed with a marker where the items were cut, and the list's own `items` must be
+ * that marker: a cut at a nested `"items":[` (or at the first of two `items` keys) is not the
+ * list's, and the page is then parsed the ordinary way.
+ */
+function listAround(prefix: string, suffix: string, items: unknown[]): ListResult<unknown> | undefined {
+  const rest = tryParse(`${prefix}0${suffix}`);
   const list = rest?.value as { items?: unknown } | undefined;
   if (list === null || typeof list !== 'object' || Array.isArray(list)) return undefined;
-  if (!Array.isArray(list.items) || list.items.length !== 0) return undefined;
+  const marker = list.items;
+  if (!Array.isArray(marker) || marker.length !== 1 || marker[0] !== 0) return undefined;
   return { ...(list as ListResult<unknown>), items };
 }
 
@@ -150,12 +162,8 @@ export class DeferredListReader {
     const text = pending.toString('utf8', 0, close);
     const parsed = tryParse(text);
     if (parsed === undefined) return deferredList(body);
-    const rest = tryParse(this.head.toString('utf8') + pending.toString('utf8', close));
-    const list = rest?.value as { items?: unknown } | undefined;
-    if (list === null || typeof list !== 'object' || Array.isArray(list)) return undefined;
-    if (!Array.isArray(list.items) || list.items.length !== 0) return undefined;
     this.items.push(itemOf(text, parsed.value));
-    return { ...(list as ListResult<unknown>), items: this.items };
+    return listAround(this.head.toString('utf8'), pending.toString('utf8', close), this.items);
   }
 
   /** Cuts and parses every complete item in `pending`. */
@@ -191,6 +199,7 @@ export class DeferredListReader {
       this.items.push(itemOf(text, parsed.value));
       this.pending = this.pending.subarray(cut + 2);
       this.searchFrom = 0;
+      this.extensions = 0;
     }
   }
 }
