@@ -69,14 +69,13 @@
  * Layer `sources`: cold Observables that read the API (the Reflector and its backoff). May import:
  * `core`, `store`.
  */
-import { asyncScheduler, defer, filter, map, type Observable, tap, timer } from 'rxjs';
+import { asyncScheduler, defer, EMPTY, expand, filter, map, type Observable, tap, timer } from 'rxjs';
 import type { KubeClient } from '../core/client.js';
 import type { WatchEvent } from '../core/events.js';
 import type { KubeObject } from '../core/objects.js';
 import type { PartialObjectMetadata } from '../core/partialObjectMetadata.js';
 import { describeResource, type ResourceType } from '../core/resources.js';
 import { Backoff, defaultBackoff } from './backoff.js';
-import { chainPhases } from './chainPhases.js';
 import { relistState } from './failures.js';
 import { lifecycleObserver } from './lifecycleLogger.js';
 import { listPhase } from './listPhase.js';
@@ -161,7 +160,9 @@ export function listWatch<T extends KubeObject>(
       lifecycle?.transition(next, error);
       return run(ctx, next);
     };
-    const steps = chainPhases(enter(relistState(ctx)), (step) => enter(step.next, step.error));
+    const steps = enter(relistState(ctx)).pipe(
+      expand((step) => ('next' in step ? enter(step.next, step.error) : EMPTY)),
+    );
     return (lifecycle ? steps.pipe(told(lifecycle)) : steps).pipe(
       filter((step): step is { event: WatchEvent<T> } => 'event' in step),
       map((step) => step.event),
