@@ -22,6 +22,7 @@ import {
   deepFreeze,
   type KubeObject,
   MAX_OBJECT_DEPTH,
+  objectKey,
   objectKeyProblem,
   parsedNestsWithinLimit,
 } from './objects.js';
@@ -60,6 +61,8 @@ interface IndexedValues {
 export class EncodedObject {
   /** A view shaped like an object's metadata, so key and resourceVersion checks run on the cell. */
   readonly metadata: CellMetadata;
+  /** The cache key (`namespace/name`), known good: a cell is only made for an object that has one. */
+  readonly key: string;
   #text: string | undefined;
   #value: unknown;
   /**
@@ -71,9 +74,10 @@ export class EncodedObject {
   #typeMeta: { readonly apiVersion: string; readonly kind: string } | undefined;
   #indexed: IndexedValues | undefined;
 
-  constructor(text: string, metadata: CellMetadata, draft?: unknown) {
+  constructor(text: string, metadata: CellMetadata, key: string, draft?: unknown) {
     this.#text = text;
     this.metadata = metadata;
+    this.key = key;
     this.#draft = draft;
   }
 
@@ -89,7 +93,7 @@ export class EncodedObject {
     }
     const value = this.#value as KubeObject;
     if (value.apiVersion && value.kind) return this;
-    const cell = new EncodedObject('', this.metadata);
+    const cell = new EncodedObject('', this.metadata, this.key);
     cell.#text = undefined;
     cell.#value = deepFreeze(withTypeMeta(value, { apiVersion, kind }));
     return cell;
@@ -171,6 +175,7 @@ export function encodedObject(text: string, parsed: unknown, keepDraft = false):
   return new EncodedObject(
     text,
     { name, namespace, resourceVersion: rv, uid, labels, ownerReferences },
+    objectKey(parsed as KubeObject) as string,
     keepDraft ? parsed : undefined,
   );
 }

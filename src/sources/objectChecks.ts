@@ -5,6 +5,7 @@
  * would reach the server as `[object Object]`, `4` or "from now on". Anything else is reported as
  * an `InvalidObjectError` naming the resource and the key, and skipped; the stream goes on.
  */
+import { EncodedObject } from '../core/encodedObject.js';
 import { InvalidObjectError } from '../core/errors.js';
 import { describeObject, type KubeObject, objectKey, objectKeyProblem } from '../core/objects.js';
 import type { ListWatchErrorContext } from './listWatchOptions.js';
@@ -38,6 +39,8 @@ export function validObject<T extends KubeObject>(
   value: unknown,
   phase: ListWatchErrorContext['phase'],
 ): value is T {
+  // A cell was checked by these same rules when it was made (core/encodedObject.ts).
+  if (value instanceof EncodedObject) return true;
   const problem = problemOf(value);
   if (problem === undefined) return true;
   const key = value !== null && typeof value === 'object' ? objectKey(value as KubeObject) : undefined;

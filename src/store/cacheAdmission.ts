@@ -8,6 +8,7 @@
  * key), a resourceVersion that is not a string (it would become the cache's resourceVersion), or
  * when it nests deeper than `MAX_OBJECT_DEPTH` (1000) levels and so cannot be frozen.
  */
+import { EncodedObject } from '../core/encodedObject.js';
 import { InvalidObjectError, type KubeRxError } from '../core/errors.js';
 import {
   type DeepReadonly,
@@ -63,6 +64,8 @@ function metadataProblem(object: KubeObject): string | undefined {
  * cached under it). Costs two type checks and a `/` search for a valid object.
  */
 export function admissionKey(raw: unknown, report: ReportRejected, resource?: string): string | undefined {
+  // A cell carries its key: it was only made for an object the cache admits.
+  if (raw instanceof EncodedObject) return raw.key;
   const key = raw !== null && typeof raw === 'object' ? objectKey(raw as KubeObject) : undefined;
   const problem = key === undefined ? objectKeyProblem(raw) : metadataProblem(raw as KubeObject);
   if (problem === undefined) return key;

@@ -26,7 +26,7 @@ function deeplyFrozen(value: unknown): boolean {
 /** A cell over `text`, with the metadata view the transport would give it. */
 function cellOf(text: string): EncodedObject {
   // Any metadata, even one the cache would turn away: these tests are about decoding.
-  return new EncodedObject(text, (JSON.parse(text) as KubeObject).metadata ?? {});
+  return new EncodedObject(text, (JSON.parse(text) as KubeObject).metadata ?? {}, 'key');
 }
 
 /** Kubernetes-shaped objects with arbitrary JSON besides: the texts a watch carries. */

@@ -83,7 +83,7 @@ class CountingCell extends EncodedObject {
 function watchCell(text: string): { cell: CountingCell; draft: unknown } {
   const draft = JSON.parse(text);
   const made = encodedObject(text, draft, true) as EncodedObject;
-  return { cell: new CountingCell(text, made.metadata, draft), draft };
+  return { cell: new CountingCell(text, made.metadata, made.key, draft), draft };
 }
 
 describe('EncodedObject drafts', () => {
