@@ -10,8 +10,7 @@
  * `EncodedObject` cell (text kept, decoded on first read); the initial store is a list decoded
  * by the transport's `deferredList`, in pages of 500, so it holds cells too. Inside the clock is
  * what could grow with the store: persistent-map updates, index maintenance (the node index reads
- * `spec.nodeName`, so it decodes each new cell: a parse and a deep freeze per event that do not
- * grow with the store), cache misses, GC of a larger heap. The same events as plain parsed
+ * `spec.nodeName` from the parse each event's cell keeps until it is filed), cache misses, GC of a larger heap. The same events as plain parsed
  * objects into a mutable Map cache (the structure of client-node's ListWatch) show how much of the
  * growth the machine alone causes.
  *

@@ -133,9 +133,14 @@ function p1Values(r: P1Result): TemplateValues {
     const t = r.timings[name];
     if (!t) return '';
     const usPerEvent = (t.ms * 1000) / r.n;
-    // The decoding stage adds to the baseline; each later stage to the one before it.
+    // The decoding stage adds to the baseline; each later stage to the one before it, and the
+    // read-everything reference to the subject. The eager reference is a whole pipeline of its own.
     const prev =
-      i === 2 ? r.timings[names[0] as string] : i > 2 ? r.timings[names[i - 1] as string] : undefined;
+      i === 2
+        ? r.timings[names[0] as string]
+        : i > 2 && i < 7
+          ? r.timings[names[i - 1] as string]
+          : undefined;
     const step = prev ? us(usPerEvent - (prev.ms * 1000) / r.n) : '';
     return `| ${name} | ${ms(t.ms)} | ${rate(r.rates[name] ?? 0)} | ${us(usPerEvent)} | ${step} | ${us((t.gcMs * 1000) / r.n)} |`;
   });

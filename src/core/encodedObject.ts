@@ -9,13 +9,15 @@
  * never decoded again. A controller reads one object per deduplicated key; a dashboard reads what it
  * shows.
  *
- * What stays the same for a reader: `read` returns a plain object, deep-frozen, the same one on every
- * read (decoded once, then the text is dropped), equal to what an eager decode would have given. An
- * object only becomes a cell when its text parsed as a plain JSON object with a key, no deeper than
- * `MAX_OBJECT_DEPTH`: everything the cache admits at once, it also admits deferred.
+ * What stays the same for a reader: a read returns a plain object, deep-frozen, the same one on
+ * every read (decoded once, then the text is dropped), equal to what an eager decode would have
+ * given. An object only becomes a cell when the cache would admit it (a key, a string
+ * resourceVersion, no deeper than `MAX_OBJECT_DEPTH`), so a cell always decodes.
  *
- * Cells never reach user code: `Snapshot` reads, deltas and informer events unwrap them (see
- * {@link readObject}); only the HTTP transport makes them, when a watch asks for `deferDecoding`.
+ * Only the HTTP transport makes cells, for a watch or list that asks for `deferDecoding` (an
+ * informer does). `Snapshot` reads, deltas and informer events unwrap them, so an informer's user
+ * never sees one; a `listWatch` with `deferDecoding` hands them out, to be read with
+ * {@link readObject}. docs/decoding.md has the whole contract.
  */
 import {
   type DeepReadonly,

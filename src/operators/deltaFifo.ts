@@ -15,7 +15,7 @@
  *   `onError` as an `UncacheableObjectError` and skipped: no delta, nothing else changes. In a
  *   `REPLACE` it is left out of the list, so a copy cached earlier is tombstoned like any object
  *   the list lacks.
- * Objects are deep-frozen as they enter, so every later stage shares them safely. An object whose
+ * Decoded objects are deep-frozen as they enter, so every later stage shares them safely. An object whose
  * decoding the source deferred (an `EncodedObject` cell, see core/encodedObject.ts) is kept as the
  * cell: its key and resourceVersion are read from the cell, and its deltas read it through getters,
  * so nothing decodes it until someone reads it (and then it is frozen).

@@ -22,6 +22,7 @@ import { byField, byLabel } from '../../src/store/indexFuncs.js';
 import type { Snapshot } from '../../src/store/snapshot.js';
 import { createFakeCluster, type FakeCluster } from '../../src/testing/index.js';
 import { kubeClient } from '../../src/transport/kubeClient.js';
+import { indexState } from '../support/indexState.js';
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
@@ -67,21 +68,6 @@ async function settled(cluster: FakeCluster, ...informers: Informer<V1Pod>[]): P
         expect(pods.snapshot().resourceVersion).toBe(fresh.metadata.resourceVersion);
     },
     { timeout: 5000, interval: 5 },
-  );
-}
-
-/** Every index's values and the keys filed under each, sorted; reads keys only. */
-function indexState(snapshot: Snapshot<V1Pod>) {
-  return Object.fromEntries(
-    snapshot.indexNames().map((name) => [
-      name,
-      Object.fromEntries(
-        snapshot
-          .indexValues(name)
-          .sort()
-          .map((value) => [value, snapshot.indexKeys(name, value).sort()]),
-      ),
-    ]),
   );
 }
 

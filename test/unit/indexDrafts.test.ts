@@ -26,6 +26,7 @@ import {
   readsOnlyMetadata,
 } from '../../src/store/indexFuncs.js';
 import type { Snapshot } from '../../src/store/snapshot.js';
+import { indexState } from '../support/indexState.js';
 
 describe('readsOnlyMetadata', () => {
   it('is true for the built-in indexes that read only what a cell keeps', () => {
@@ -256,21 +257,6 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ op: 'relist' as const }) },
   { weight: 1, arbitrary: fc.constant({ op: 'resync' as const }) },
 );
-
-/** Every index's values and the keys under each, sorted: what byIndex would answer, without decoding. */
-function indexState(snapshot: Snapshot<KubeObject>) {
-  return Object.fromEntries(
-    snapshot.indexNames().map((name) => [
-      name,
-      Object.fromEntries(
-        snapshot
-          .indexValues(name)
-          .sort()
-          .map((value) => [value, snapshot.indexKeys(name, value).sort()]),
-      ),
-    ]),
-  );
-}
 
 describe('indexes over cells against indexes over plain objects', () => {
   test.prop([fc.array(opArb, { minLength: 1, maxLength: 30 })], { numRuns: 300 })(
