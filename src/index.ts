@@ -42,7 +42,7 @@ export {
   statusError,
   WatchProtocolError,
 } from './core/errors.js';
-export { EncodedObject, readObject, type Stored } from './core/encodedObject.js';
+export { type CellMetadata, EncodedObject, readObject, type Stored } from './core/encodedObject.js';
 export {
   type BookmarkEvent,
   DeletedFinalStateUnknown,

@@ -51,13 +51,15 @@ interface IndexedValues {
 
 /**
  * One object as JSON text plus the metadata fields the cache reads (see {@link CellMetadata}).
- * Make one with {@link encodedObject}, which checks that the cache would admit the object.
+ * The HTTP transport makes them (with `encodedObject`, which checks that the cache would admit the
+ * object); caches store them and unwrap them with {@link readObject}.
  *
  * @example
  * ```ts
- * const text = '{"metadata":{"name":"web","namespace":"default"}}';
- * const cell = encodedObject(text, JSON.parse(text)) as EncodedObject;
- * readObject(cell).metadata.name; // 'web' (decoded now, frozen, kept)
+ * // A listWatch that defers decoding hands cells out; readObject decodes one (once, frozen).
+ * listWatch(kubeClient(), resources.pods, { deferDecoding: true }).subscribe((event) => {
+ *   if (event.type === 'MODIFIED') console.log(readObject(event.object).metadata?.name);
+ * });
  * ```
  */
 export class EncodedObject {
