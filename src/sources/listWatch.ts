@@ -65,6 +65,10 @@
  *   at least that long, up to `maxRetryAfterMs` (60 s), or the backoff delay if that is longer.
  * - Anything else (5xx, 429, transport errors, idle timeouts): reported and retried forever with
  *   jittered backoff; it never completes or errors the stream.
+ * - A watch from resourceVersion "0" (a list answered "0"; no real server does) that fails after
+ *   some of its objects: a relist, not a watch from the highest resourceVersion seen. Such a watch
+ *   begins with the server's objects in key order, so that resourceVersion says nothing of the
+ *   objects not yet sent.
  *
  * Layer `sources`: cold Observables that read the API (the Reflector and its backoff). May import:
  * `core`, `store`.

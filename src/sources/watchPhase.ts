@@ -12,7 +12,7 @@ import type { RawWatchEvent } from '../core/client.js';
 import { type KubeStatus, ShortWatchError, StatusError, WatchProtocolError } from '../core/errors.js';
 import { type KubeObject, objectKey } from '../core/objects.js';
 import { INITIAL_EVENTS_END_ANNOTATION } from '../core/protocol.js';
-import { afterFailure } from './failures.js';
+import { afterFailure, relistState } from './failures.js';
 import { validObject } from './objectChecks.js';
 import { watchRestartDelay } from './pacing.js';
 import {
@@ -41,6 +41,11 @@ export function watchPhase<T extends KubeObject>(
     let rv = resourceVersion;
     let progress = false;
     let buffer: Map<string, T> | null = initial ? new Map() : null;
+    // A watch from "0" (what a list that answered "0" leaves: no real server does, a fake or odd
+    // one may) starts with the server's current objects in key order, not resourceVersion order.
+    // Failing after some of them, the highest resourceVersion seen says nothing of the objects not
+    // yet sent, so it is not resumed from: the Reflector relists instead.
+    const stateDump = !initial && (resourceVersion === '0' || resourceVersion === '');
     const timeoutSeconds = ctx.options.watchTimeoutSeconds ?? Math.floor(300 * (1 + ctx.random()));
     const { namespace, labelSelector, fieldSelector } = ctx.options;
     const base = {
@@ -140,7 +145,11 @@ export function watchPhase<T extends KubeObject>(
     return concat(steps, closed).pipe(
       catchError((error: unknown) => {
         const retry: ReflectorState =
-          buffer !== null ? { phase: 'streamingList' } : { phase: 'watch', resourceVersion: rv };
+          buffer !== null
+            ? { phase: 'streamingList' }
+            : stateDump && rv !== resourceVersion
+              ? relistState(ctx)
+              : { phase: 'watch', resourceVersion: rv };
         return afterFailure(ctx, error, buffer !== null ? 'streamingList' : 'watch', retry);
       }),
     );

@@ -655,7 +655,16 @@ export function buildScript(scenario: Scenario): Script {
       case 'watch500': {
         if (command.inStream) {
           emit(command.gapMs, errorEvent(500, 'internal error'));
-          afterWatchFailure(closeCurrent({ kind: 'error' }));
+          // A watch from "0" begins with a dump of the server's objects in key order: failing after
+          // some progress, the reflector relists rather than resume from the highest rv it saw.
+          const dump =
+            current !== undefined &&
+            !current.expect.streaming &&
+            current.expect.rv === '0' &&
+            current.items.some((item) => item.progress);
+          const failed = closeCurrent({ kind: 'error' });
+          if (dump) relist([]);
+          else afterWatchFailure(failed);
           break;
         }
         budgetMs += command.gapMs;
