@@ -10,7 +10,7 @@
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import { filter, firstValueFrom, from, type Subscription } from 'rxjs';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { EncodedObject, isDeferred } from '../../src/core/encodedObject.js';
 import type { KubeRxError } from '../../src/core/errors.js';
 import type { Delta, InformerEvent } from '../../src/core/events.js';
@@ -18,22 +18,14 @@ import { type DeepReadonly, objectKey } from '../../src/core/objects.js';
 import { resources } from '../../src/core/resources.js';
 import { type Informer, type InformerOptions, informer } from '../../src/runtime/informer.js';
 import { UncacheableObjectError } from '../../src/store/cacheAdmission.js';
-import { byField, byLabel, NAMESPACE_INDEX } from '../../src/store/indexFuncs.js';
+import { NAMESPACE_INDEX } from '../../src/store/indexFuncs.js';
 import type { Snapshot } from '../../src/store/snapshot.js';
-import { createFakeCluster, type FakeCluster } from '../../src/testing/index.js';
-import { kubeClient } from '../../src/transport/kubeClient.js';
+import type { FakeCluster } from '../../src/testing/index.js';
+import type { kubeClient } from '../../src/transport/kubeClient.js';
+import { afterTest, indexers, podOn, servePods } from '../support/podsOverHttp.js';
 
-const cleanup: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn();
-});
-
-const pod = (namespace: string, name: string, app: string, nodeName: string): V1Pod => ({
-  apiVersion: 'v1',
-  kind: 'Pod',
-  metadata: { name, namespace, labels: { app }, annotations: { note: `pod ${name} "quoted" ✓` } },
-  spec: { nodeName, containers: [{ name: 'c', image: 'nginx', args: ['-v', '--x=1'] }] },
-});
+const pod = (namespace: string, name: string, app: string, nodeName: string): V1Pod =>
+  podOn(namespace, name, app, nodeName, `pod ${name} "quoted" ✓`);
 
 /** True when `value` and every object and array under it is frozen. */
 function deeplyFrozen(value: unknown): boolean {
@@ -42,18 +34,8 @@ function deeplyFrozen(value: unknown): boolean {
   return Object.values(value).every(deeplyFrozen);
 }
 
-async function serve() {
-  const cluster = createFakeCluster();
-  for (const ns of ['a', 'b']) {
-    await cluster.client.create(resources.pods, pod(ns, 'web', 'web', 'n1'));
-    await cluster.client.create(resources.pods, pod(ns, 'db', 'db', 'n2'));
-  }
-  const server = await cluster.listen();
-  cleanup.push(() => server.close());
-  return { cluster, client: kubeClient(server.kubeConfig, { rateLimit: false }) };
-}
-
-const indexers = { node: byField('spec.nodeName'), app: byLabel('app') };
+const serve = () =>
+  servePods(['a', 'b'].flatMap((ns) => [pod(ns, 'web', 'web', 'n1'), pod(ns, 'db', 'db', 'n2')]));
 
 /** An informer over `client`, subscribed for the test, with its events, deltas and errors. */
 function started(client: ReturnType<typeof kubeClient>, options: InformerOptions<V1Pod> = {}) {
@@ -69,7 +51,7 @@ function started(client: ReturnType<typeof kubeClient>, options: InformerOptions
     pods.events$.subscribe((event) => events.push(event)),
     pods.deltas$.subscribe((batch) => deltas.push(...batch.deltas)),
   ];
-  cleanup.push(() => {
+  afterTest(() => {
     for (const s of subscriptions) s.unsubscribe();
   });
   return { pods, events, deltas, errors };
@@ -296,7 +278,7 @@ describe('informer with deferred decoding over HTTP', () => {
     const { cluster, client } = await serve();
     const pods = informer(client, resources.pods);
     const subscription = pods.store$.subscribe();
-    cleanup.push(() => subscription.unsubscribe());
+    afterTest(() => subscription.unsubscribe());
     await pods.synced;
     await cluster.client.create(resources.pods, pod('a', 'lazy', 'web', 'n1'));
     const snapshot = await firstValueFrom(pods.store$.pipe(filter((s) => s.has('a/lazy'))));

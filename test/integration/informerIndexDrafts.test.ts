@@ -12,39 +12,22 @@
 import { fc, test } from '@fast-check/vitest';
 import type { V1Pod } from '@kubernetes/client-node';
 import { firstValueFrom, from, type Subscription } from 'rxjs';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { EncodedObject } from '../../src/core/encodedObject.js';
 import type { KubeRxError } from '../../src/core/errors.js';
 import { type DeepReadonly, objectKey } from '../../src/core/objects.js';
 import { resources } from '../../src/core/resources.js';
 import { type Informer, type InformerOptions, informer } from '../../src/runtime/informer.js';
-import { byField, byLabel } from '../../src/store/indexFuncs.js';
 import type { Snapshot } from '../../src/store/snapshot.js';
-import { createFakeCluster, type FakeCluster } from '../../src/testing/index.js';
-import { kubeClient } from '../../src/transport/kubeClient.js';
+import type { FakeCluster } from '../../src/testing/index.js';
+import type { kubeClient } from '../../src/transport/kubeClient.js';
 import { indexState } from '../support/indexState.js';
+import { afterTest, closeAll, indexers, podOn, servePods } from '../support/podsOverHttp.js';
 
-const cleanup: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn();
-});
+const pod = (namespace: string, name: string, app: string, nodeName: string): V1Pod =>
+  podOn(namespace, name, app, nodeName, `pod ${name} },{"metadata":`);
 
-const pod = (namespace: string, name: string, app: string, nodeName: string): V1Pod => ({
-  apiVersion: 'v1',
-  kind: 'Pod',
-  metadata: { name, namespace, labels: { app }, annotations: { note: `pod ${name} },{"metadata":` } },
-  spec: { nodeName, containers: [{ name: 'c', image: 'nginx' }] },
-});
-
-const indexers = { node: byField('spec.nodeName'), app: byLabel('app') };
-
-async function serve(initial: readonly V1Pod[]) {
-  const cluster = createFakeCluster();
-  for (const p of initial) await cluster.client.create(resources.pods, p);
-  const server = await cluster.listen();
-  cleanup.push(() => server.close());
-  return { cluster, client: kubeClient(server.kubeConfig, { rateLimit: false }) };
-}
+const serve = servePods;
 
 /** A running informer with the node and app indexes; only its store is subscribed (nothing reads). */
 function started(client: ReturnType<typeof kubeClient>, options: InformerOptions<V1Pod> = {}) {
@@ -55,7 +38,7 @@ function started(client: ReturnType<typeof kubeClient>, options: InformerOptions
     ...options,
   });
   const subscription: Subscription = pods.store$.subscribe();
-  cleanup.push(() => subscription.unsubscribe());
+  afterTest(() => subscription.unsubscribe());
   return { pods, errors };
 }
 
@@ -278,7 +261,7 @@ describe('informer indexes over cells, random changes over HTTP', () => {
         }
         expect(errors()).toEqual([]);
       } finally {
-        for (const fn of cleanup.splice(0).reverse()) await fn();
+        await closeAll();
       }
     },
   );
