@@ -12,7 +12,6 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { filter, firstValueFrom, from, type Subscription } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
 import { EncodedObject, isDeferred } from '../../src/core/encodedObject.js';
-import type { KubeRxError } from '../../src/core/errors.js';
 import type { Delta, InformerEvent } from '../../src/core/events.js';
 import { type DeepReadonly, objectKey } from '../../src/core/objects.js';
 import { resources } from '../../src/core/resources.js';
@@ -22,7 +21,7 @@ import { NAMESPACE_INDEX } from '../../src/store/indexFuncs.js';
 import type { Snapshot } from '../../src/store/snapshot.js';
 import type { FakeCluster } from '../../src/testing/index.js';
 import type { kubeClient } from '../../src/transport/kubeClient.js';
-import { afterTest, indexers, podOn, servePods } from '../support/podsOverHttp.js';
+import { afterTest, indexedInformer, podOn, servePods } from '../support/podsOverHttp.js';
 
 const pod = (namespace: string, name: string, app: string, nodeName: string): V1Pod =>
   podOn(namespace, name, app, nodeName, `pod ${name} "quoted" ✓`);
@@ -39,12 +38,7 @@ const serve = () =>
 
 /** An informer over `client`, subscribed for the test, with its events, deltas and errors. */
 function started(client: ReturnType<typeof kubeClient>, options: InformerOptions<V1Pod> = {}) {
-  const errors: KubeRxError[] = [];
-  const pods: Informer<V1Pod> = informer(client, resources.pods, {
-    indexers,
-    onError: (error) => errors.push(error),
-    ...options,
-  });
+  const { pods, errors } = indexedInformer(client, options);
   const events: InformerEvent<V1Pod>[] = [];
   const deltas: Delta<V1Pod>[] = [];
   const subscriptions: Subscription[] = [

@@ -14,15 +14,14 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { firstValueFrom, from, type Subscription } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
 import { EncodedObject } from '../../src/core/encodedObject.js';
-import type { KubeRxError } from '../../src/core/errors.js';
 import { type DeepReadonly, objectKey } from '../../src/core/objects.js';
 import { resources } from '../../src/core/resources.js';
-import { type Informer, type InformerOptions, informer } from '../../src/runtime/informer.js';
+import type { Informer, InformerOptions } from '../../src/runtime/informer.js';
 import type { Snapshot } from '../../src/store/snapshot.js';
 import type { FakeCluster } from '../../src/testing/index.js';
 import type { kubeClient } from '../../src/transport/kubeClient.js';
 import { indexState } from '../support/indexState.js';
-import { afterTest, closeAll, indexers, podOn, servePods } from '../support/podsOverHttp.js';
+import { afterTest, closeAll, indexedInformer, podOn, servePods } from '../support/podsOverHttp.js';
 
 const pod = (namespace: string, name: string, app: string, nodeName: string): V1Pod =>
   podOn(namespace, name, app, nodeName, `pod ${name} },{"metadata":`);
@@ -31,12 +30,7 @@ const serve = servePods;
 
 /** A running informer with the node and app indexes; only its store is subscribed (nothing reads). */
 function started(client: ReturnType<typeof kubeClient>, options: InformerOptions<V1Pod> = {}) {
-  const errors: KubeRxError[] = [];
-  const pods: Informer<V1Pod> = informer(client, resources.pods, {
-    indexers,
-    onError: (error) => errors.push(error),
-    ...options,
-  });
+  const { pods, errors } = indexedInformer(client, options);
   const subscription: Subscription = pods.store$.subscribe();
   afterTest(() => subscription.unsubscribe());
   return { pods, errors };

@@ -6,7 +6,9 @@
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import { afterEach } from 'vitest';
+import type { KubeRxError } from '../../src/core/errors.js';
 import { resources } from '../../src/core/resources.js';
+import { type Informer, type InformerOptions, informer } from '../../src/runtime/informer.js';
 import { byField, byLabel } from '../../src/store/indexFuncs.js';
 import { createFakeCluster } from '../../src/testing/index.js';
 import { kubeClient } from '../../src/transport/kubeClient.js';
@@ -45,4 +47,18 @@ export async function servePods(initial: readonly V1Pod[]) {
   const server = await cluster.listen();
   afterTest(() => server.close());
   return { cluster, client: kubeClient(server.kubeConfig, { rateLimit: false }) };
+}
+
+/** A pod informer over `client` with the node and app indexes, collecting what it reports. */
+export function indexedInformer(
+  client: ReturnType<typeof kubeClient>,
+  options: InformerOptions<V1Pod> = {},
+): { pods: Informer<V1Pod>; errors: KubeRxError[] } {
+  const errors: KubeRxError[] = [];
+  const pods = informer(client, resources.pods, {
+    indexers,
+    onError: (error) => errors.push(error),
+    ...options,
+  });
+  return { pods, errors };
 }
