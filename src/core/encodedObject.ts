@@ -25,7 +25,6 @@ import {
   type KubeObject,
   MAX_OBJECT_DEPTH,
   objectKey,
-  objectKeyProblem,
   parsedNestsWithinLimit,
 } from './objects.js';
 
@@ -148,11 +147,26 @@ export class EncodedObject {
   }
 }
 
-/** `object` with apiVersion/kind filled in where missing, as the Reflector does for list items. */
-function withTypeMeta(object: unknown, typeMeta: { apiVersion: string; kind: string }): unknown {
+/**
+ * `object` with `apiVersion`/`kind` filled in where missing (a copy; `object` itself when it has
+ * both), as the Reflector does for list items, which the API server sends without them.
+ *
+ * @example
+ * ```ts
+ * withTypeMeta({ metadata: { name: 'a' } }, { apiVersion: 'v1', kind: 'Pod' }); // { metadata, apiVersion: 'v1', kind: 'Pod' }
+ * ```
+ */
+export function withTypeMeta<T>(
+  object: T,
+  typeMeta: { readonly apiVersion: string; readonly kind: string },
+): T {
   const value = object as KubeObject;
-  if (value.apiVersion && value.kind) return value;
-  return { ...value, apiVersion: value.apiVersion ?? typeMeta.apiVersion, kind: value.kind ?? typeMeta.kind };
+  if (value.apiVersion && value.kind) return object;
+  return {
+    ...value,
+    apiVersion: value.apiVersion ?? typeMeta.apiVersion,
+    kind: value.kind ?? typeMeta.kind,
+  } as T;
 }
 
 /**
@@ -169,7 +183,10 @@ function withTypeMeta(object: unknown, typeMeta: { apiVersion: string; kind: str
  * ```
  */
 export function encodedObject(text: string, parsed: unknown, keepDraft = false): EncodedObject | undefined {
-  if (objectKeyProblem(parsed) !== undefined) return undefined;
+  // objectKey gives no key exactly where objectKeyProblem names a problem (for any object).
+  if (parsed === null || typeof parsed !== 'object') return undefined;
+  const key = objectKey(parsed as KubeObject);
+  if (key === undefined) return undefined;
   const meta = (parsed as KubeObject).metadata as CellMetadata;
   const rv = meta.resourceVersion;
   if (rv !== undefined && (typeof rv !== 'string' || rv === '')) return undefined;
@@ -179,7 +196,7 @@ export function encodedObject(text: string, parsed: unknown, keepDraft = false):
   return new EncodedObject(
     text,
     { name, namespace, resourceVersion: rv, uid, labels, ownerReferences },
-    objectKey(parsed as KubeObject) as string,
+    key,
     keepDraft ? parsed : undefined,
   );
 }

@@ -20,7 +20,7 @@ import {
   subscribeOn,
 } from 'rxjs';
 import type { ListResult } from '../core/client.js';
-import { EncodedObject } from '../core/encodedObject.js';
+import { EncodedObject, withTypeMeta } from '../core/encodedObject.js';
 import { isResourceExpired, ListPagingError } from '../core/errors.js';
 import type { KubeObject } from '../core/objects.js';
 import { apiVersionOf, type ResourceType } from '../core/resources.js';
@@ -32,12 +32,11 @@ import { PageGuard } from './pageGuard.js';
 import { listed, type ReflectorContext, report, type Step } from './reflectorContext.js';
 
 /** Fills in apiVersion/kind, which the API server omits on list items but sends on watch objects. */
-function withTypeMeta<T extends KubeObject>(resource: ResourceType<T>, item: T): T {
+function withResourceTypeMeta<T extends KubeObject>(resource: ResourceType<T>, item: T): T {
   // A cell (deferDecoding) fills them in when it is decoded.
   if (item instanceof EncodedObject)
     return item.withTypeMeta(apiVersionOf(resource), resource.kind) as unknown as T;
-  if (item.apiVersion && item.kind) return item;
-  return { ...item, apiVersion: item.apiVersion ?? apiVersionOf(resource), kind: item.kind ?? resource.kind };
+  return withTypeMeta(item, { apiVersion: apiVersionOf(resource), kind: resource.kind });
 }
 
 /** One page, checked; unsubscribing aborts the request. */
@@ -90,7 +89,7 @@ export function listPhase<T extends KubeObject>(
     reduce(
       (acc, page, index) => {
         for (const item of page.items)
-          if (validObject<T>(ctx, item, 'list')) acc.objects.push(withTypeMeta(ctx.resource, item));
+          if (validObject<T>(ctx, item, 'list')) acc.objects.push(withResourceTypeMeta(ctx.resource, item));
         return {
           objects: acc.objects,
           resourceVersion: index === 0 ? page.metadata.resourceVersion : acc.resourceVersion,
