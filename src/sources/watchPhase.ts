@@ -44,8 +44,9 @@ export function watchPhase<T extends KubeObject>(
     // A watch from "0" (what a list that answered "0" leaves: no real server does, a fake or odd
     // one may) starts with the server's current objects in key order, not resourceVersion order.
     // Failing after some of them, the highest resourceVersion seen says nothing of the objects not
-    // yet sent, so it is not resumed from: the Reflector relists instead.
-    const stateDump = !initial && (resourceVersion === '0' || resourceVersion === '');
+    // yet sent, so it is not resumed from: the Reflector relists instead. A bookmark ends the dump
+    // (servers send one only after the initial objects), so from then on its resourceVersion holds.
+    let stateDump = !initial && (resourceVersion === '0' || resourceVersion === '');
     const timeoutSeconds = ctx.options.watchTimeoutSeconds ?? Math.floor(300 * (1 + ctx.random()));
     const { namespace, labelSelector, fieldSelector } = ctx.options;
     const base = {
@@ -74,6 +75,7 @@ export function watchPhase<T extends KubeObject>(
         return null;
       }
       rv = bookmarkRv;
+      stateDump = false;
       if (buffer === null) return { event: { type: 'BOOKMARK', resourceVersion: rv } };
       if (object?.metadata?.annotations?.[INITIAL_EVENTS_END_ANNOTATION] !== 'true') return null;
       const objects = [...buffer.values()];

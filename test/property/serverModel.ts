@@ -657,11 +657,15 @@ export function buildScript(scenario: Scenario): Script {
           emit(command.gapMs, errorEvent(500, 'internal error'));
           // A watch from "0" begins with a dump of the server's objects in key order: failing after
           // some progress, the reflector relists rather than resume from the highest rv it saw.
+          // A bookmark (with a resourceVersion) ends the dump: from then on it resumes as usual.
           const dump =
             current !== undefined &&
             !current.expect.streaming &&
             current.expect.rv === '0' &&
-            current.items.some((item) => item.progress);
+            current.items.some((item) => item.progress) &&
+            !current.items.some(
+              ({ event }) => event.type === 'BOOKMARK' && event !== GARBAGE.bookmarkWithoutRv,
+            );
           const failed = closeCurrent({ kind: 'error' });
           if (dump) relist([]);
           else afterWatchFailure(failed);

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { StatusError } from '../../src/core/errors.js';
 import { resources } from '../../src/core/resources.js';
 import { listWatch } from '../../src/sources/listWatch.js';
-import { added, listOf, pod, scriptedClient } from '../../src/testing/index.js';
+import { added, bookmark, listOf, pod, scriptedClient } from '../../src/testing/index.js';
 
 const scheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
@@ -43,6 +43,20 @@ describe('a watch from resourceVersion "0"', () => {
       flush();
       const calls = client.calls.map((c) => `${c.verb} ${c.options.resourceVersion ?? ''}`.trim());
       expect(calls).toEqual(['list', 'watch 0', 'watch 0']);
+    });
+  });
+
+  it('failing after a bookmark, resumes from the bookmark: the bookmark ended the dump', () => {
+    scheduler().run(({ flush }) => {
+      const cut = concat(
+        of(added(pod('a', '1')), bookmark('6')),
+        throwError(() => new StatusError({ code: 500, message: 'internal error' }, 500)),
+      );
+      const client = scriptedClient({ lists: [listOf([], '0')], watches: [cut] });
+      listWatch(client, resources.pods, { backoff: { initialMs: 10, maxMs: 10 } }).subscribe();
+      flush();
+      const calls = client.calls.map((c) => `${c.verb} ${c.options.resourceVersion ?? ''}`.trim());
+      expect(calls).toEqual(['list', 'watch 0', 'watch 6']);
     });
   });
 
