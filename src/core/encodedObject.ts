@@ -23,9 +23,9 @@ import {
   type DeepReadonly,
   deepFreeze,
   type KubeObject,
-  MAX_OBJECT_DEPTH,
   objectKey,
   parsedNestsWithinLimit,
+  textNestsWithinLimit,
 } from './objects.js';
 
 /**
@@ -91,7 +91,7 @@ export class EncodedObject {
    */
   withTypeMeta(apiVersion: string, kind: string): EncodedObject {
     if (this.#text !== undefined) {
-      this.#typeMeta = { apiVersion, kind };
+      this.#typeMeta = sharedTypeMeta(apiVersion, kind);
       return this;
     }
     const value = this.#value as KubeObject;
@@ -147,6 +147,18 @@ export class EncodedObject {
   }
 }
 
+let lastTypeMeta: { readonly apiVersion: string; readonly kind: string } | undefined;
+
+/** One `{ apiVersion, kind }` for a run of cells of one resource (a list's), not one per cell. */
+function sharedTypeMeta(
+  apiVersion: string,
+  kind: string,
+): { readonly apiVersion: string; readonly kind: string } {
+  if (lastTypeMeta?.apiVersion !== apiVersion || lastTypeMeta.kind !== kind)
+    lastTypeMeta = { apiVersion, kind };
+  return lastTypeMeta;
+}
+
 /**
  * `object` with `apiVersion`/`kind` filled in where missing (a copy; `object` itself when it has
  * both), as the Reflector does for list items, which the API server sends without them.
@@ -190,8 +202,8 @@ export function encodedObject(text: string, parsed: unknown, keepDraft = false):
   const meta = (parsed as KubeObject).metadata as CellMetadata;
   const rv = meta.resourceVersion;
   if (rv !== undefined && (typeof rv !== 'string' || rv === '')) return undefined;
-  // Nesting past the limit takes at least two brackets a level: a shorter text cannot, unwalked.
-  if (text.length > 2 * MAX_OBJECT_DEPTH && !parsedNestsWithinLimit(parsed)) return undefined;
+  // Most texts are too short for their count of arrays to nest past the limit: no walk.
+  if (!textNestsWithinLimit(text) && !parsedNestsWithinLimit(parsed)) return undefined;
   const { name, namespace, uid, labels, ownerReferences } = meta;
   return new EncodedObject(
     text,

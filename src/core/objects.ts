@@ -255,6 +255,32 @@ function freezeGuarded(root: object): boolean {
   return true;
 }
 
+/**
+ * True when the JSON text `text` cannot nest deeper than {@link MAX_OBJECT_DEPTH}, judged from its
+ * length and its count of `[` alone (so its parse need not be walked). On the deepest path each
+ * array takes two characters (`[`, `]`) and each object at least five (`{`, `""`, `:`, `}`; the
+ * innermost needs no key), so a path of `c` containers, `a` of them arrays, takes at least
+ * `5c - 3a - 3` characters. A pod's text (about ten `[` in 3 KB) passes; a text that does not pass
+ * may still nest within the limit, and is walked.
+ *
+ * @example
+ * ```ts
+ * textNestsWithinLimit('{"metadata":{"name":"a"}}'); // true
+ * textNestsWithinLimit('['.repeat(1002) + ']'.repeat(1002)); // false: walk the parse
+ * ```
+ */
+export function textNestsWithinLimit(text: string): boolean {
+  // Too deep means at least MAX + 2 containers on one path (the top level is depth 0).
+  const budget = 5 * (MAX_OBJECT_DEPTH + 2) - 3 - text.length;
+  if (budget <= 0) return false;
+  let arrays = 0;
+  for (let at = text.indexOf('['); at >= 0; at = text.indexOf('[', at + 1)) {
+    arrays++;
+    if (3 * arrays >= budget) return false;
+  }
+  return true;
+}
+
 /** {@link parsedNestsWithinLimit}'s walk: false when something under `value` is too deep. */
 function parsedWithin(value: object, depth: number): boolean {
   if (depth > MAX_OBJECT_DEPTH) return false;

@@ -27,7 +27,7 @@ import { defer, filter, map, type OperatorFunction, scan } from 'rxjs';
 import { deferredDelta, EncodedObject, readObject, type Stored } from '../core/encodedObject.js';
 import type { KubeRxError } from '../core/errors.js';
 import { DeletedFinalStateUnknown, type Delta, type DeltaBatch, type WatchEvent } from '../core/events.js';
-import { type DeepReadonly, type KubeObject, objectKey, resourceVersionOf } from '../core/objects.js';
+import { type DeepReadonly, type KubeObject, resourceVersionOf } from '../core/objects.js';
 import { admissionKey, admittedObject, type UncacheableObjectError } from '../store/cacheAdmission.js';
 import { FifoBatch } from '../store/fifoBatch.js';
 import { PersistentMap } from '../store/persistentMap.js';
@@ -112,6 +112,34 @@ function deltaOf<T>(
     : { type, key, object: object as DeepReadonly<T>, oldObject: oldObject as DeepReadonly<T> };
 }
 
+/**
+ * `Added` or `Replaced` for each listed key, in list order (like client-go's Replace). A key
+ * listed twice counts once, as its last copy; a list with each key once (the usual case) needs no
+ * lookups for that, and a list into an empty cache none at all.
+ */
+function listedDeltas<T>(
+  keys: readonly string[],
+  objects: readonly Stored<T>[],
+  listed: PersistentMap<Stored<T>>,
+  known: PersistentMap<Stored<T>>,
+): Delta<T>[] {
+  const seen = listed.size === keys.length ? undefined : new Set<string>();
+  const deltas: Delta<T>[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const object = objects[i] as Stored<T>;
+    if (seen !== undefined) {
+      if (listed.get(key) !== object || seen.has(key)) continue;
+      seen.add(key);
+    }
+    const old = known.size === 0 ? undefined : known.get(key);
+    deltas.push(
+      old === undefined ? deltaOf('Added', key, object, undefined) : deltaOf('Replaced', key, object, old),
+    );
+  }
+  return deltas;
+}
+
 /** `raw` as the cache stores it: a cell as it is (the source checked it), else frozen (or undefined). */
 function admitted<T>(
   raw: T | EncodedObject,
@@ -190,30 +218,19 @@ export function deltaFifo<T extends KubeObject>(
         return emitted(state.known, state.known, deltas, state.resourceVersion, state.synced, false);
       }
       case 'REPLACE': {
-        const deltas: Delta<T>[] = [];
+        const keys: string[] = [];
+        const objects: Stored<T>[] = [];
         const listed = PersistentMap.empty<Stored<T>>().withMutations((next) => {
           for (const raw of event.objects) {
             const key = admissionKey(raw, report, resource);
             const object = key === undefined ? undefined : admitted<T>(raw, key, report, resource);
-            if (object !== undefined) next.set(key as string, object);
+            if (object === undefined) continue;
+            next.set(key as string, object);
+            keys.push(key as string);
+            objects.push(object);
           }
         });
-        // In list order, like client-go's Replace; a key listed twice counts once, as its last copy.
-        const seen = new Set<string>();
-        for (const raw of event.objects) {
-          const key = raw !== null && typeof raw === 'object' ? objectKey(raw) : undefined;
-          const object = key === undefined ? undefined : listed.get(key);
-          // deepFreeze froze `raw` in place (a cell is kept as it is): the listed object is `raw`
-          // itself for its last copy.
-          if (key === undefined || object === undefined || object !== raw || seen.has(key)) continue;
-          seen.add(key);
-          const old = state.known.get(key);
-          deltas.push(
-            old === undefined
-              ? deltaOf('Added', key, object, undefined)
-              : deltaOf('Replaced', key, object, old),
-          );
-        }
+        const deltas = listedDeltas(keys, objects, listed, state.known);
         for (const key of sortedKeys(state.known)) {
           if (listed.has(key)) continue;
           const old = readObject<T>(state.known.get(key) as Stored<T>);

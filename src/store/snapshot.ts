@@ -201,7 +201,12 @@ function storedChange<T>(
   before: PersistentMap<Stored<T>>,
   after: PersistentMap<Stored<T>>,
 ): [Stored<T> | undefined, Stored<T> | undefined] {
-  if (isDeferred(delta)) return [before.get(delta.key), after.get(delta.key)];
+  // deltaFifo's deltas: an `Added` key was not in `before`, a `Deleted` one is not in `after`.
+  if (isDeferred(delta))
+    return [
+      delta.type === 'Added' ? undefined : before.get(delta.key),
+      delta.type === 'Deleted' ? undefined : after.get(delta.key),
+    ];
   const old = delta.type === 'Added' ? undefined : (delta as { oldObject: DeepReadonly<T> }).oldObject;
   return [old, delta.type === 'Deleted' ? undefined : delta.object];
 }
