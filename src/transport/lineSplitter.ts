@@ -42,7 +42,12 @@ export class LineSplitter {
     const lines: string[] = [];
     let start = 0;
     for (let newline = bytes.indexOf(0x0a); newline >= 0; newline = bytes.indexOf(0x0a, start)) {
-      lines.push(this.complete(bytes.subarray(start, newline)));
+      // A line wholly inside this chunk is decoded in place: no view, no copy before the decode.
+      lines.push(
+        this.pending.length === 0
+          ? this.decodeWhole(bytes, start, newline)
+          : this.complete(bytes.subarray(start, newline)),
+      );
       start = newline + 1;
     }
     if (start < bytes.length) this.hold(bytes.subarray(start));
@@ -73,6 +78,11 @@ export class LineSplitter {
     this.pending = [];
     this.pendingBytes = 0;
     return line.toString('utf8');
+  }
+
+  private decodeWhole(bytes: Buffer, start: number, end: number): string {
+    this.check(end - start);
+    return bytes.toString('utf8', start, end);
   }
 
   private hold(piece: Buffer): void {

@@ -57,11 +57,20 @@ const isJsonSpace = (code: number) => code === 32 || code === 9 || code === 10 |
  * whole-line path, which decides it as before; an object the cache would turn away is passed on
  * decoded, so it is reported as before. The cell keeps the parse until the cache has indexed it.
  */
+/** The object event type the line names right after its prefix (and its closing quote), if any. */
+function objectEventType(line: string): 'ADDED' | 'MODIFIED' | 'DELETED' | undefined {
+  const at = EVENT_PREFIX.length;
+  if (line.startsWith('MODIFIED"', at)) return 'MODIFIED';
+  if (line.startsWith('ADDED"', at)) return 'ADDED';
+  if (line.startsWith('DELETED"', at)) return 'DELETED';
+  return undefined;
+}
+
 function deferredEvent(line: string): RawWatchEvent | undefined {
   if (!line.startsWith(EVENT_PREFIX)) return undefined;
-  const typeEnd = line.indexOf('"', EVENT_PREFIX.length);
-  const type = line.slice(EVENT_PREFIX.length, typeEnd);
-  if (type !== 'ADDED' && type !== 'MODIFIED' && type !== 'DELETED') return undefined;
+  const type = objectEventType(line);
+  if (type === undefined) return undefined;
+  const typeEnd = EVENT_PREFIX.length + type.length;
   if (!line.startsWith(OBJECT_FIELD, typeEnd + 1)) return undefined;
   const start = typeEnd + 1 + OBJECT_FIELD.length;
   let end = line.length - 1;
