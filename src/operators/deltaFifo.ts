@@ -29,7 +29,7 @@ import type { KubeRxError } from '../core/errors.js';
 import { DeletedFinalStateUnknown, type Delta, type DeltaBatch, type WatchEvent } from '../core/events.js';
 import { type DeepReadonly, type KubeObject, resourceVersionOf } from '../core/objects.js';
 import { admissionKey, admittedObject, type UncacheableObjectError } from '../store/cacheAdmission.js';
-import { FifoBatch } from '../store/fifoBatch.js';
+import { FifoBatch, type StoredChange } from '../store/fifoBatch.js';
 import { PersistentMap } from '../store/persistentMap.js';
 import { Snapshot } from '../store/snapshot.js';
 
@@ -68,8 +68,9 @@ function emitted<T>(
   resourceVersion: string,
   synced: boolean,
   initialList: boolean,
+  change?: StoredChange<T>,
 ): FifoState<T> {
-  const out = new FifoBatch(deltas, resourceVersion, synced, initialList, before, known);
+  const out = new FifoBatch(deltas, resourceVersion, synced, initialList, before, known, change);
   return { known, resourceVersion, synced, out };
 }
 
@@ -188,6 +189,7 @@ export function deltaFifo<T extends KubeObject>(
           resourceVersionOf(object as KubeObject) || state.resourceVersion,
           state.synced,
           false,
+          [old, object],
         );
       }
       case 'DELETED': {
@@ -204,6 +206,7 @@ export function deltaFifo<T extends KubeObject>(
           resourceVersionOf(object as KubeObject) || state.resourceVersion,
           state.synced,
           false,
+          [old, undefined],
         );
       }
       case 'BOOKMARK':

@@ -13,10 +13,14 @@ import type { Stored } from '../core/encodedObject.js';
 import type { Delta, DeltaBatch } from '../core/events.js';
 import type { PersistentMap } from './persistentMap.js';
 
+/** What one key held before and after a change (undefined: absent). */
+export type StoredChange<T> = readonly [Stored<T> | undefined, Stored<T> | undefined];
+
 /** A {@link DeltaBatch} made by `deltaFifo`, with the fifo's known objects around it. */
 export class FifoBatch<T> implements DeltaBatch<T> {
   readonly #before: PersistentMap<Stored<T>>;
   readonly #after: PersistentMap<Stored<T>>;
+  readonly #change: StoredChange<T> | undefined;
 
   constructor(
     readonly deltas: readonly Delta<T>[],
@@ -25,9 +29,19 @@ export class FifoBatch<T> implements DeltaBatch<T> {
     readonly initialList: boolean,
     before: PersistentMap<Stored<T>>,
     after: PersistentMap<Stored<T>>,
+    change?: StoredChange<T>,
   ) {
     this.#before = before;
     this.#after = after;
+    this.#change = change;
+  }
+
+  /**
+   * For a batch of one delta (a watch event), what its key held before and after it, as the fifo
+   * stored them: the snapshot files the change without looking the key up in either map.
+   */
+  static changeOf<T>(batch: DeltaBatch<T>): StoredChange<T> | undefined {
+    return batch instanceof FifoBatch ? (batch.#change as StoredChange<T> | undefined) : undefined;
   }
 
   /** The fifo's objects after this batch, when `items` are its objects before it. */

@@ -366,7 +366,8 @@ export class Snapshot<T> implements Iterable<DeepReadonly<T>> {
     let items = FifoBatch.itemsAfter(batch, this.items);
     let old: Stored<T> | undefined;
     let next: Stored<T> | undefined;
-    if (items !== undefined) [old, next] = storedChange(delta, this.items, items);
+    if (items !== undefined)
+      [old, next] = FifoBatch.changeOf(batch) ?? storedChange(delta, this.items, items);
     else {
       old = this.items.get(delta.key);
       if (delta.type === 'Deleted') next = undefined;
