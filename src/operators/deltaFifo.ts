@@ -178,13 +178,14 @@ export function deltaFifo<T extends KubeObject>(
         if (key === undefined) return skipped(state);
         const object = admitted<T>(event.object, key, report, resource);
         if (object === undefined) return skipped(state);
-        const old = state.known.get(key);
+        // One walk finds the old value and copies the path; a duplicate (rare) drops the copy.
+        const [known, old] = state.known.swap(key, object);
         if (isDuplicate(old, object)) return skipped(state);
         const delta =
           old === undefined ? deltaOf('Added', key, object, undefined) : deltaOf('Updated', key, object, old);
         return emitted(
           state.known,
-          state.known.set(key, object),
+          known,
           [delta],
           resourceVersionOf(object as KubeObject) || state.resourceVersion,
           state.synced,

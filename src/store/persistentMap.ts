@@ -59,6 +59,9 @@ const EMPTY_NODE: BitmapNode = [0, 0, undefined];
 /** Set by every update: +1 when it added a key, -1 when it removed one, else 0. */
 let sizeChange = 0;
 
+/** Set by `put`: the value it replaced under the key (undefined when it added the key). */
+let replaced: unknown;
+
 /** The hash fragment (0-31) that places a key at the level of `shift`, from the hash of that level's round. */
 function fragment(hash: number, shift: number): number {
   return (hash >>> (shift < SECOND_ROUND ? shift : shift - SECOND_ROUND)) & MASK;
@@ -190,6 +193,7 @@ function put(
     const i = dataIndex(dataMap, bit);
     const existing = node[i] as string;
     if (existing === key) {
+      replaced = node[i + 1];
       if (node[i + 1] === value) return node;
       const next = editable(node, owner);
       next[i + 1] = value;
@@ -236,6 +240,7 @@ function put(
  */
 function putCollision(node: CollisionNode, key: string, value: unknown): Node {
   const i = node.keys.indexOf(key);
+  if (i >= 0) replaced = node.values[i];
   if (i >= 0 && node.values[i] === value) return node;
   const keys = node.keys.slice();
   const values = node.values.slice();
@@ -416,6 +421,23 @@ export class PersistentMap<V> extends MapView<V> {
     const hashes = this.hashes;
     const root = put(this.root, key, hashes.first(key), value, 0, undefined, hashes);
     return root === this.root ? this : new PersistentMap(root, this.size + sizeChange, hashes);
+  }
+
+  /**
+   * {@link PersistentMap.set}, and the value `key` held before (undefined when it was absent): one
+   * walk down the trie instead of a `get` and a `set`.
+   *
+   * @example
+   * ```ts
+   * const [next, old] = map.swap('default/a', pod);
+   * ```
+   */
+  swap(key: string, value: V): [PersistentMap<V>, V | undefined] {
+    replaced = undefined;
+    const next = this.set(key, value);
+    const old = replaced as V | undefined;
+    replaced = undefined;
+    return [next, old];
   }
 
   /** This map without `key` (this map itself when the key is absent). */

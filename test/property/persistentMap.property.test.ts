@@ -53,7 +53,7 @@ function expectSameAs(map: PersistentMap<number>, model: Map<string, number>): v
 
 describe.each(HASHES)('PersistentMap with %s', (_, hashes) => {
   test.prop([fc.array(op, { maxLength: 300 })])(
-    'persistent updates match a Map, old versions unchanged',
+    'persistent updates (set, swap) match a Map, old versions unchanged',
     (ops) => {
       const model = new Map<string, number>();
       let map = PersistentMap.empty<number>(hashes);
@@ -63,7 +63,12 @@ describe.each(HASHES)('PersistentMap with %s', (_, hashes) => {
         const before = map;
         if (o.kind === 'set') {
           const unchanged = model.get(o.key) === o.value;
-          map = map.set(o.key, o.value);
+          if (o.value % 2 === 1) {
+            // swap: the same map as set, and the value the key held (also in collision nodes).
+            const [next, old] = map.swap(o.key, o.value);
+            expect(old).toBe(model.get(o.key));
+            map = next;
+          } else map = map.set(o.key, o.value);
           model.set(o.key, o.value);
           if (unchanged) expect(map).toBe(before);
         } else {
