@@ -17,7 +17,9 @@ function sameJson(a: Json, b: Json): boolean {
     return a.length === b.length && a.every((v, i) => sameJson(v, b[i]));
   if (isRecord(a) && isRecord(b)) {
     const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((k) => k in b && sameJson(a[k], b[k]));
+    return (
+      keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && sameJson(a[k], b[k]))
+    );
   }
   return false;
 }
@@ -34,9 +36,10 @@ export function mergePatchOf(before: Json, after: Json): Json {
   if (sameJson(before, after)) return undefined;
   if (!isRecord(before) || !isRecord(after)) return after;
   const patch: Record<string, Json> = {};
-  for (const key of Object.keys(before)) if (!(key in after)) patch[key] = null;
+  // Own keys only: a field named like an Object.prototype member (`valueOf`, `constructor`) is data.
+  for (const key of Object.keys(before)) if (!Object.hasOwn(after, key)) patch[key] = null;
   for (const [key, value] of Object.entries(after)) {
-    if (!(key in before)) patch[key] = value;
+    if (!Object.hasOwn(before, key)) patch[key] = value;
     else {
       const inner = mergePatchOf(before[key], value);
       if (inner !== undefined) patch[key] = inner;

@@ -53,6 +53,15 @@ describe('mergePatchOf', () => {
     });
     expect(mergePatchOf({ a: [1, { b: 2 }] }, { a: [1, { b: 2 }] })).toBeUndefined();
   });
+  it('treats keys named like Object.prototype members as data (found by the property, seed 256343333)', () => {
+    expect(mergePatchOf({ b: { valueOf: 0 } }, { b: {} })).toEqual({ b: { valueOf: null } });
+    expect(mergePatchOf({ data: {} }, { data: { constructor: 'x', toString: 'y' } })).toEqual({
+      data: { constructor: 'x', toString: 'y' },
+    });
+    expect(mergePatchOf({ data: { hasOwnProperty: '1' } }, { data: {} })).toEqual({
+      data: { hasOwnProperty: null },
+    });
+  });
   it('produces a patch that turns before into after (JSON without nulls)', () => {
     const json = fc.jsonValue().filter((v) => !JSON.stringify(v).includes('null'));
     const obj = fc.dictionary(fc.constantFrom('a', 'b', 'c'), json);
