@@ -66,9 +66,10 @@
  * - Anything else (5xx, 429, transport errors, idle timeouts): reported and retried forever with
  *   jittered backoff; it never completes or errors the stream.
  * - A watch from resourceVersion "0" (a list answered "0"; no real server does) that fails after
- *   some of its objects: a relist, not a watch from the highest resourceVersion seen. Such a watch
- *   begins with the server's objects in key order, so that resourceVersion says nothing of the
- *   objects not yet sent.
+ *   some of its objects and before any bookmark: a relist, not a watch from the highest
+ *   resourceVersion seen. Such a watch begins with the server's objects in key order, so that
+ *   resourceVersion says nothing of the objects not yet sent. A bookmark ends that dump (servers
+ *   send one only after it), so a failure after one resumes from the bookmark.
  *
  * Layer `sources`: cold Observables that read the API (the Reflector and its backoff). May import:
  * `core`, `store`.

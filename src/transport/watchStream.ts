@@ -48,15 +48,6 @@ const OBJECT_FIELD = ',"object":';
 /** JSON whitespace: space, tab, line feed, carriage return. */
 const isJsonSpace = (code: number) => code === 32 || code === 9 || code === 10 || code === 13;
 
-/**
- * The deferred decoding of an object event, or undefined to decode the line as a whole. A line
- * written the way every API server writes one, `{"type":"ADDED","object":{...}}`, is exactly its
- * prefix, the object's text and a closing brace; so when that text parses, the line is valid JSON
- * whose object is that text, and the cell keeps the text (see core/encodedObject.ts). Anything else
- * (another field order, spaces, escapes, a BOOKMARK or ERROR, or text that does not parse) takes the
- * whole-line path, which decides it as before; an object the cache would turn away is passed on
- * decoded, so it is reported as before. The cell keeps the parse until the cache has indexed it.
- */
 /** The object event type the line names right after its prefix (and its closing quote), if any. */
 function objectEventType(line: string): 'ADDED' | 'MODIFIED' | 'DELETED' | undefined {
   const at = EVENT_PREFIX.length;
@@ -66,6 +57,15 @@ function objectEventType(line: string): 'ADDED' | 'MODIFIED' | 'DELETED' | undef
   return undefined;
 }
 
+/**
+ * The deferred decoding of an object event, or undefined to decode the line as a whole. A line
+ * written the way every API server writes one, `{"type":"ADDED","object":{...}}`, is exactly its
+ * prefix, the object's text and a closing brace; so when that text parses, the line is valid JSON
+ * whose object is that text, and the cell keeps the text (see core/encodedObject.ts). Anything else
+ * (another field order, spaces, escapes, a BOOKMARK or ERROR, or text that does not parse) takes the
+ * whole-line path, which decides it as before; an object the cache would turn away is passed on
+ * decoded, so it is reported as before. The cell keeps the parse until the cache has indexed it.
+ */
 function deferredEvent(line: string): RawWatchEvent | undefined {
   if (!line.startsWith(EVENT_PREFIX)) return undefined;
   const type = objectEventType(line);
