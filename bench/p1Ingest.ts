@@ -23,7 +23,6 @@
  * Target: subject throughput >= 0.6x the baseline's.
  */
 import type { V1Pod } from '@kubernetes/client-node';
-import { WatchRead } from '../src/core/client.js';
 import {
   byField,
   byNamespace,
@@ -58,15 +57,9 @@ const lines = watchLines(N);
 const bytes = Buffer.from(`${lines.join('\n')}\n`);
 const chunks = chunked(bytes);
 
-/**
- * A client whose watch decodes `chunks` deferred (the informer's default) or eagerly, each
- * chunk's events as one read (the informer's default) or one by one.
- */
-const client = (deferDecoding = true, readBatches = true) =>
-  scriptedClient({
-    lists: [listOf([], '1')],
-    watches: [watchFromChunks(chunks, { deferDecoding, readBatches })],
-  });
+/** A client whose watch decodes `chunks` deferred (the informer's default) or eagerly. */
+const client = (deferDecoding = true) =>
+  scriptedClient({ lists: [listOf([], '1')], watches: [watchFromChunks(chunks, { deferDecoding })] });
 const indexers = { namespace: byNamespace, node: byField('spec.nodeName') };
 
 function expectSize(size: number): void {
@@ -74,12 +67,12 @@ function expectSize(size: number): void {
 }
 
 /**
- * bytes -> split + decode -> listWatch -> deltaFifo -> indexer; deferred and one batch per read
- * (the subject, as an informer runs by default) unless `deferDecoding` or `readBatches` is false.
+ * bytes -> split + decode -> listWatch -> deltaFifo -> indexer; deferred (the subject, as an
+ * informer decodes by default) unless `deferDecoding` is false.
  */
-function informerPipeline(deferDecoding = true, readBatches = true): Snapshot<V1Pod> {
+function informerPipeline(deferDecoding = true): Snapshot<V1Pod> {
   let last: Snapshot<V1Pod> | undefined;
-  listWatch(client(deferDecoding, readBatches), resources.pods, { deferDecoding, readBatches })
+  listWatch(client(deferDecoding), resources.pods, { deferDecoding })
     .pipe(deltaFifo(), indexer<V1Pod>(indexers))
     .subscribe((snapshot) => {
       last = snapshot;
@@ -107,10 +100,7 @@ const tasks = {
   'bytes: split + parse': {
     run: () => {
       const out: unknown[] = [];
-      watchFromChunks(chunks).subscribe((event) => {
-        if (event instanceof WatchRead) out.push(...event.object);
-        else out.push(event);
-      });
+      watchFromChunks(chunks).subscribe((event) => out.push(event));
       expectSize(out.length);
       return out;
     },
@@ -118,11 +108,8 @@ const tasks = {
   '+ listWatch': {
     run: () => {
       const out: unknown[] = [];
-      listWatch(client(), resources.pods, { deferDecoding: true, readBatches: true })
-        .subscribe((event) => {
-          if (event.type === 'READ') out.push(...event.events);
-          else out.push(event);
-        })
+      listWatch(client(), resources.pods, { deferDecoding: true })
+        .subscribe((event) => out.push(event))
         .unsubscribe();
       expectSize(out.length - 1); // + the REPLACE of the (empty) list
       return out;
@@ -130,15 +117,13 @@ const tasks = {
   },
   '+ deltaFifo': {
     run: () => {
-      let deltas = 0;
-      listWatch(client(), resources.pods, { deferDecoding: true, readBatches: true })
+      let batches = 0;
+      listWatch(client(), resources.pods, { deferDecoding: true })
         .pipe(deltaFifo())
-        .subscribe((batch) => {
-          deltas += batch.initialList ? 0 : batch.deltas.length;
-        })
+        .subscribe(() => batches++)
         .unsubscribe();
-      expectSize(deltas);
-      return deltas;
+      expectSize(batches - 1);
+      return batches;
     },
   },
   '+ indexer (namespace, node): kube-rx': { run: () => informerPipeline() },
@@ -151,7 +136,6 @@ const tasks = {
       return snapshot;
     },
   },
-  'one batch per event, readBatches: false (reference)': { run: () => informerPipeline(true, false) },
   'eager decoding, deferDecoding: false (reference)': { run: () => informerPipeline(false) },
 };
 

@@ -12,7 +12,6 @@ import {
   resources,
   UncacheableObjectError,
   type WatchEvent,
-  type WatchInput,
 } from '../src/index.js';
 import {
   added,
@@ -719,76 +718,6 @@ describe('deltaFifo marbles: driven by listWatch scenarios', () => {
       });
       flush();
       expect(seen[0]?.deltas[1]?.tombstone).toBeInstanceOf(DeletedFinalStateUnknown);
-    });
-  });
-});
-
-describe('deltaFifo marbles: READ (the events of one network read)', () => {
-  it('yields one batch with the deltas its events yield one by one, in order', () => {
-    newScheduler().run(({ cold, expectObservable }) => {
-      const [a1, b2, a3, a3again, c5] = [
-        pod('a', '1'),
-        pod('b', '2'),
-        pod('a', '3'),
-        pod('a', '3'),
-        pod('c', '5'),
-      ];
-      const source = cold<WatchInput<V1Pod>>('r-x|', {
-        r: replace([a1], '1'),
-        x: {
-          type: 'READ',
-          events: [
-            { type: 'ADDED', object: b2 },
-            { type: 'MODIFIED', object: a3 },
-            { type: 'MODIFIED', object: a3again }, // a duplicate of the event before: dropped
-            { type: 'DELETED', object: pod('z', '4') }, // an unknown key: dropped
-            { type: 'DELETED', object: b2 }, // b again in the same read: its second delta
-            { type: 'ADDED', object: c5 },
-          ],
-        },
-      });
-      expectObservable(source.pipe(deltaFifo())).toBe('r-x|', {
-        r: batch([{ type: 'Added', key: 'default/a', object: a1 }], '1', true, true),
-        x: batch(
-          [
-            { type: 'Added', key: 'default/b', object: b2 },
-            { type: 'Updated', key: 'default/a', object: a3, oldObject: a1 },
-            { type: 'Deleted', key: 'default/b', object: b2, oldObject: b2 },
-            { type: 'Added', key: 'default/c', object: c5 },
-          ],
-          '5',
-        ),
-      });
-    });
-  });
-
-  it('a read whose events all drop yields nothing; a bad object is reported and the rest applied', () => {
-    newScheduler().run(({ cold, expectObservable, flush }) => {
-      const a1 = pod('a', '1');
-      const errors: KubeRxError[] = [];
-      const source = cold<WatchInput<V1Pod>>('r-x-y|', {
-        r: replace([a1], '1'),
-        x: {
-          type: 'READ',
-          events: [
-            { type: 'MODIFIED', object: pod('a', '1') },
-            { type: 'DELETED', object: pod('q', '2') },
-          ],
-        },
-        y: {
-          type: 'READ',
-          events: [
-            { type: 'ADDED', object: nameless() },
-            { type: 'MODIFIED', object: pod('a', '3') },
-          ],
-        },
-      });
-      expectObservable(source.pipe(deltaFifo({ onError: (e) => errors.push(e) }))).toBe('r---y|', {
-        r: batch([{ type: 'Added', key: 'default/a', object: a1 }], '1', true, true),
-        y: batch([{ type: 'Updated', key: 'default/a', object: pod('a', '3'), oldObject: a1 }], '3'),
-      });
-      flush();
-      expect(errors.map((e) => e.constructor.name)).toEqual(['UncacheableObjectError']);
     });
   });
 });

@@ -14,7 +14,6 @@ import {
   type Snapshot,
   statusError,
   stripManagedFields,
-  WatchRead,
 } from '../src/index.js';
 import {
   addEvent,
@@ -118,28 +117,6 @@ describe('informer marbles', () => {
         k: { resourceVersion: '13', synced: true, keys: ['default/a', 'default/b'] },
         d: { resourceVersion: '14', synced: true, keys: ['default/a'] },
       });
-    });
-  });
-
-  it('applies the events of one read as one snapshot and one batch, with an event per delta', () => {
-    newScheduler().run(({ cold, expectObservable }) => {
-      const a = pod('a', '10');
-      const [b11, a12, b13] = [pod('b', '11'), pod('a', '12'), pod('b', '13')];
-      const watch = () =>
-        cold('--r', { r: new WatchRead([added(b11), modified(a12), deleted(b13)]) as RawWatchEvent });
-      const reads = podInformer(scriptedClient({ lists: [listOf([a], '10')], watches: [watch()] }));
-      expectObservable(reads.store$.pipe(map(summary))).toBe('l-r', {
-        l: { resourceVersion: '10', synced: true, keys: ['default/a'] },
-        r: { resourceVersion: '13', synced: true, keys: ['default/a'] },
-      });
-      expectObservable(reads.events$).toBe('a-(bcd)', {
-        a: add(a),
-        b: add(b11, false),
-        c: update(a, a12),
-        d: remove(b13),
-      });
-      // Subscribed after store$ started the informer: only the batches after the list.
-      expectObservable(reads.deltas$.pipe(map((batch) => batch.deltas.length))).toBe('--r', { r: 3 });
     });
   });
 

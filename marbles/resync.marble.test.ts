@@ -10,7 +10,6 @@ import {
   resources,
   resync,
   type WatchEvent,
-  type WatchInput,
 } from '../src/index.js';
 import {
   added,
@@ -236,27 +235,6 @@ describe('resync marbles: driven by listWatch scenarios', () => {
       });
       flush();
       expect(errors).toEqual(['transport error: connection refused']);
-    });
-  });
-});
-
-describe('resync marbles: READ events', () => {
-  it('passes READ events through and counts only a REPLACE as synced', () => {
-    newScheduler().run(({ cold, expectObservable }) => {
-      const a = pod('a', '1');
-      const read: WatchInput<V1Pod> = {
-        type: 'READ',
-        events: [
-          { type: 'ADDED', object: pod('b', '2') },
-          { type: 'MODIFIED', object: pod('a', '3') },
-        ],
-      };
-      const source = cold<WatchInput<V1Pod>>('x 9m r 10m x 5m |', { x: read, r: replace([a], '1') });
-      expectObservable(source.pipe(resync(TEN_MINUTES)), '^ 60m !').toBe('x 9m r 599999ms s x 5m |', {
-        x: read,
-        r: replace([a], '1'),
-        s: RESYNC,
-      });
     });
   });
 });

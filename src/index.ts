@@ -22,7 +22,6 @@ export type {
   WatchOptions,
   WriteOptions,
 } from './core/client.js';
-export { WatchRead } from './core/client.js';
 export {
   type ApplyConflict,
   ApplyConflictError,
@@ -53,11 +52,9 @@ export {
   type InformerEvent,
   isObjectEvent,
   type ObjectWatchEvent,
-  type ReadEvent,
   type ReplaceEvent,
   type ResyncEvent,
   type WatchEvent,
-  type WatchInput,
 } from './core/events.js';
 export { type LogFields, type Logger, type LogLevel, withFields } from './core/logger.js';
 export {

@@ -5,14 +5,13 @@
  * `deferDecoding` (the default here, as it is `informer()`'s), an object event's object arrives as
  * an `EncodedObject` cell, its text parsed once to check it and read its key, then kept as text
  * and decoded on first read; without it, each line is `JSON.parse`d whole and the object arrives
- * plain (the pipeline deep-freezes it in `deltaFifo`). With `readBatches` (also the default), the
- * events of each chunk leave together, as the transport's `emitRead` sends them. It is synchronous (no socket, no timers),
+ * plain (the pipeline deep-freezes it in `deltaFifo`). It is synchronous (no socket, no timers),
  * so a benchmark measures decoding and the pipeline, not the event loop.
  */
 import { Observable } from 'rxjs';
 import type { RawWatchEvent } from '../../src/core/client.js';
 import { LineSplitter } from '../../src/transport/lineSplitter.js';
-import { decodeWatchLine, emitRead } from '../../src/transport/watchStream.js';
+import { decodeWatchLine } from '../../src/transport/watchStream.js';
 
 /** Splits a buffer into `size`-byte chunks, as HTTP chunks arrive (lines and UTF-8 cut anywhere). */
 export function chunked(bytes: Buffer, size = 64 * 1024): Buffer[] {
@@ -26,11 +25,6 @@ export function chunked(bytes: Buffer, size = 64 * 1024): Buffer[] {
 export interface WatchFromChunksOptions {
   /** Objects as `EncodedObject` cells, as a watch with `deferDecoding` gives them. Default true. */
   readonly deferDecoding?: boolean;
-  /**
-   * The events each chunk completes as one `WatchRead` (a lone one as itself), as a watch with
-   * `readBatches` emits them. Default true, as `informer()` asks for them.
-   */
-  readonly readBatches?: boolean;
 }
 
 /** No redaction: recorded benchmark bytes hold no credentials. */
@@ -42,17 +36,9 @@ export function watchFromChunks(
   options: WatchFromChunksOptions = {},
 ): Observable<RawWatchEvent> {
   const deferDecoding = options.deferDecoding ?? true;
-  const readBatches = options.readBatches ?? true;
-  const decode = (line: string) => decodeWatchLine(line, keep, deferDecoding);
   return new Observable<RawWatchEvent>((subscriber) => {
     const lines = new LineSplitter();
-    const fail = (error: unknown) => subscriber.error(error);
     for (const chunk of chunks) {
-      if (readBatches) {
-        if (subscriber.closed) return;
-        emitRead(subscriber, lines, chunk, decode, fail);
-        continue;
-      }
       for (const line of lines.write(chunk)) {
         if (subscriber.closed) return;
         const event = decodeWatchLine(line, keep, deferDecoding);

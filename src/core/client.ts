@@ -58,12 +58,6 @@ export interface WatchOptions extends SelectorOptions {
    * yourself: read those through `readObject`.
    */
   deferDecoding?: boolean;
-  /**
-   * For a cache (the informer sets it): when one network read completes several events, the
-   * client may emit them as one {@link WatchRead}, in order, instead of one by one, so the cache
-   * applies them as one batch. Clients without reads (the fake cluster, test clients) ignore it.
-   */
-  readBatches?: boolean;
 }
 
 /** A list response: the items and the collection's resourceVersion (and continue token). */
@@ -76,26 +70,6 @@ export interface ListResult<T = unknown> {
 export interface RawWatchEvent {
   type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR' | string;
   object: unknown;
-}
-
-/**
- * The events one network read of a watch completed, in the order the server sent them (see
- * `WatchOptions.readBatches`). A class, so a server's line (plain JSON, whatever its `type`) can
- * never pass for one.
- *
- * @example
- * ```ts
- * client.watch(resources.pods, { readBatches: true }).subscribe((event) => {
- *   for (const one of event instanceof WatchRead ? event.object : [event]) console.log(one.type);
- * });
- * ```
- */
-export class WatchRead implements RawWatchEvent {
-  readonly type = 'READ';
-  constructor(
-    /** The events, two or more. */
-    readonly object: readonly RawWatchEvent[],
-  ) {}
 }
 
 /** One entry of a discovery document (`metav1.APIResource`). */

@@ -39,20 +39,6 @@ export interface ResyncEvent {
 export type WatchEvent<T> = ObjectWatchEvent<T> | BookmarkEvent | ReplaceEvent<T> | ResyncEvent;
 
 /**
- * Object events that arrived in one network read, in order: `deltaFifo` applies them as one batch
- * (one edit of its map, one snapshot), as client-go's DeltaFIFO hands a burst to its consumer at
- * once. Only `listWatch` with `readBatches` emits them (an informer asks for them); a read of one
- * event is emitted as that event.
- */
-export interface ReadEvent<T> {
-  readonly type: 'READ';
-  readonly events: readonly ObjectWatchEvent<T>[];
-}
-
-/** What `deltaFifo`, `resync` and `transformObjects` take: a {@link WatchEvent} or a {@link ReadEvent}. */
-export type WatchInput<T> = WatchEvent<T> | ReadEvent<T>;
-
-/**
  * client-go's `DeletedFinalStateUnknown`: an object that vanished from a relist, so its delete
  * was never observed. `object` is the last state the cache knew.
  */
@@ -81,7 +67,7 @@ export interface Delta<T> {
   readonly tombstone?: DeletedFinalStateUnknown<T>;
 }
 
-/** The deltas of one input event (or one {@link ReadEvent}), applied together: one batch, one snapshot. */
+/** The deltas of one input event, applied together: one batch, one snapshot. */
 export interface DeltaBatch<T> {
   readonly deltas: readonly Delta<T>[];
   readonly resourceVersion: string;

@@ -10,10 +10,6 @@
  *   with a {@link DeletedFinalStateUnknown} tombstone for known keys missing from the list.
  * - `RESYNC` yields `Sync` for every known object once synced, in key order; `BOOKMARK` only advances the
  *   resourceVersion (an empty batch).
- * - `READ` (the object events of one network read, from `listWatch` with `readBatches`) yields one
- *   batch with the deltas its events yield one by one under the rules above, in order (a key the
- *   read changes twice gets two deltas); a read whose events all drop yields nothing. Without
- *   `onError`, an object the cache cannot hold errors the stream before the read's batch.
  * - An object the cache cannot hold (no name; a name or namespace that is not a string or contains
  *   `/`; a resourceVersion that is not a string; nesting deeper than 1000 levels) is reported to
  *   `onError` as an `UncacheableObjectError` and skipped: no delta, nothing else changes. In a
@@ -30,13 +26,7 @@
 import { defer, filter, map, type OperatorFunction, scan } from 'rxjs';
 import { deferredDelta, EncodedObject, readObject, type Stored } from '../core/encodedObject.js';
 import type { KubeRxError } from '../core/errors.js';
-import {
-  DeletedFinalStateUnknown,
-  type Delta,
-  type DeltaBatch,
-  type ObjectWatchEvent,
-  type WatchInput,
-} from '../core/events.js';
+import { DeletedFinalStateUnknown, type Delta, type DeltaBatch, type WatchEvent } from '../core/events.js';
 import { type DeepReadonly, type KubeObject, resourceVersionOf } from '../core/objects.js';
 import { admissionKey, admittedObject, type UncacheableObjectError } from '../store/cacheAdmission.js';
 import { FifoBatch, type StoredChange } from '../store/fifoBatch.js';
@@ -78,7 +68,7 @@ function emitted<T>(
   resourceVersion: string,
   synced: boolean,
   initialList: boolean,
-  change?: StoredChange<T> | ReadonlyMap<string, StoredChange<T>>,
+  change?: StoredChange<T>,
 ): FifoState<T> {
   const out = new FifoBatch(deltas, resourceVersion, synced, initialList, before, known, change);
   return { known, resourceVersion, synced, out };
@@ -171,7 +161,7 @@ function admitted<T>(
  */
 export function deltaFifo<T extends KubeObject>(
   options: DeltaFifoOptions<T> = {},
-): OperatorFunction<WatchInput<T>, DeltaBatch<T>> {
+): OperatorFunction<WatchEvent<T>, DeltaBatch<T>> {
   const report =
     options.onError ??
     ((error: KubeRxError) => {
@@ -179,53 +169,7 @@ export function deltaFifo<T extends KubeObject>(
     });
   const { resource } = options;
 
-  /**
-   * The events of one read as one batch: each applied as its own event would be, in order, to one
-   * transient edit of the map, so a path the read touches twice is copied once. A key the read
-   * changes twice has both deltas; the batch also carries each key's net change for the snapshot.
-   */
-  const readBatch = (state: FifoState<T>, events: readonly ObjectWatchEvent<T>[]): FifoState<T> => {
-    const edit = state.known.asMutable();
-    const deltas: Delta<T>[] = [];
-    const changes = new Map<string, StoredChange<T>>();
-    let resourceVersion = state.resourceVersion;
-    for (const event of events) {
-      const key = admissionKey(event.object, report, resource);
-      if (key === undefined) continue;
-      let old: Stored<T> | undefined;
-      let next: Stored<T> | undefined;
-      let object: Stored<T> | undefined;
-      if (event.type === 'DELETED') {
-        old = edit.get(key);
-        if (old === undefined) continue;
-        object = admitted<T>(event.object, key, report, resource);
-        if (object === undefined) continue;
-        edit.delete(key);
-        deltas.push(deltaOf('Deleted', key, object, old));
-      } else {
-        object = admitted<T>(event.object, key, report, resource);
-        if (object === undefined) continue;
-        // One walk finds the old value and sets the new; a duplicate (rare) puts the old back.
-        old = edit.swap(key, object);
-        if (isDuplicate(old, object)) {
-          edit.set(key, old as Stored<T>);
-          continue;
-        }
-        deltas.push(
-          old === undefined ? deltaOf('Added', key, object, undefined) : deltaOf('Updated', key, object, old),
-        );
-        next = object;
-      }
-      resourceVersion = resourceVersionOf(object as KubeObject) || resourceVersion;
-      const first = changes.get(key);
-      changes.set(key, [first === undefined ? old : first[0], next]);
-    }
-    if (deltas.length === 0) return skipped(state);
-    const known = edit.asPersistent();
-    return emitted(state.known, known, deltas, resourceVersion, state.synced, false, changes);
-  };
-
-  const step = (state: FifoState<T>, event: WatchInput<T>): FifoState<T> => {
+  const step = (state: FifoState<T>, event: WatchEvent<T>): FifoState<T> => {
     // No closure or spread is made per event unless it is needed: this runs for every watch event.
     switch (event.type) {
       case 'ADDED':
@@ -266,8 +210,6 @@ export function deltaFifo<T extends KubeObject>(
           [old, undefined],
         );
       }
-      case 'READ':
-        return readBatch(state, event.events);
       case 'BOOKMARK':
         return emitted(state.known, state.known, [], event.resourceVersion, state.synced, false);
       case 'RESYNC': {

@@ -13,15 +13,15 @@ import {
   filter,
   ignoreElements,
   interval,
+  type MonoTypeOperatorFunction,
   map,
   merge,
-  type Observable,
   type SchedulerLike,
   switchMap,
   take,
   takeUntil,
 } from 'rxjs';
-import type { ResyncEvent, WatchInput } from '../core/events.js';
+import type { ResyncEvent, WatchEvent } from '../core/events.js';
 
 const RESYNC: ResyncEvent = Object.freeze({ type: 'RESYNC' });
 
@@ -36,21 +36,18 @@ const RESYNC: ResyncEvent = Object.freeze({ type: 'RESYNC' });
 export function resync<T>(
   periodMs: number,
   scheduler: SchedulerLike = asyncScheduler,
-): <E extends WatchInput<T>>(source: Observable<E>) => Observable<E | ResyncEvent> {
+): MonoTypeOperatorFunction<WatchEvent<T>> {
   if (!(periodMs > 0)) return (source) => source;
-  return <E extends WatchInput<T>>(source: Observable<E>) =>
-    source.pipe(
-      connect((events) =>
-        merge(
-          events,
-          events.pipe(
-            filter((event) => event.type === 'REPLACE'),
-            take(1),
-            switchMap(() => interval(periodMs, scheduler)),
-            map((): ResyncEvent => RESYNC),
-            takeUntil(events.pipe(ignoreElements(), endWith(null))),
-          ),
-        ),
+  return connect((events) =>
+    merge(
+      events,
+      events.pipe(
+        filter((event) => event.type === 'REPLACE'),
+        take(1),
+        switchMap(() => interval(periodMs, scheduler)),
+        map((): WatchEvent<T> => RESYNC),
+        takeUntil(events.pipe(ignoreElements(), endWith(null))),
       ),
-    );
+    ),
+  );
 }

@@ -8,7 +8,7 @@
  */
 import { type MonoTypeOperatorFunction, map } from 'rxjs';
 import { EncodedObject, readObject } from '../core/encodedObject.js';
-import type { ObjectWatchEvent, WatchEvent, WatchInput } from '../core/events.js';
+import type { WatchEvent } from '../core/events.js';
 import { asReadonly, type DeepReadonly, type KubeObject } from '../core/objects.js';
 
 /**
@@ -22,35 +22,19 @@ import { asReadonly, type DeepReadonly, type KubeObject } from '../core/objects.
 export function transformObjects<T extends KubeObject>(
   fn: (object: DeepReadonly<NoInfer<T>>) => DeepReadonly<NoInfer<T>>,
 ): MonoTypeOperatorFunction<WatchEvent<T>> {
-  return transformInputs(fn) as MonoTypeOperatorFunction<WatchEvent<T>>;
-}
-
-/**
- * {@link transformObjects} for a source that may emit `READ` events too (`listWatch` with
- * `readBatches`, as the informer runs it): each event of a read is mapped. @internal
- */
-export function transformInputs<T extends KubeObject>(
-  fn: (object: DeepReadonly<NoInfer<T>>) => DeepReadonly<NoInfer<T>>,
-): MonoTypeOperatorFunction<WatchInput<T>> {
   // The result stays a WatchEvent<T>, typed mutable like every watch event (core/events.ts says
   // why); what reads it next is deltaFifo, which freezes it.
   // A cell (a source with deferDecoding) is decoded here: the transform reads the object.
   const apply = (object: T) =>
     fn(object instanceof EncodedObject ? readObject<T>(object) : asReadonly(object)) as T;
-  const one = (event: ObjectWatchEvent<T>): ObjectWatchEvent<T> => ({
-    type: event.type,
-    object: apply(event.object),
-  });
   return map((event) => {
     switch (event.type) {
       case 'ADDED':
       case 'MODIFIED':
       case 'DELETED':
-        return one(event);
+        return { type: event.type, object: apply(event.object) };
       case 'REPLACE':
         return { ...event, objects: event.objects.map(apply) };
-      case 'READ':
-        return { type: 'READ', events: event.events.map(one) };
       default:
         return event;
     }

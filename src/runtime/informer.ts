@@ -20,7 +20,7 @@ import { describeResource, type ResourceType } from '../core/resources.js';
 import { deltaFifo } from '../operators/deltaFifo.js';
 import { resync } from '../operators/resync.js';
 import { batchToEvents } from '../operators/toEvents.js';
-import { transformInputs } from '../operators/transform.js';
+import { transformObjects } from '../operators/transform.js';
 import { type ListWatchOptions, listWatch } from '../sources/listWatch.js';
 import { admissionKey, admittedObject } from '../store/cacheAdmission.js';
 import type { Indexers } from '../store/indexFuncs.js';
@@ -45,13 +45,6 @@ export interface InformerOptions<T extends KubeObject> extends ListWatchOptions 
    * false when every object is read anyway (a read costs a second parse the first time).
    */
   deferDecoding?: boolean;
-  /**
-   * Apply the events of one network read as one batch (one snapshot, one `deltas$` batch with a
-   * delta per event) rather than one per event: under churn that is a fraction of the map and
-   * index copies. `events$` still has one event per delta. Default true; false gives one snapshot
-   * per watch event.
-   */
-  readBatches?: boolean;
   /**
    * Applied to every object before it is cached, e.g. `stripManagedFields()`. It gets the object
    * read-only and returns a new one (or the same); see `transformObjects`.
@@ -167,10 +160,8 @@ export function informer<T extends KubeObject>(
     // A cache keeps watched objects as text until they are read (core/encodedObject.ts), unless a
     // transform reads every object anyway or the caller turned it off.
     const deferDecoding = listWatchOptions.deferDecoding ?? transform === undefined;
-    // The events of one network read are applied as one batch: one snapshot per read.
-    const readBatches = listWatchOptions.readBatches ?? true;
-    const source = listWatch(client, resource, { ...listWatchOptions, deferDecoding, readBatches });
-    return (transform ? source.pipe(transformInputs(transform)) : source).pipe(
+    const source = listWatch(client, resource, { ...listWatchOptions, deferDecoding });
+    return (transform ? source.pipe(transformObjects(transform)) : source).pipe(
       resync(resyncPeriodMs, options.scheduler),
       deltaFifo({
         // The snapshot itself, so the fifo and the snapshots share one map of objects.

@@ -13,8 +13,7 @@
  * ```
  *
  * It emits one `REPLACE` per (re)list, then `ADDED`/`MODIFIED`/`DELETED`/`BOOKMARK` from the
- * watch (with `readBatches`, the object events of one network read as one `READ`). Every
- * transition goes through one function (`enter` below), which also tells the
+ * watch. Every transition goes through one function (`enter` below), which also tells the
  * `onLifecycle` observer, when there is one, what the machine did (`reflectorLifecycle.ts`: list
  * started/finished, watch started/ended, relist with its reason, bookmark, event, error, backoff,
  * stopped). Every timer runs on `scheduler`, so the whole machine is testable in virtual time. The
@@ -77,7 +76,7 @@
  */
 import { asyncScheduler, defer, EMPTY, expand, filter, map, type Observable, tap, timer } from 'rxjs';
 import type { KubeClient } from '../core/client.js';
-import type { WatchEvent, WatchInput } from '../core/events.js';
+import type { WatchEvent } from '../core/events.js';
 import type { KubeObject } from '../core/objects.js';
 import type { PartialObjectMetadata } from '../core/partialObjectMetadata.js';
 import { describeResource, type ResourceType } from '../core/resources.js';
@@ -126,18 +125,8 @@ function run<T extends KubeObject>(ctx: ReflectorContext<T>, state: ReflectorSta
 export function listWatch(
   client: KubeClient,
   resource: ResourceType<KubeObject>,
-  options: ListWatchOptions & { metadataOnly: true; readBatches: true },
-): Observable<WatchInput<PartialObjectMetadata>>;
-export function listWatch(
-  client: KubeClient,
-  resource: ResourceType<KubeObject>,
   options: ListWatchOptions & { metadataOnly: true },
 ): Observable<WatchEvent<PartialObjectMetadata>>;
-export function listWatch<T extends KubeObject>(
-  client: KubeClient,
-  resource: ResourceType<T>,
-  options: ListWatchOptions & { readBatches: true },
-): Observable<WatchInput<T>>;
 export function listWatch<T extends KubeObject>(
   client: KubeClient,
   resource: ResourceType<T>,
@@ -147,7 +136,7 @@ export function listWatch<T extends KubeObject>(
   client: KubeClient,
   resource: ResourceType<T>,
   options: ListWatchOptions = {},
-): Observable<WatchInput<T>> {
+): Observable<WatchEvent<T>> {
   return defer(() => {
     // The server would answer an unparseable selector with 400 on every attempt.
     validateSelectors(options);
@@ -180,7 +169,7 @@ export function listWatch<T extends KubeObject>(
       expand((step) => ('next' in step ? enter(step.next, step.error) : EMPTY)),
     );
     return (lifecycle ? steps.pipe(told(lifecycle)) : steps).pipe(
-      filter((step): step is { event: WatchInput<T> } => 'event' in step),
+      filter((step): step is { event: WatchEvent<T> } => 'event' in step),
       map((step) => step.event),
     );
   });
@@ -190,9 +179,7 @@ export function listWatch<T extends KubeObject>(
 function told<T>(lifecycle: ReflectorLifecycle) {
   return tap<Step<T>>({
     next: (step) => {
-      if (!('event' in step)) return;
-      if (step.event.type !== 'READ') lifecycle.emitted(step.event, step.pages);
-      else for (const event of step.event.events) lifecycle.emitted(event, undefined);
+      if ('event' in step) lifecycle.emitted(step.event, step.pages);
     },
     error: (error: unknown) => lifecycle.stopped(error),
     unsubscribe: () => lifecycle.stopped(),

@@ -40,14 +40,6 @@ export interface ListWatchOptions extends SelectorOptions {
    * code that reads this source's objects itself reads them with `readObject`. Default false.
    */
   deferDecoding?: boolean;
-  /**
-   * For a cache (`informer` sets it unless told otherwise): the object events one network read
-   * delivers leave as one `READ` event, which `deltaFifo` applies as one batch (one edit of its map
-   * and of each index, one snapshot) instead of one per event. A read of one event, and every
-   * bookmark, still leave one by one. Use `listWatch`'s overload to get the stream typed as
-   * `WatchInput`. Default false.
-   */
-  readBatches?: boolean;
   /** Page size of paginated lists (`limit`). Default 500, like client-go's pager. */
   pageSize?: number;
   /**

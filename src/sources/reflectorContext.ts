@@ -6,7 +6,7 @@
 import type { SchedulerLike } from 'rxjs';
 import type { KubeClient } from '../core/client.js';
 import { KubeRxError } from '../core/errors.js';
-import type { WatchInput } from '../core/events.js';
+import type { WatchEvent } from '../core/events.js';
 import type { KubeObject } from '../core/objects.js';
 import type { ResourceType } from '../core/resources.js';
 import type { Backoff } from './backoff.js';
@@ -27,12 +27,11 @@ export type ReflectorState =
   | { readonly phase: 'backoff'; readonly delayMs: number; readonly resume: ReflectorState };
 
 /**
- * What a phase emits: events for the subscriber (a `REPLACE` with the pages its list took; a
- * `READ` only with `readBatches`), and finally the state to go to, with the error that ended the
- * phase when one did.
+ * What a phase emits: events for the subscriber (a `REPLACE` with the pages its list took), and
+ * finally the state to go to, with the error that ended the phase when one did.
  */
 export type Step<T> =
-  | { readonly event: WatchInput<T>; readonly pages?: number }
+  | { readonly event: WatchEvent<T>; readonly pages?: number }
   | { readonly next: ReflectorState; readonly error?: unknown };
 
 /** The numeric options, each given or defaulted. */

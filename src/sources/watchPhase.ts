@@ -7,10 +7,9 @@
  * streaming list completed); bookmarks alone are not progress, so a server that ends every watch
  * after a bookmark meets the backoff instead of a restart loop.
  */
-import { catchError, concat, defer, filter, map, Observable, type OperatorFunction, of } from 'rxjs';
-import { type RawWatchEvent, WatchRead } from '../core/client.js';
+import { catchError, concat, defer, filter, map, type Observable, of } from 'rxjs';
+import type { RawWatchEvent } from '../core/client.js';
 import { type KubeStatus, ShortWatchError, StatusError, WatchProtocolError } from '../core/errors.js';
-import { isObjectEvent, type ObjectWatchEvent, type WatchEvent } from '../core/events.js';
 import { type KubeObject, objectKey } from '../core/objects.js';
 import { INITIAL_EVENTS_END_ANNOTATION } from '../core/protocol.js';
 import { afterFailure, relistState } from './failures.js';
@@ -58,7 +57,6 @@ export function watchPhase<T extends KubeObject>(
       timeoutSeconds,
       ...(ctx.options.metadataOnly ? { asMetadata: true } : {}),
       ...(ctx.options.deferDecoding ? { deferDecoding: true } : {}),
-      ...(ctx.options.readBatches ? { readBatches: true } : {}),
     };
     const opts = initial
       ? {
@@ -142,13 +140,10 @@ export function watchPhase<T extends KubeObject>(
       return of({ next: delayMs > 0 ? { phase: 'backoff', delayMs, resume } : resume });
     });
 
-    const raw$ = ctx.client.watch(ctx.resource, opts);
-    const steps = ctx.options.readBatches
-      ? raw$.pipe(readSteps(handle))
-      : raw$.pipe(
-          map(handle),
-          filter((step): step is Step<T> => step !== null),
-        );
+    const steps = ctx.client.watch(ctx.resource, opts).pipe(
+      map(handle),
+      filter((step): step is Step<T> => step !== null),
+    );
     return concat(steps, closed).pipe(
       catchError((error: unknown) => {
         const retry: ReflectorState =
@@ -161,64 +156,6 @@ export function watchPhase<T extends KubeObject>(
       }),
     );
   });
-}
-
-/**
- * The steps of a watch's raw events, each through `handle`, a {@link WatchRead}'s one by one. The
- * object events of a read leave as one `READ` event (a lone one as itself). Any other step (a
- * bookmark, a streaming list's `REPLACE`) first sends the run of object events before it, so the
- * order holds; so does an error `handle` throws (an in-stream `ERROR`): the run before it is sent,
- * then the error, as it would be one event at a time.
- */
-function readSteps<T extends KubeObject>(
-  handle: (raw: RawWatchEvent) => Step<T> | null,
-): OperatorFunction<RawWatchEvent, Step<T>> {
-  return (source) =>
-    new Observable<Step<T>>((subscriber) => {
-      const send = (run: ObjectWatchEvent<T>[]) => {
-        if (run.length === 1) subscriber.next({ event: run[0] as ObjectWatchEvent<T> });
-        else if (run.length > 1) subscriber.next({ event: { type: 'READ', events: run } });
-      };
-      const read = (events: readonly RawWatchEvent[]) => {
-        let run: ObjectWatchEvent<T>[] = [];
-        for (const raw of events) {
-          // A subscriber may unsubscribe from inside next (take, takeUntil).
-          if (subscriber.closed) return;
-          let step: Step<T> | null;
-          try {
-            step = handle(raw);
-          } catch (error) {
-            send(run);
-            subscriber.error(error);
-            return;
-          }
-          if (step === null) continue;
-          if ('event' in step && isObjectEvent(step.event as WatchEvent<T>)) {
-            run.push(step.event as ObjectWatchEvent<T>);
-            continue;
-          }
-          send(run);
-          run = [];
-          if (!subscriber.closed) subscriber.next(step);
-        }
-        if (!subscriber.closed) send(run);
-      };
-      return source.subscribe({
-        next: (raw) => {
-          if (raw instanceof WatchRead) return read(raw.object);
-          let step: Step<T> | null;
-          try {
-            step = handle(raw);
-          } catch (error) {
-            subscriber.error(error);
-            return;
-          }
-          if (step !== null) subscriber.next(step);
-        },
-        error: (error: unknown) => subscriber.error(error),
-        complete: () => subscriber.complete(),
-      });
-    });
 }
 
 /**

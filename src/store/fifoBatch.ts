@@ -20,7 +20,7 @@ export type StoredChange<T> = readonly [Stored<T> | undefined, Stored<T> | undef
 export class FifoBatch<T> implements DeltaBatch<T> {
   readonly #before: PersistentMap<Stored<T>>;
   readonly #after: PersistentMap<Stored<T>>;
-  readonly #change: StoredChange<T> | ReadonlyMap<string, StoredChange<T>> | undefined;
+  readonly #change: StoredChange<T> | undefined;
 
   constructor(
     readonly deltas: readonly Delta<T>[],
@@ -29,7 +29,7 @@ export class FifoBatch<T> implements DeltaBatch<T> {
     readonly initialList: boolean,
     before: PersistentMap<Stored<T>>,
     after: PersistentMap<Stored<T>>,
-    change?: StoredChange<T> | ReadonlyMap<string, StoredChange<T>>,
+    change?: StoredChange<T>,
   ) {
     this.#before = before;
     this.#after = after;
@@ -41,18 +41,7 @@ export class FifoBatch<T> implements DeltaBatch<T> {
    * stored them: the snapshot files the change without looking the key up in either map.
    */
   static changeOf<T>(batch: DeltaBatch<T>): StoredChange<T> | undefined {
-    const change = batch instanceof FifoBatch ? batch.#change : undefined;
-    return Array.isArray(change) ? (change as StoredChange<T>) : undefined;
-  }
-
-  /**
-   * For a batch of the events of one read, what each key it touched held before the batch and
-   * after it (a key changed twice in the read appears once, with its first old and last new
-   * value): the snapshot refiles those, in the order the keys were first touched.
-   */
-  static changesOf<T>(batch: DeltaBatch<T>): ReadonlyMap<string, StoredChange<T>> | undefined {
-    const changes = batch instanceof FifoBatch ? batch.#change : undefined;
-    return changes instanceof Map ? (changes as ReadonlyMap<string, StoredChange<T>>) : undefined;
+    return batch instanceof FifoBatch ? (batch.#change as StoredChange<T> | undefined) : undefined;
   }
 
   /** The fifo's objects after this batch, when `items` are its objects before it. */

@@ -485,15 +485,6 @@ export class TransientMap<V> extends MapView<V> {
     return this;
   }
 
-  /** {@link TransientMap.set}, returning the value `key` held before (undefined when absent). */
-  swap(key: string, value: V): V | undefined {
-    replaced = undefined;
-    this.set(key, value);
-    const old = replaced as V | undefined;
-    replaced = undefined;
-    return old;
-  }
-
   /** Removes `key` from this draft. */
   delete(key: string): this {
     sizeChange = 0;

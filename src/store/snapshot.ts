@@ -346,16 +346,6 @@ export class Snapshot<T> implements Iterable<DeepReadonly<T>> {
     if (batch.deltas.length === 1) return this.applyOne(batch.deltas[0] as Delta<T>, batch);
     const indices = new IndexEdit(this.indices);
     const shared = FifoBatch.itemsAfter(batch, this.items);
-    const changes = shared === undefined ? undefined : FifoBatch.changesOf(batch);
-    if (shared !== undefined && changes !== undefined) {
-      // The events of one read, from the deltaFifo whose map these items are: refile each key
-      // once, from what this snapshot holds to what the fifo holds after the read.
-      for (const [key, [old, next]] of changes) {
-        if (old !== next) this.reindex(indices, key, old, next);
-        filed(next);
-      }
-      return this.with(shared, indices.result(), batch);
-    }
     if (shared !== undefined) {
       // The batch comes from the deltaFifo whose map these items are: its objects are frozen,
       // each key appears once, and each delta's oldObject is what this snapshot holds.

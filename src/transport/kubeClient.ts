@@ -241,7 +241,6 @@ export function kubeClientOn(
             idleTimeoutMs: watchIdleTimeoutFor(options, watchOptions),
             maxFrameBytes: settings.maxWatchFrameBytes,
             deferDecoding: watchOptions.deferDecoding === true,
-            readBatches: watchOptions.readBatches === true,
           },
         );
       });

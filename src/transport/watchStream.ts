@@ -1,9 +1,8 @@
 /**
  * A watch request as a cold Observable: subscribing sends `GET ...?watch=true` (once the
  * client-side rate limit lets it: a watch takes one token, when it starts), each line of the
- * chunked response is one event (an in-stream `ERROR` event is an event, its Status redacted;
- * with `readBatches`, the events one chunk completes leave together as a `WatchRead`), and the
- * Observable
+ * chunked response is one event (an in-stream `ERROR` event is an event, its Status redacted),
+ * and the Observable
  * - completes when the server ends the response (its `timeoutSeconds` elapsed; the Reflector
  *   re-watches from the last resourceVersion, as client-go does),
  * - errors with a `StatusError` when the server refuses the watch (non-2xx), carrying the
@@ -22,8 +21,8 @@
  * (`kubeClient().watch` errors with `InvalidRequestError` before any of this when the request
  * cannot be built.)
  */
-import { Observable, type Subscriber } from 'rxjs';
-import { type RawWatchEvent, WatchRead } from '../core/client.js';
+import { Observable } from 'rxjs';
+import type { RawWatchEvent } from '../core/client.js';
 import { type EncodedObject, encodedObject } from '../core/encodedObject.js';
 import { KubeRxError, WatchProtocolError } from '../core/errors.js';
 import {
@@ -135,42 +134,6 @@ export interface WatchStreamOptions {
    * {@link EncodedObject}); for a cache, see `WatchOptions.deferDecoding`. Default false.
    */
   readonly deferDecoding?: boolean;
-  /**
-   * Emit the events a chunk completes as one {@link WatchRead} when there are several (see
-   * `WatchOptions.readBatches`). Default false.
-   */
-  readonly readBatches?: boolean;
-}
-
-/**
- * The events `chunk` completes, emitted as one: a lone event as itself, several as a
- * {@link WatchRead}. A line that fails to decode ends the read there: the events before it are
- * emitted first, as they would have been one by one, then `fail` gets the error. A line that
- * would pass the frame limit throws before any of the chunk's lines is decoded, as without reads.
- * Exported for the benchmarks, which feed recorded chunks without a socket.
- */
-export function emitRead(
-  subscriber: Subscriber<RawWatchEvent>,
-  lines: LineSplitter,
-  chunk: Buffer,
-  decode: (line: string) => RawWatchEvent | undefined,
-  fail: (error: unknown) => void,
-): void {
-  const events: RawWatchEvent[] = [];
-  let failed = false;
-  let failure: unknown;
-  try {
-    for (const line of lines.write(chunk)) {
-      const event = decode(line);
-      if (event !== undefined) events.push(event);
-    }
-  } catch (error) {
-    failed = true;
-    failure = error;
-  }
-  if (events.length === 1) subscriber.next(events[0] as RawWatchEvent);
-  else if (events.length > 1) subscriber.next(new WatchRead(events));
-  if (failed) fail(failure);
 }
 
 /**
@@ -189,7 +152,6 @@ export function watchStream(
 ): Observable<RawWatchEvent> {
   const { idleTimeoutMs } = options;
   const deferDecoding = options.deferDecoding === true;
-  const readBatches = options.readBatches === true;
   return new Observable<RawWatchEvent>((subscriber) => {
     const abort = new AbortController();
     const fail = (error: unknown) => {
@@ -231,10 +193,6 @@ export function watchStream(
       };
       response.on('data', (chunk: Buffer) => {
         dog.kick();
-        if (readBatches) {
-          emitRead(subscriber, lines, chunk, (line) => decodeWatchLine(line, redact, deferDecoding), fail);
-          return;
-        }
         try {
           for (const line of lines.write(chunk)) {
             // A subscriber may unsubscribe from inside next (take, takeUntil).
