@@ -41,7 +41,7 @@ const lines = watchLines(N);
 const chunks = chunked(Buffer.from(`${lines.join('\n')}\n`));
 const release = (stored: unknown) => (stored as Partial<EncodedObject> | undefined)?.releaseDraft?.();
 
-/** One pass; returns the number of events it saw and what it kept. */
+/** One pass; returns the number of events it saw and what it kept (so that stays reachable to the end). */
 function pass(): [number, unknown] {
   let n = 0;
   if (STAGE === 'parse' || STAGE === 'parseKept') {
