@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Instructions per event of P1's stages (bench/instructions/p1Stages.ts), counted by valgrind's
 # cachegrind: a run of three passes minus a run of one, over two passes' events. Needs valgrind.
-# Usage: bench/instructions/count.sh [STAGE=... READS=... NODE_INDEX=...]...  (one row each)
+# Usage: bench/instructions/count.sh [STAGE=... NODE_INDEX=...]...  (one row each)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=${N:-10000}
