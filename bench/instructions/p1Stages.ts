@@ -20,7 +20,7 @@ import {
   byField,
   byNamespace,
   deltaFifo,
-  type EncodedObject,
+  EncodedObject,
   type Indexers,
   indexer,
   listWatch,
@@ -39,7 +39,10 @@ const indexers: Indexers<V1Pod> =
 
 const lines = watchLines(N);
 const chunks = chunked(Buffer.from(`${lines.join('\n')}\n`));
-const release = (stored: unknown) => (stored as Partial<EncodedObject> | undefined)?.releaseDraft?.();
+/** What the snapshot does once it has filed a cell: drop the parse the cell kept for indexing. */
+const release = (stored: unknown) => {
+  if (stored instanceof EncodedObject) stored.releaseDraft();
+};
 
 /** One pass; returns the number of events it saw and what it kept (so that stays reachable to the end). */
 function pass(): [number, unknown] {

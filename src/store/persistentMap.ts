@@ -59,7 +59,10 @@ const EMPTY_NODE: BitmapNode = [0, 0, undefined];
 /** Set by every update: +1 when it added a key, -1 when it removed one, else 0. */
 let sizeChange = 0;
 
-/** Set by `put`: the value it replaced under the key (undefined when it added the key). */
+/**
+ * Set by `put` to the value it found under the key; left alone when it added the key, so a reader
+ * (`swap`) clears it first and reads undefined for an added key.
+ */
 let replaced: unknown;
 
 /** The hash fragment (0-31) that places a key at the level of `shift`, from the hash of that level's round. */
