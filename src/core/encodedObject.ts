@@ -62,7 +62,11 @@ interface IndexedValues {
  * ```
  */
 export class EncodedObject {
-  /** A view shaped like an object's metadata, so key and resourceVersion checks run on the cell. */
+  /**
+   * A view shaped like an object's metadata, so key and resourceVersion checks run on the cell
+   * (an own property: index functions read own properties only); once decoded, the decoded
+   * object's own, so what a scan's view held of the text can go with the text.
+   */
   readonly metadata: CellMetadata;
   /** The cache key (`namespace/name`), known good: a cell is only made for an object that has one. */
   readonly key: string;
@@ -76,12 +80,30 @@ export class EncodedObject {
   #draft: unknown;
   #typeMeta: { readonly apiVersion: string; readonly kind: string } | undefined;
   #indexed: IndexedValues | undefined;
+  /** Values of `byField` paths the JSON scan picked out, by capture slot (see capturedPaths.ts). */
+  #fields: readonly unknown[] | undefined;
 
-  constructor(text: string, metadata: CellMetadata, key: string, draft?: unknown) {
+  constructor(
+    text: string,
+    metadata: CellMetadata,
+    key: string,
+    draft?: unknown,
+    fields?: readonly unknown[],
+  ) {
     this.#text = text;
     this.metadata = metadata;
     this.key = key;
     this.#draft = draft;
+    this.#fields = fields;
+  }
+
+  /**
+   * The value the JSON scan captured at the path of `slot` (`undefined` where the object has
+   * none), or {@link NOT_CAPTURED} when this cell was not scanned for it.
+   */
+  capturedField(slot: number): unknown {
+    const fields = this.#fields;
+    return fields !== undefined && slot < fields.length ? fields[slot] : NOT_CAPTURED;
   }
 
   /**
@@ -96,7 +118,7 @@ export class EncodedObject {
     }
     const value = this.#value as KubeObject;
     if (value.apiVersion && value.kind) return this;
-    const cell = new EncodedObject('', this.metadata, this.key);
+    const cell = new EncodedObject('', this.metadata, this.key, undefined, this.#fields);
     cell.#text = undefined;
     cell.#value = deepFreeze(withTypeMeta(value, { apiVersion, kind }));
     return cell;
@@ -107,9 +129,12 @@ export class EncodedObject {
     const text = this.#text;
     if (text !== undefined) {
       const parsed = this.#draft === undefined ? JSON.parse(text) : this.#draft;
-      this.#value = deepFreeze(this.#typeMeta ? withTypeMeta(parsed, this.#typeMeta) : parsed);
+      const value = deepFreeze(this.#typeMeta ? withTypeMeta(parsed, this.#typeMeta) : parsed);
+      this.#value = value;
       this.#text = undefined;
       this.#draft = undefined;
+      // The same values, decoded: a scan's view holds the text, which can go now.
+      (this as { metadata: CellMetadata }).metadata = (value as KubeObject).metadata as CellMetadata;
     }
     return this.#value;
   }
@@ -146,6 +171,9 @@ export class EncodedObject {
     return this.#text !== undefined;
   }
 }
+
+/** {@link EncodedObject.capturedField} for a path the cell was not scanned for: read a parse. */
+export const NOT_CAPTURED: unique symbol = Symbol('not captured');
 
 let lastTypeMeta: { readonly apiVersion: string; readonly kind: string } | undefined;
 

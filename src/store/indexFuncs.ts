@@ -3,6 +3,7 @@
  * An index function maps an object to the values it is filed under; `byIndex(name, value)` then
  * answers "which objects have this value" without a scan.
  */
+import { captureSlot } from '../core/capturedPaths.js';
 import type { DeepReadonly, KubeObject } from '../core/objects.js';
 import { labelValue, ownerReferencesOf } from './metadataFields.js';
 
@@ -90,11 +91,31 @@ export function byField(path: string): IndexFunc<unknown> {
       if (value === null || typeof value !== 'object' || !Object.hasOwn(value, part)) return [];
       value = (value as Record<string, unknown>)[part];
     }
-    return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
-      ? [String(value)]
-      : [];
+    return fieldIndexValues(value);
   };
-  return metadataField ? readsMetadata(fn) : fn;
+  if (metadataField) return readsMetadata(fn);
+  // Every object the transport scans from now on captures this field (core/capturedPaths.ts).
+  const slot = captureSlot(path);
+  if (slot !== undefined) FIELD_SLOTS.set(fn, slot);
+  return fn;
+}
+
+/** What `byField` files an object under, given the value at its path. */
+export function fieldIndexValues(value: unknown): readonly string[] {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+    ? [String(value)]
+    : [];
+}
+
+/** The capture slot of each `byField` function whose path the JSON scan captures. */
+const FIELD_SLOTS = new WeakMap<IndexFunc<never>, number>();
+
+/**
+ * The capture slot a `byField` function reads (a cell then holds its value, see
+ * `EncodedObject.capturedField`), or `undefined` for any other function.
+ */
+export function capturedSlotOf(fn: IndexFunc<never>): number | undefined {
+  return FIELD_SLOTS.get(fn);
 }
 
 /** The metadata fields an encoded object keeps (core/encodedObject.ts `CellMetadata`). */

@@ -15,7 +15,14 @@
  * free of RxJS and I/O. May import: `core`.
  */
 
-import { EncodedObject, isDeferred, readObject, readOptional, type Stored } from '../core/encodedObject.js';
+import {
+  EncodedObject,
+  isDeferred,
+  NOT_CAPTURED,
+  readObject,
+  readOptional,
+  type Stored,
+} from '../core/encodedObject.js';
 import { IndexNotFoundError, KubeRxError } from '../core/errors.js';
 import type { Delta, DeltaBatch } from '../core/events.js';
 import { type DeepReadonly, deepFreeze, type KubeObject } from '../core/objects.js';
@@ -23,6 +30,8 @@ import { admissionKey, admittedObject } from './cacheAdmission.js';
 import { FifoBatch } from './fifoBatch.js';
 import {
   byNamespace,
+  capturedSlotOf,
+  fieldIndexValues,
   type Indexers,
   type IndexFunc,
   NAMESPACE_INDEX,
@@ -141,6 +150,11 @@ function indexValues<T>(
   // when the object leaves the index.
   if (readsOnlyMetadata(setup.fns[i] as IndexFunc<never>))
     return checkedValues(setup, i, stored as unknown as DeepReadonly<T>, key, entering);
+  const slot = capturedSlotOf(setup.fns[i] as IndexFunc<never>);
+  if (slot !== undefined) {
+    const value = stored.capturedField(slot);
+    if (value !== NOT_CAPTURED) return fieldIndexValues(value);
+  }
   const known = stored.indexedValues(setup, i);
   if (known !== undefined) return known;
   const values = checkedValues(setup, i, stored.indexInput() as DeepReadonly<T>, key, entering);

@@ -17,6 +17,7 @@
  */
 import type { ListResult } from '../core/client.js';
 import { encodedObject } from '../core/encodedObject.js';
+import { scannedObject } from '../core/scannedObject.js';
 
 const ITEMS = Buffer.from('"items":[');
 const OPEN_BRACE = 0x7b;
@@ -35,9 +36,19 @@ function boundaryOf(body: Buffer, first: number): Buffer | undefined {
   return Buffer.concat([Buffer.from('},'), body.subarray(first, keyEnd + 2)]);
 }
 
-/** One item: a cell when the cache can defer it, else the parsed value as it is. */
-function itemOf(text: string, parsed: unknown): unknown {
-  return encodedObject(text, parsed) ?? parsed;
+/** What {@link itemOf} gives for a text that is not one JSON value (a cut inside an item). */
+const NOT_A_VALUE: unique symbol = Symbol('not a value');
+
+/**
+ * One item: a cell when the cache can defer it (from a scan, or else a parse), else the parsed
+ * value as it is; {@link NOT_A_VALUE} when `text` is not one JSON value.
+ */
+function itemOf(text: string): unknown {
+  const cell = scannedObject(text);
+  if (cell !== undefined) return cell;
+  const parsed = tryParse(text);
+  if (parsed === undefined) return NOT_A_VALUE;
+  return encodedObject(text, parsed.value) ?? parsed.value;
 }
 
 function tryParse(text: string): { value: unknown } | undefined {
@@ -74,13 +85,13 @@ export function deferredList(body: Buffer): ListResult<unknown> | undefined {
     const last = cut < 0 || cut >= close;
     const end = last ? close : cut + 1;
     const text = body.toString('utf8', start, end);
-    const parsed = tryParse(text);
-    if (parsed === undefined) {
+    const item = itemOf(text);
+    if (item === NOT_A_VALUE) {
       if (last || ++extensions > MAX_EXTENSIONS) return undefined;
       searchFrom = cut + 1;
       continue;
     }
-    items.push(itemOf(text, parsed.value));
+    items.push(item);
     if (last) break;
     start = cut + 2;
     searchFrom = start;
@@ -160,9 +171,9 @@ export class DeferredListReader {
     const close = pending.lastIndexOf(CLOSE_BRACKET);
     if (close <= 0 || pending[close - 1] !== CLOSE_BRACE) return deferredList(body);
     const text = pending.toString('utf8', 0, close);
-    const parsed = tryParse(text);
-    if (parsed === undefined) return deferredList(body);
-    this.items.push(itemOf(text, parsed.value));
+    const item = itemOf(text);
+    if (item === NOT_A_VALUE) return deferredList(body);
+    this.items.push(item);
     return listAround(this.head.toString('utf8'), pending.toString('utf8', close), this.items);
   }
 
@@ -187,8 +198,8 @@ export class DeferredListReader {
         return;
       }
       const text = this.pending.toString('utf8', 0, cut + 1);
-      const parsed = tryParse(text);
-      if (parsed === undefined) {
+      const item = itemOf(text);
+      if (item === NOT_A_VALUE) {
         if (++this.extensions > MAX_EXTENSIONS) {
           this.gaveUp = true;
           return;
@@ -196,7 +207,7 @@ export class DeferredListReader {
         this.searchFrom = cut + 1;
         continue;
       }
-      this.items.push(itemOf(text, parsed.value));
+      this.items.push(item);
       this.pending = this.pending.subarray(cut + 2);
       this.searchFrom = 0;
       this.extensions = 0;

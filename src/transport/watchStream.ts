@@ -25,6 +25,7 @@ import { Observable } from 'rxjs';
 import type { RawWatchEvent } from '../core/client.js';
 import { type EncodedObject, encodedObject } from '../core/encodedObject.js';
 import { KubeRxError, WatchProtocolError } from '../core/errors.js';
+import { scannedObject } from '../core/scannedObject.js';
 import {
   type Connection,
   errorFromResponse,
@@ -77,6 +78,8 @@ function deferredEvent(line: string): RawWatchEvent | undefined {
   while (end > start && isJsonSpace(line.charCodeAt(end))) end--;
   if (line.charCodeAt(end) !== 0x7d) return undefined;
   const text = line.slice(start, end);
+  const cell = scannedObject(text);
+  if (cell !== undefined) return { type, object: cell };
   let object: unknown;
   try {
     object = JSON.parse(text);

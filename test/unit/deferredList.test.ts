@@ -22,6 +22,7 @@ import { MAX_OBJECT_DEPTH } from '../../src/core/objects.js';
 import { resources } from '../../src/core/resources.js';
 import { DeferredListReader, deferredList } from '../../src/transport/deferredList.js';
 import { type HttpKubeClient, kubeClient } from '../../src/transport/kubeClient.js';
+import { cellMetadata } from '../support/cellMetadata.js';
 import {
   kubeConfigFor,
   rejectionOf,
@@ -415,7 +416,7 @@ function checkAgainstParse(body: Buffer, result: ListResult<unknown> | undefined
       const { name, namespace, resourceVersion, uid, labels, ownerReferences } = (
         value as { metadata: Record<string, unknown> }
       ).metadata;
-      expect(item.metadata).toEqual({ name, namespace, resourceVersion, uid, labels, ownerReferences });
+      expect(cellMetadata(item)).toEqual({ name, namespace, resourceVersion, uid, labels, ownerReferences });
     }
   });
   expect({ ...result, items: result.items.map((item) => readObject(item)) }).toEqual(expected);
