@@ -12,6 +12,7 @@ import * as https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeRxError, type StatusError } from '../core/errors.js';
 import type { RequestObserver } from '../core/requestReport.js';
+import { TCP_KEEPALIVE_DELAY_MS } from './agents.js';
 import type { TransportClock } from './clock.js';
 import { type IdleWatchdog, idleWatchdog } from './idleWatchdog.js';
 import { prepareRequest, type RequestSpec } from './kubeConfig.js';
@@ -74,15 +75,7 @@ export function timeRequest(connection: Connection, spec: RequestSpec, watch: bo
   };
 }
 
-/**
- * TCP keepalive on every socket, probing after 30 s without a received packet (client-go's dialer
- * uses the same 30 s). Node sets 10 probes 1 s apart with it (`TCP_KEEPCNT=10`,
- * `TCP_KEEPINTVL=1`), so a peer that is gone (host down, NAT or load-balancer entry dropped,
- * network partition) fails the socket about 40 s after its last packet, on watches and every other
- * request, without waiting for the idle watchdog. A peer whose kernel still answers but whose
- * server sends nothing is the watchdog's case.
- */
-export const TCP_KEEPALIVE_DELAY_MS = 30_000;
+export { TCP_KEEPALIVE_DELAY_MS };
 
 /** A response whose headers arrived; the body is still streaming. */
 export interface OpenResponse {
@@ -124,9 +117,10 @@ export async function openRequest(
   spec: RequestSpec,
   signal: AbortSignal,
   timing: RequestTiming = untimed,
+  pooled = false,
 ): Promise<OpenResponse> {
   if (signal.aborted) throw abortReason(signal);
-  const prepared = await prepareRequest(await connection.config(), spec, connection.userAgent);
+  const prepared = await prepareRequest(await connection.config(), spec, connection.userAgent, pooled);
   if (signal.aborted) throw abortReason(signal);
   timing.sent(prepared.host);
   const { redact } = prepared;
@@ -274,7 +268,8 @@ export async function requestJson(
     await connection.throttle(abort.signal);
     dog = startDog();
     timing = timeRequest(connection, spec, false);
-    const open = await openRequest(connection, spec, abort.signal, timing);
+    // A request read to its end shares connections; a watch keeps its own (see agents.ts).
+    const open = await openRequest(connection, spec, abort.signal, timing, true);
     redact = open.redact;
     dog.kick();
     code = open.response.statusCode;

@@ -7,11 +7,12 @@
  *
  * `applyToHTTPSOptions` is called for every request, not once: exec and OIDC credential plugins
  * rotate tokens, and client-node refreshes them inside that call. It fills the Authorization
- * header, CA, client certificate and key, `rejectUnauthorized`, the TLS server name and an agent
- * (a proxy agent when the cluster has `proxy-url`).
+ * header, CA, client certificate and key, `rejectUnauthorized`, the TLS server name and a new
+ * agent, which is replaced by the shared keep-alive one (agents.ts) unless it is a proxy's.
  */
 import type { RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { keepAliveAgent } from './agents.js';
 import { type ClientNodeLoader, installedClientNode, loadClientNode } from './clientNode.js';
 import { type Redactor, redactor, secretsOf } from './redact.js';
 import { KubeConfigError } from './transportErrors.js';
@@ -69,13 +70,15 @@ function messageOf(error: unknown): string {
 }
 
 /**
- * Builds Node request options for the current context's cluster and user.
+ * Builds Node request options for the current context's cluster and user; a `pooled` request
+ * goes through the shared keep-alive agent (agents.ts), any other through its own connection.
  * Throws {@link KubeConfigError} (redacted) when the kubeconfig cannot make a request.
  */
 export async function prepareRequest(
   kc: KubeConfig,
   spec: RequestSpec,
   userAgent: string,
+  pooled = false,
 ): Promise<PreparedRequest> {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new KubeConfigError('the kubeconfig has no current cluster (check current-context)');
@@ -119,5 +122,7 @@ export async function prepareRequest(
       )(messageOf(error))}`,
     );
   }
+  // client-node made a new agent for this one request; only a proxy's is worth keeping.
+  if (pooled && !cluster.proxyUrl) options.agent = keepAliveAgent(server.protocol);
   return { protocol: server.protocol, host: server.host, options, redact: redactor(secretsOf(options)) };
 }

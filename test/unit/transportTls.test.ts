@@ -147,4 +147,33 @@ describe('kubeClient over https', () => {
     expectNoSecret(error, keyBody);
     expectNoSecret(error, b64(clientPem.key).slice(0, 40));
   });
+
+  it('sends consecutive requests over one TLS connection (no handshake per request)', async () => {
+    const client = kubeClient(
+      kubeConfigFor(server.url, { skipTLSVerify: false, caData: b64(serverPem.cert) }),
+    );
+    for (let i = 0; i < 3; i++) await client.list(resources.pods, {});
+    expect(server.requests).toHaveLength(3);
+    expect(new Set(server.requests.map((r) => r.socket)).size).toBe(1);
+  });
+
+  it('never hands a connection opened with one client certificate to a request without it', async () => {
+    const ca = b64(serverPem.cert);
+    const withCert = kubeClient(
+      kubeConfigFor(server.url, {
+        skipTLSVerify: false,
+        caData: ca,
+        certData: b64(clientPem.cert),
+        keyData: b64(clientPem.key),
+      }),
+    );
+    const without = kubeClient(kubeConfigFor(server.url, { skipTLSVerify: false, caData: ca }));
+    await withCert.list(resources.pods, {});
+    await without.list(resources.pods, {});
+    await withCert.list(resources.pods, {});
+    expect(peerSubjects).toEqual(['kube-rx-test-user', undefined, 'kube-rx-test-user']);
+    const [first, second, third] = server.requests.map((r) => r.socket);
+    expect(second).not.toBe(first);
+    expect(third).toBe(first);
+  });
 });
