@@ -164,15 +164,19 @@ export class DeferredListReader {
     this.cut();
   }
 
-  /** The list (the whole body is `body`), or undefined for the ordinary parse. */
-  end(body: Buffer): ListResult<unknown> | undefined {
-    if (this.gaveUp || !this.inItems) return deferredList(body);
+  /**
+   * The list, or undefined for the ordinary parse. `body` is the whole body, or a function that
+   * makes it: it is only needed when the cut as the chunks came gave up.
+   */
+  end(body: Buffer | (() => Buffer)): ListResult<unknown> | undefined {
+    const whole = () => deferredList(typeof body === 'function' ? body() : body);
+    if (this.gaveUp || !this.inItems) return whole();
     const pending = this.pending;
     const close = pending.lastIndexOf(CLOSE_BRACKET);
-    if (close <= 0 || pending[close - 1] !== CLOSE_BRACE) return deferredList(body);
+    if (close <= 0 || pending[close - 1] !== CLOSE_BRACE) return whole();
     const text = pending.toString('utf8', 0, close);
     const item = itemOf(text);
-    if (item === NOT_A_VALUE) return deferredList(body);
+    if (item === NOT_A_VALUE) return whole();
     this.items.push(item);
     return listAround(this.head.toString('utf8'), pending.toString('utf8', close), this.items);
   }

@@ -177,19 +177,36 @@ export function readBody(
   return readBodyBytes(response, onChunk, maxBytes).then((bytes) => bytes.toString('utf8'));
 }
 
-/** {@link readBody}, as the bytes (for a decoder that cuts them before decoding). */
+/** {@link readBody}, as the bytes. */
 export function readBodyBytes(
   response: IncomingMessage,
   onChunk: (chunk: Buffer) => void = () => {},
   maxBytes = Number.POSITIVE_INFINITY,
 ): Promise<Buffer> {
+  return readBodyParts(response, onChunk, maxBytes).then((whole) => whole());
+}
+
+/**
+ * {@link readBody}'s bytes as a function that joins them (once, when first called): a decoder that
+ * has read every chunk as it came (a deferred list) needs the whole body only when it gives up, so
+ * the usual page is never copied into one Buffer.
+ */
+function readBodyParts(
+  response: IncomingMessage,
+  onChunk: (chunk: Buffer) => void,
+  maxBytes: number,
+): Promise<() => Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
     const finish = () => {
       done = true;
-      resolve(Buffer.concat(chunks, size));
+      let whole: Buffer | undefined;
+      resolve(() => {
+        whole ??= Buffer.concat(chunks, size);
+        return whole;
+      });
     };
     response.on('data', (chunk: Buffer) => {
       if (done) return;
@@ -235,7 +252,8 @@ export interface RequestJsonOptions {
 /** A decoder of a response body that works as the chunks arrive (see {@link RequestJsonOptions}). */
 export interface BodyDecoder {
   write(chunk: Buffer): void;
-  end(body: Buffer): unknown;
+  /** `body` joins the chunks into the whole body (a copy: call it only when needed). */
+  end(body: () => Buffer): unknown;
 }
 
 /**
@@ -283,10 +301,14 @@ export async function requestJson(
             kick();
             decoder.write(chunk);
           };
-    const bytes = await readBodyBytes(open.response, onChunk, ok ? undefined : MAX_ERROR_BODY_BYTES);
+    const bytes = await readBodyParts(
+      open.response,
+      onChunk,
+      ok ? Number.POSITIVE_INFINITY : MAX_ERROR_BODY_BYTES,
+    );
     const decoded = decoder?.end(bytes);
     if (decoded !== undefined) return decoded;
-    const body = bytes.toString('utf8');
+    const body = bytes().toString('utf8');
     if (!ok) throw errorFromResponse(connection, open, body);
     if (body.trim() === '') return undefined;
     try {
