@@ -206,23 +206,24 @@ function nextBackslash(text: string, from: number): number {
 
 /** The index after the string that opens at `i`, or -1; `backslash` is the first one at or after `i`. */
 function stringEnd(text: string, i: number, backslash: number): number {
-  const quote = text.indexOf('"', i + 1);
+  let quote = text.indexOf('"', i + 1);
   if (quote < 0) return -1;
   if (quote < backslash) return quote + 1;
-  // An escape inside: walk from the backslash on.
+  // Escapes inside: check each, and jump from one to the next (or to the closing quote).
   let at = backslash;
   for (;;) {
-    const c = text.charCodeAt(at);
-    if (c === 0x22) return at + 1;
-    if (c === 0x5c) {
-      const e = text.charCodeAt(at + 1);
-      if (e === 0x75) {
-        for (let k = 2; k < 6; k++) if (!isHex(text.charCodeAt(at + k))) return -1;
-        at += 6;
-      } else if (isEscape(e)) at += 2;
-      else return -1;
-    } else if (Number.isNaN(c)) return -1;
-    else at++;
+    const e = text.charCodeAt(at + 1);
+    if (e === 0x75) {
+      for (let k = 2; k < 6; k++) if (!isHex(text.charCodeAt(at + k))) return -1;
+      at += 6;
+    } else if (isEscape(e)) at += 2;
+    else return -1;
+    if (quote < at) {
+      quote = text.indexOf('"', at);
+      if (quote < 0) return -1;
+    }
+    at = text.indexOf('\\', at);
+    if (at < 0 || at > quote) return quote + 1;
   }
 }
 
