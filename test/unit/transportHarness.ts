@@ -42,7 +42,11 @@ export async function startServer(handler: Handler, tls?: ServerOptions): Promis
   const listener = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     const socket = req.socket;
-    const socketClosed = socket.destroyed ? Promise.resolve() : once(socket, 'close').then(() => undefined);
+    // Not events.once: a socket the client resets emits 'error' before 'close', and once() would
+    // reject with it (nobody awaits most of these promises).
+    const socketClosed = socket.destroyed
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => socket.once('close', () => resolve()));
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const recorded: Recorded = {
