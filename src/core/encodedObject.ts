@@ -3,10 +3,10 @@
  *
  * Why: an informer's cache lives on retained objects, and retaining a decoded object is what costs
  * (a pod is a few hundred small heap objects; the garbage collector copies every one of them out of
- * the young generation, and they take about twice the bytes of their text). The watch decoder parses
- * each object once anyway, to validate it and read its key; when it keeps the text instead of the
- * parse, the parse dies young, the cache holds one string per object, and an object nobody reads is
- * never decoded again. A controller reads one object per deduplicated key; a dashboard reads what it
+ * the young generation, and they take about twice the bytes of their text). The transport checks
+ * each object's text when it arrives and reads its key, with a scan that builds nothing
+ * (core/scannedObject.ts) or, where the scan is unsure, a parse that dies young; the cache holds one
+ * string per object, and an object nobody reads is never decoded. A controller reads one object per deduplicated key; a dashboard reads what it
  * shows.
  *
  * What stays the same for a reader: a read returns a plain object, deep-frozen, the same one on

@@ -1,16 +1,16 @@
 /**
  * A list response whose items are kept as their JSON text, each decoded on first read (see
  * core/encodedObject.ts): the list half of `deferDecoding`. The page is never parsed as a whole;
- * each item's bytes are cut out and parsed on their own (to check them and read their key), and the
- * parse is dropped, so the cache holds one string per item instead of a decoded page.
+ * each item's bytes are cut out and checked on their own (scanned, or parsed where the scan is
+ * unsure; core/scannedObject.ts), so the cache holds one string per item instead of a decoded page.
  *
  * How the items are found without a JSON tokenizer: an API server writes a list as
  * `{...,"items":[<item>,<item>,...]}` and every item of a page starts the same way (`{"metadata":`
  * for built-in kinds, `{"apiVersion":` for custom resources). So the items are cut at each `},`
  * followed by that start. A cut that falls inside an item (an array of objects that start the same
- * way, like a StatefulSet's volumeClaimTemplates) leaves a text that does not parse; the item is
- * then extended to the next cut. A text that parses is exactly one JSON value, so it is the whole
- * item. The rest of the page (everything but the items) is parsed on its own and must have an
+ * way, like a StatefulSet's volumeClaimTemplates) leaves a text that is not one JSON value; the
+ * item is then extended to the next cut. A text that checks is exactly one JSON value, so it is the
+ * whole item. The rest of the page (everything but the items) is parsed on its own and must have an
  * empty `items` there. Whatever does not fit this shape, or needs more than a few extensions,
  * returns `undefined`, and the caller parses the page the ordinary way: the result is then the same
  * as without deferring, errors included.

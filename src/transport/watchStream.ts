@@ -61,11 +61,12 @@ function objectEventType(line: string): 'ADDED' | 'MODIFIED' | 'DELETED' | undef
 /**
  * The deferred decoding of an object event, or undefined to decode the line as a whole. A line
  * written the way every API server writes one, `{"type":"ADDED","object":{...}}`, is exactly its
- * prefix, the object's text and a closing brace; so when that text parses, the line is valid JSON
- * whose object is that text, and the cell keeps the text (see core/encodedObject.ts). Anything else
- * (another field order, spaces, escapes, a BOOKMARK or ERROR, or text that does not parse) takes the
- * whole-line path, which decides it as before; an object the cache would turn away is passed on
- * decoded, so it is reported as before. The cell keeps the parse until the cache has indexed it.
+ * prefix, the object's text and a closing brace; so when that text checks (scanned, see
+ * core/scannedObject.ts, or else parsed), the line is valid JSON whose object is that text, and the
+ * cell keeps the text (see core/encodedObject.ts). Anything else (another field order, spaces,
+ * escapes, a BOOKMARK or ERROR, or text that does not check) takes the whole-line path, which
+ * decides it as before; an object the cache would turn away is passed on decoded, so it is
+ * reported as before. A cell made from a parse keeps the parse until the cache has indexed it.
  */
 function deferredEvent(line: string): RawWatchEvent | undefined {
   if (!line.startsWith(EVENT_PREFIX)) return undefined;
