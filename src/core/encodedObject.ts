@@ -99,7 +99,8 @@ export class EncodedObject {
 
   /**
    * The value the JSON scan captured at the path of `slot` (`undefined` where the object has
-   * none), or {@link NOT_CAPTURED} when this cell was not scanned for it.
+   * none), or the cache's `NOT_CAPTURED` marker when this cell was not scanned for it (the snapshot
+   * then reads a parse).
    */
   capturedField(slot: number): unknown {
     const fields = this.#fields;
