@@ -5,9 +5,11 @@
  * (the caller parses it, which decides and reports as before). test/property/jsonScan.property.test.ts
  * checks the same against any text; these are the cases one by one.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { captureSlot, FIRST_FIELD_SLOT } from '../../src/core/capturedPaths.js';
-import { encodedObject, NOT_CAPTURED, readObject } from '../../src/core/encodedObject.js';
+import { type EncodedObject, encodedObject, NOT_CAPTURED, readObject } from '../../src/core/encodedObject.js';
 import type { KubeObject } from '../../src/core/objects.js';
 import { scannedObject } from '../../src/core/scannedObject.js';
 import { cellMetadata } from '../support/cellMetadata.js';
@@ -176,5 +178,35 @@ describe('scannedObject', () => {
     expect(cell.metadata.labels).toBe(decoded.metadata?.labels);
     expect(readObject(cell)).toBe(decoded);
     expect(cell.key).toBe('default/web-0');
+  });
+
+  it('hands out keys and index values that do not keep the text alive once the cell is gone', () => {
+    // V8 makes a slice of 13 or more characters a view of the whole text; what outlives the cell
+    // (the key in the store, a namespace or field value as an index key) must be a copy.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const slot = captureSlot('spec.nodeName') as number;
+    const pad = 'x'.repeat(50_000);
+    const count = 200;
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const kept: unknown[] = [];
+    for (let i = 0; i < count; i++) {
+      const text = JSON.stringify({
+        metadata: {
+          name: `a-rather-long-pod-name-${i}`,
+          namespace: `a-long-namespace-${i}`,
+          uid: `uid-${i}-0123456789`,
+        },
+        spec: { nodeName: `worker-node-number-${i}`, pad },
+      });
+      const cell = scannedObject(text) as EncodedObject;
+      kept.push(cell.key, cell.metadata.namespace, cell.capturedField(slot), cell.metadata.uid);
+    }
+    gc();
+    const perObject = (process.memoryUsage().heapUsed - before) / count;
+    expect(kept).toHaveLength(4 * count);
+    // Views would keep every 50 KB text: about 50,000 bytes per object.
+    expect(perObject).toBeLessThan(5_000);
   });
 });
