@@ -3,7 +3,9 @@
  * asserted with a 20% noise margin (ratios vary from run to run with the machine's load). A target the
  * full run misses, for reasons docs/benchmarks.md explains, has a regression guard instead: its
  * short-mode level when the miss was documented, minus the margin, so CI stays green while the
- * miss is documented but fails if it gets worse. `BENCH_STRICT=1` asserts the targets themselves.
+ * miss is documented but fails if it gets worse. So does a target the full run meets but the short
+ * run's scale cannot show (P4 list: client-node's list is relatively faster on a 10k-pod heap).
+ * `BENCH_STRICT=1` asserts the targets themselves.
  */
 import { fmt } from './lib/harness.js';
 import type { Results } from './results.js';
@@ -88,6 +90,10 @@ export function checks(r: Results): Check[] {
       target: 2.2,
       better: 'higher',
       unit: 'x',
+      // Met in the full run (100k pods: 3.24x), but the short run's 10k pods measure 1.75-2.1x
+      // (client-node's list is relatively faster on a small heap; 30k pods gave 1.79x), which
+      // the target's margin (1.76x) cannot hold without flaking: its short level minus the margin.
+      guard: 1.4,
     });
     out.push({
       id: 'P4 watch',
