@@ -6,8 +6,8 @@
  * the young generation, and they take about twice the bytes of their text). The transport checks
  * each object's text when it arrives and reads its key, with a scan that builds nothing
  * (core/scannedObject.ts) or, where the scan is unsure, a parse that dies young; the cache holds one
- * string per object, and an object nobody reads is never decoded. A controller reads one object per deduplicated key; a dashboard reads what it
- * shows.
+ * string per object, and an object nobody reads is never decoded. A controller reads one object
+ * per deduplicated key; a dashboard reads what it shows.
  *
  * What stays the same for a reader: a read returns a plain object, deep-frozen, the same one on
  * every read (decoded once, then the text is dropped), equal to what an eager decode would have
@@ -20,6 +20,7 @@
  * {@link readObject}. docs/decoding.md has the whole contract.
  */
 import {
+  cacheableResourceVersion,
   type DeepReadonly,
   deepFreeze,
   type KubeObject,
@@ -230,7 +231,7 @@ export function encodedObject(text: string, parsed: unknown, keepDraft = false):
   if (key === undefined) return undefined;
   const meta = (parsed as KubeObject).metadata as CellMetadata;
   const rv = meta.resourceVersion;
-  if (rv !== undefined && (typeof rv !== 'string' || rv === '')) return undefined;
+  if (!cacheableResourceVersion(rv)) return undefined;
   // Most texts are too short for their count of arrays to nest past the limit: no walk.
   if (!textNestsWithinLimit(text) && !parsedNestsWithinLimit(parsed)) return undefined;
   const { name, namespace, uid, labels, ownerReferences } = meta;

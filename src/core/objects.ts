@@ -77,6 +77,20 @@ export function asReadonly<T>(value: T | DeepReadonly<T>): DeepReadonly<T> {
 }
 
 /**
+ * True for a resourceVersion the cache admits: absent, or a non-empty string. The Reflector's
+ * check, the parse-made cell and the scan-made cell all apply this one rule.
+ *
+ * @example
+ * ```ts
+ * cacheableResourceVersion('42'); // true
+ * cacheableResourceVersion(''); // false
+ * ```
+ */
+export function cacheableResourceVersion(rv: unknown): boolean {
+  return rv === undefined || (typeof rv === 'string' && rv !== '');
+}
+
+/**
  * client-go's `MetaNamespaceKeyFunc`: `namespace/name` for namespaced objects, `name` otherwise.
  * Returns `undefined` when the object cannot have a key of its own: no name, or a name or
  * namespace that is not a non-empty string without `/` (see `objectKeyProblem`). That makes

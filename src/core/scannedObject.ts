@@ -23,7 +23,7 @@ import {
 } from './capturedPaths.js';
 import { type CellMetadata, EncodedObject } from './encodedObject.js';
 import { scanJson } from './jsonScan.js';
-import { objectKey } from './objects.js';
+import { cacheableResourceVersion, objectKey } from './objects.js';
 
 /** Where each captured value is in the text being scanned (two entries per slot; -1: absent). */
 let spans = new Int32Array(64);
@@ -90,12 +90,11 @@ export function scannedObject(text: string): EncodedObject | undefined {
   const key = objectKey({ metadata: { name, namespace } as never });
   if (key === undefined) return undefined;
   const resourceVersion = captured(text, RESOURCE_VERSION_SLOT);
-  if (resourceVersion !== undefined && (typeof resourceVersion !== 'string' || resourceVersion === ''))
-    return undefined;
+  if (!cacheableResourceVersion(resourceVersion)) return undefined;
   const metadata = new ScannedMetadata(
     name as string,
     namespace,
-    resourceVersion,
+    resourceVersion as string | undefined,
     captured(text, UID_SLOT),
     text,
     spans[2 * LABELS_SLOT] as number,

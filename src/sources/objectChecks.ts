@@ -7,7 +7,13 @@
  */
 import { EncodedObject } from '../core/encodedObject.js';
 import { InvalidObjectError } from '../core/errors.js';
-import { describeObject, type KubeObject, objectKey, objectKeyProblem } from '../core/objects.js';
+import {
+  cacheableResourceVersion,
+  describeObject,
+  type KubeObject,
+  objectKey,
+  objectKeyProblem,
+} from '../core/objects.js';
 import type { ListWatchErrorContext } from './listWatchOptions.js';
 import { type ReflectorContext, report } from './reflectorContext.js';
 
@@ -28,7 +34,7 @@ function problemOf(value: unknown): string | undefined {
   const keyProblem = objectKeyProblem(object);
   if (keyProblem !== undefined) return keyProblem;
   const rv: unknown = object.metadata?.resourceVersion;
-  if (rv !== undefined && (typeof rv !== 'string' || rv === ''))
+  if (!cacheableResourceVersion(rv))
     return `metadata.resourceVersion is ${shortDescription(rv)}, not a non-empty string`;
   return undefined;
 }
