@@ -87,6 +87,8 @@ interface SnapshotSetup<T> {
   readonly names: readonly string[];
   /** The index functions, in the order of `names`. */
   readonly fns: readonly IndexFunc<T>[];
+  /** Per index, the capture slot its `byField` path is scanned into (found once, not per event). */
+  readonly slots: readonly (number | undefined)[];
   readonly options: SnapshotOptions;
 }
 
@@ -150,7 +152,7 @@ function indexValues<T>(
   // when the object leaves the index.
   if (readsOnlyMetadata(setup.fns[i] as IndexFunc<never>))
     return checkedValues(setup, i, stored as unknown as DeepReadonly<T>, key, entering);
-  const slot = capturedSlotOf(setup.fns[i] as IndexFunc<never>);
+  const slot = setup.slots[i];
   if (slot !== undefined) {
     const value = stored.capturedField(slot);
     if (value !== NOT_CAPTURED) return fieldIndexValues(value);
@@ -260,7 +262,7 @@ export class Snapshot<T> implements Iterable<DeepReadonly<T>> {
     return new Snapshot(
       PersistentMap.empty(),
       names.map(() => PersistentMap.empty()),
-      { names, fns, options },
+      { names, fns, slots: fns.map((fn) => capturedSlotOf(fn as IndexFunc<never>)), options },
       '',
       false,
     );

@@ -12,6 +12,8 @@ import { captureSlot, FIRST_FIELD_SLOT } from '../../src/core/capturedPaths.js';
 import { type EncodedObject, encodedObject, NOT_CAPTURED, readObject } from '../../src/core/encodedObject.js';
 import type { KubeObject } from '../../src/core/objects.js';
 import { scannedObject } from '../../src/core/scannedObject.js';
+import { byField, type IndexFunc } from '../../src/store/indexFuncs.js';
+import { Snapshot } from '../../src/store/snapshot.js';
 import { cellMetadata } from '../support/cellMetadata.js';
 
 const POD = {
@@ -208,5 +210,24 @@ describe('scannedObject', () => {
     expect(kept).toHaveLength(4 * count);
     // Views would keep every 50 KB text: about 50,000 bytes per object.
     expect(perObject).toBeLessThan(5_000);
+  });
+
+  it('is filed under a byField index by the value the scan captured, without being decoded', () => {
+    const node = byField('spec.nodeName') as IndexFunc<KubeObject>;
+    const texts = ['a', 'b', 'c'].map((name, i) =>
+      JSON.stringify({ metadata: { name, namespace: 'default' }, spec: { nodeName: `node-${i % 2}` } }),
+    );
+    const cells = texts.map((text) => scannedObject(text) as EncodedObject);
+    let snapshot = Snapshot.empty<KubeObject>({ node });
+    for (const cell of cells)
+      snapshot = snapshot.apply({
+        deltas: [{ type: 'Added', key: cell.key, object: cell as never }],
+        resourceVersion: '1',
+        synced: true,
+        initialList: false,
+      });
+    expect(snapshot.indexKeys('node', 'node-0').sort()).toEqual(['default/a', 'default/c']);
+    expect(snapshot.indexKeys('node', 'node-1')).toEqual(['default/b']);
+    expect(cells.every((cell) => cell.encoded)).toBe(true);
   });
 });
