@@ -74,7 +74,7 @@
  * Layer `sources`: cold Observables that read the API (the Reflector and its backoff). May import:
  * `core`, `store`.
  */
-import { asyncScheduler, defer, EMPTY, expand, filter, map, type Observable, tap, timer } from 'rxjs';
+import { asyncScheduler, defer, filter, map, type Observable, tap, timer } from 'rxjs';
 import type { KubeClient } from '../core/client.js';
 import type { WatchEvent } from '../core/events.js';
 import type { KubeObject } from '../core/objects.js';
@@ -82,6 +82,7 @@ import type { PartialObjectMetadata } from '../core/partialObjectMetadata.js';
 import { describeResource, type ResourceType } from '../core/resources.js';
 import { Backoff, defaultBackoff } from './backoff.js';
 import { relistState } from './failures.js';
+import { followPhases } from './followPhases.js';
 import { lifecycleObserver } from './lifecycleLogger.js';
 import { listPhase } from './listPhase.js';
 import type { ListWatchOptions } from './listWatchOptions.js';
@@ -165,14 +166,19 @@ export function listWatch<T extends KubeObject>(
       lifecycle?.transition(next, error);
       return run(ctx, next);
     };
-    const steps = enter(relistState(ctx)).pipe(
-      expand((step) => ('next' in step ? enter(step.next, step.error) : EMPTY)),
+    const steps = followPhases(enter(relistState(ctx)), isTransition<T>, (step) =>
+      enter(step.next, step.error),
     );
     return (lifecycle ? steps.pipe(told(lifecycle)) : steps).pipe(
       filter((step): step is { event: WatchEvent<T> } => 'event' in step),
       map((step) => step.event),
     );
   });
+}
+
+/** A step that ends a phase and names the state to enter. */
+function isTransition<T>(step: Step<T>): step is Extract<Step<T>, { next: ReflectorState }> {
+  return 'next' in step;
 }
 
 /** Tells the lifecycle what reaches the subscriber and how the stream ends. */
