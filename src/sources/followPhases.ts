@@ -19,16 +19,18 @@
 import { Observable } from 'rxjs';
 
 /**
- * The steps of `first` and of every phase a step enters: `enter(step)` is called for each step
- * `isTransition` accepts.
+ * The steps of the phase `start()` makes on subscription, and of every phase a step enters:
+ * `enter(step)` is called for each step `isTransition` accepts. The first phase is made per
+ * subscription and not kept: a phase that holds what it read (a list) is let go once it ends,
+ * although the stream's closures live as long as the watch after it.
  *
  * @example
  * ```ts
- * followPhases(run(start), (step) => 'next' in step, (step) => run(step.next));
+ * followPhases(() => run(initial), (step) => 'next' in step, (step) => run(step.next));
  * ```
  */
 export function followPhases<S, X extends S>(
-  first: Observable<S>,
+  start: () => Observable<S>,
   isTransition: (step: S) => step is X,
   enter: (step: X) => Observable<S>,
 ): Observable<S> {
@@ -55,6 +57,6 @@ export function followPhases<S, X extends S>(
         }),
       );
     };
-    follow(first);
+    follow(start());
   });
 }

@@ -88,15 +88,23 @@ export function listPhase<T extends KubeObject>(
     ),
     reduce(
       (acc, page, index) => {
+        // The first page starts the array: the seed below belongs to this Observable, not to one
+        // subscription, and an array filled into it would keep the last list's objects for as
+        // long as anything holds the Observable (and a second subscription would append to it).
+        const objects = index === 0 ? [] : acc.objects;
         for (const item of page.items)
-          if (validObject<T>(ctx, item, 'list')) acc.objects.push(withResourceTypeMeta(ctx.resource, item));
+          if (validObject<T>(ctx, item, 'list')) objects.push(withResourceTypeMeta(ctx.resource, item));
         return {
-          objects: acc.objects,
+          objects,
           resourceVersion: index === 0 ? page.metadata.resourceVersion : acc.resourceVersion,
           pages: index + 1,
         };
       },
-      { objects: [] as T[], resourceVersion: '', pages: 0 },
+      { objects: [] as T[], resourceVersion: '', pages: 0 } as {
+        objects: T[];
+        resourceVersion: string;
+        pages: number;
+      },
     ),
     mergeMap(({ objects, resourceVersion, pages }) => {
       listed(ctx);

@@ -166,8 +166,10 @@ export function listWatch<T extends KubeObject>(
       lifecycle?.transition(next, error);
       return run(ctx, next);
     };
-    const steps = followPhases(enter(relistState(ctx)), isTransition<T>, (step) =>
-      enter(step.next, step.error),
+    const steps = followPhases(
+      () => enter(relistState(ctx)),
+      isTransition<T>,
+      (step) => enter(step.next, step.error),
     );
     return (lifecycle ? steps.pipe(told(lifecycle)) : steps).pipe(
       filter((step): step is { event: WatchEvent<T> } => 'event' in step),

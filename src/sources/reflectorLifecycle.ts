@@ -1,6 +1,6 @@
 /**
  * Turns the Reflector's transitions into lifecycle events (`reflectorEvents.ts`). `listWatch`
- * drives it from the one place the state machine moves (its `expand` over steps): every
+ * drives it from the one place the state machine moves (`followPhases` over its steps): every
  * transition, every event that passes, every report and the end of the stream. The rules that
  * pick the next state stay in `failures.ts`, `pacing.ts` and the phases; they only label their
  * choice (a relist reason, the error that ended a phase), and this file says it out loud.

@@ -54,7 +54,7 @@ describe('followPhases (the Reflector phases, one after another)', () => {
     ];
     let completed = false;
     followPhases(
-      phases[0] as Observable<Step>,
+      () => phases[0] as Observable<Step>,
       isTransition,
       (step) => phases[step.next] as Observable<Step>,
     ).subscribe({
@@ -72,7 +72,15 @@ describe('followPhases (the Reflector phases, one after another)', () => {
       const first = cold<Step>('a-t-b|', { a: ev('a'), t: to(1), b: ev('b') });
       const second = cold<Step>('-x---y|', { x: ev('x'), y: ev('y') });
       const expected = 'a-txb--y|';
-      expectObservable(named(followPhases(first, isTransition, () => second))).toBe(expected);
+      expectObservable(
+        named(
+          followPhases(
+            () => first,
+            isTransition,
+            () => second,
+          ),
+        ),
+      ).toBe(expected);
       expectObservable(named(expanded(first, () => second))).toBe(expected);
     });
   });
@@ -83,11 +91,15 @@ describe('followPhases (the Reflector phases, one after another)', () => {
       const second = cold<Step>('-x-----y|', { x: ev('x'), y: ev('y') });
       const expected = 'tx-#';
       const failure = new Error('watch failed');
-      expectObservable(named(followPhases(first, isTransition, () => second))).toBe(
-        expected,
-        undefined,
-        failure,
-      );
+      expectObservable(
+        named(
+          followPhases(
+            () => first,
+            isTransition,
+            () => second,
+          ),
+        ),
+      ).toBe(expected, undefined, failure);
       expectObservable(named(expanded(first, () => second))).toBe(expected, undefined, failure);
       expectSubscriptions(second.subscriptions).toBe(['^--!', '^--!']);
     });
@@ -96,11 +108,15 @@ describe('followPhases (the Reflector phases, one after another)', () => {
   it('errors when entering a phase throws, and enters nothing after that', () => {
     const entered: number[] = [];
     let error: unknown;
-    followPhases(of(to(1), to(2)), isTransition, (step) => {
-      entered.push(step.next);
-      if (step.next === 1) throw new Error('cannot enter');
-      return of(ev('late'));
-    }).subscribe({
+    followPhases(
+      () => of(to(1), to(2)),
+      isTransition,
+      (step) => {
+        entered.push(step.next);
+        if (step.next === 1) throw new Error('cannot enter');
+        return of(ev('late'));
+      },
+    ).subscribe({
       error: (e: unknown) => {
         error = e;
       },
@@ -113,7 +129,16 @@ describe('followPhases (the Reflector phases, one after another)', () => {
     testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const first = cold<Step>('t-a------|', { t: to(1), a: ev('a') });
       const second = cold<Step>('---x------|', { x: ev('x') });
-      expectObservable(named(followPhases(first, isTransition, () => second)), '^---!').toBe('t-ax');
+      expectObservable(
+        named(
+          followPhases(
+            () => first,
+            isTransition,
+            () => second,
+          ),
+        ),
+        '^---!',
+      ).toBe('t-ax');
       expectObservable(named(expanded(first, () => second)), '^---!').toBe('t-ax');
       expectSubscriptions(first.subscriptions).toBe(['^---!', '^---!']);
       expectSubscriptions(second.subscriptions).toBe(['^---!', '^---!']);
@@ -122,10 +147,14 @@ describe('followPhases (the Reflector phases, one after another)', () => {
 
   it('enters no phase once the subscriber is closed by the step itself', () => {
     const entered: number[] = [];
-    followPhases(of(ev('a'), to(1)), isTransition, (step) => {
-      entered.push(step.next);
-      return NEVER;
-    })
+    followPhases(
+      () => of(ev('a'), to(1)),
+      isTransition,
+      (step) => {
+        entered.push(step.next);
+        return NEVER;
+      },
+    )
       .pipe(take(2))
       .subscribe();
     expect(entered).toEqual([]);
@@ -140,7 +169,11 @@ describe('followPhases (the Reflector phases, one after another)', () => {
       // Each watch ends after 1 ms and enters the next one; the last one never ends.
       const watch = (n: number): Observable<Step> =>
         n === restarts ? NEVER : concat(timer(1).pipe(map(() => ev(`w${n}`))), of(to(n + 1)));
-      const subscription = followPhases(watch(0), isTransition, (step) => watch(step.next)).subscribe();
+      const subscription = followPhases(
+        () => watch(0),
+        isTransition,
+        (step) => watch(step.next),
+      ).subscribe();
       scheduler.flush();
       // rxjs keeps a subscriber's child subscriptions in `_finalizers` (read here to see it does not grow).
       expect('_finalizers' in subscription).toBe(true);
@@ -152,7 +185,11 @@ describe('followPhases (the Reflector phases, one after another)', () => {
   it('errors the stream when a subscriber downstream throws while handling a step', () => {
     const errors: unknown[] = [];
     const steps = new Subject<Step>();
-    followPhases(steps, isTransition, () => of(ev('x')))
+    followPhases(
+      () => steps,
+      isTransition,
+      () => of(ev('x')),
+    )
       .pipe(
         map((step) => {
           if ('event' in step && step.event === 'bad') throw new Error('handler failed');
@@ -169,13 +206,17 @@ describe('followPhases (the Reflector phases, one after another)', () => {
 
   it('completes at once for a first phase that is empty, and errors for one that fails at once', () => {
     let completed = false;
-    followPhases(of<Step>(), isTransition, () => of<Step>()).subscribe({
+    followPhases(
+      () => of<Step>(),
+      isTransition,
+      () => of<Step>(),
+    ).subscribe({
       complete: () => (completed = true),
     });
     expect(completed).toBe(true);
     let error: unknown;
     followPhases(
-      throwError(() => new Error('list failed')),
+      () => throwError(() => new Error('list failed')),
       isTransition,
       () => of<Step>(),
     ).subscribe({
