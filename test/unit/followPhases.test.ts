@@ -35,6 +35,20 @@ function named(steps: Observable<Step>): Observable<string> {
   return steps.pipe(map((step) => ('next' in step ? 't' : step.event)));
 }
 
+/** The steps of `first`, and of `second` once a transition enters it, by `followPhases` and by `expand`. */
+function bothWays(first: Observable<Step>, second: Observable<Step>): Observable<string>[] {
+  return [
+    named(
+      followPhases(
+        () => first,
+        isTransition,
+        () => second,
+      ),
+    ),
+    named(expanded(first, () => second)),
+  ];
+}
+
 function testScheduler(): TestScheduler {
   return new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 }
@@ -72,16 +86,7 @@ describe('followPhases (the Reflector phases, one after another)', () => {
       const first = cold<Step>('a-t-b|', { a: ev('a'), t: to(1), b: ev('b') });
       const second = cold<Step>('-x---y|', { x: ev('x'), y: ev('y') });
       const expected = 'a-txb--y|';
-      expectObservable(
-        named(
-          followPhases(
-            () => first,
-            isTransition,
-            () => second,
-          ),
-        ),
-      ).toBe(expected);
-      expectObservable(named(expanded(first, () => second))).toBe(expected);
+      for (const steps of bothWays(first, second)) expectObservable(steps).toBe(expected);
     });
   });
 
@@ -91,16 +96,7 @@ describe('followPhases (the Reflector phases, one after another)', () => {
       const second = cold<Step>('-x-----y|', { x: ev('x'), y: ev('y') });
       const expected = 'tx-#';
       const failure = new Error('watch failed');
-      expectObservable(
-        named(
-          followPhases(
-            () => first,
-            isTransition,
-            () => second,
-          ),
-        ),
-      ).toBe(expected, undefined, failure);
-      expectObservable(named(expanded(first, () => second))).toBe(expected, undefined, failure);
+      for (const steps of bothWays(first, second)) expectObservable(steps).toBe(expected, undefined, failure);
       expectSubscriptions(second.subscriptions).toBe(['^--!', '^--!']);
     });
   });
@@ -129,17 +125,7 @@ describe('followPhases (the Reflector phases, one after another)', () => {
     testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const first = cold<Step>('t-a------|', { t: to(1), a: ev('a') });
       const second = cold<Step>('---x------|', { x: ev('x') });
-      expectObservable(
-        named(
-          followPhases(
-            () => first,
-            isTransition,
-            () => second,
-          ),
-        ),
-        '^---!',
-      ).toBe('t-ax');
-      expectObservable(named(expanded(first, () => second)), '^---!').toBe('t-ax');
+      for (const steps of bothWays(first, second)) expectObservable(steps, '^---!').toBe('t-ax');
       expectSubscriptions(first.subscriptions).toBe(['^---!', '^---!']);
       expectSubscriptions(second.subscriptions).toBe(['^---!', '^---!']);
     });
