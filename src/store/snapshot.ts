@@ -89,6 +89,8 @@ interface SnapshotSetup<T> {
   readonly fns: readonly IndexFunc<T>[];
   /** Per index, the capture slot its `byField` path is scanned into (found once, not per event). */
   readonly slots: readonly (number | undefined)[];
+  /** Per index, whether it is a built-in that reads only a cell's metadata (found once, likewise). */
+  readonly metadataOnly: readonly boolean[];
   readonly options: SnapshotOptions;
 }
 
@@ -150,7 +152,7 @@ function indexValues<T>(
   // An object kept encoded: a built-in metadata index reads the cell's metadata; any other index
   // reads the parse (the draft, or a throwaway one), once: its values are kept on the cell for
   // when the object leaves the index.
-  if (readsOnlyMetadata(setup.fns[i] as IndexFunc<never>))
+  if (setup.metadataOnly[i])
     return checkedValues(setup, i, stored as unknown as DeepReadonly<T>, key, entering);
   const slot = setup.slots[i];
   if (slot !== undefined) {
@@ -262,7 +264,13 @@ export class Snapshot<T> implements Iterable<DeepReadonly<T>> {
     return new Snapshot(
       PersistentMap.empty(),
       names.map(() => PersistentMap.empty()),
-      { names, fns, slots: fns.map((fn) => capturedSlotOf(fn as IndexFunc<never>)), options },
+      {
+        names,
+        fns,
+        slots: fns.map((fn) => capturedSlotOf(fn as IndexFunc<never>)),
+        metadataOnly: fns.map((fn) => readsOnlyMetadata(fn as IndexFunc<never>)),
+        options,
+      },
       '',
       false,
     );
