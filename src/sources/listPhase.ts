@@ -100,11 +100,7 @@ export function listPhase<T extends KubeObject>(
           pages: index + 1,
         };
       },
-      { objects: [] as T[], resourceVersion: '', pages: 0 } as {
-        objects: T[];
-        resourceVersion: string;
-        pages: number;
-      },
+      { objects: [] as T[], resourceVersion: '', pages: 0 },
     ),
     mergeMap(({ objects, resourceVersion, pages }) => {
       listed(ctx);
