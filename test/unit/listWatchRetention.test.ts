@@ -1,13 +1,11 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { listWatch, resources } from '../../src/index.js';
 import { listOf, pod, scriptedClient } from '../../src/testing/index.js';
+import { forcedGc } from '../support/forcedGc.js';
 
 describe('listWatch lets a finished list go', () => {
   it("keeps none of a list's objects while the watch after it runs, once the subscriber let them go", async () => {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
+    const gc = forcedGc();
     const listed: WeakRef<object>[] = [];
     // Made when the list is asked for, so the script holds none of them; the watch never ends.
     const client = scriptedClient({

@@ -5,8 +5,6 @@
  * (the caller parses it, which decides and reports as before). test/property/jsonScan.property.test.ts
  * checks the same against any text; these are the cases one by one.
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { captureSlot, FIRST_FIELD_SLOT } from '../../src/core/capturedPaths.js';
 import { type EncodedObject, encodedObject, NOT_CAPTURED, readObject } from '../../src/core/encodedObject.js';
@@ -15,6 +13,7 @@ import { scannedObject } from '../../src/core/scannedObject.js';
 import { byField, type IndexFunc } from '../../src/store/indexFuncs.js';
 import { Snapshot } from '../../src/store/snapshot.js';
 import { cellMetadata } from '../support/cellMetadata.js';
+import { forcedGc } from '../support/forcedGc.js';
 
 const POD = {
   apiVersion: 'v1',
@@ -185,8 +184,7 @@ describe('scannedObject', () => {
   it('hands out keys and index values that do not keep the text alive once the cell is gone', () => {
     // V8 makes a slice of 13 or more characters a view of the whole text; what outlives the cell
     // (the key in the store, a namespace or field value as an index key) must be a copy.
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
+    const gc = forcedGc();
     const slot = captureSlot('spec.nodeName') as number;
     const pad = 'x'.repeat(50_000);
     const count = 200;
