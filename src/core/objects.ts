@@ -111,7 +111,9 @@ export function objectKey(object: KubeObject): string | undefined {
   const namespace: unknown = meta.namespace;
   if (namespace === undefined || namespace === null || namespace === '') return name;
   if (typeof namespace !== 'string' || namespace.includes('/')) return undefined;
-  return `${namespace}/${name}`;
+  // Joined, not a template: a template makes a cons string, a wrapper object that a cached key
+  // keeps and that every lookup's comparison of the key goes through.
+  return [namespace, name].join('/');
 }
 
 /** A short description of a field's value for a message: its type, never its content. */

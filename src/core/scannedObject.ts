@@ -24,6 +24,7 @@ import {
 import { type CellMetadata, EncodedObject } from './encodedObject.js';
 import { scanJson } from './jsonScan.js';
 import { cacheableResourceVersion, objectKey } from './objects.js';
+import { sharedString } from './sharedStrings.js';
 
 /** Where each captured value is in the text being scanned (two entries per slot; -1: absent). */
 let spans = new Int32Array(64);
@@ -85,14 +86,20 @@ export function scannedObject(text: string): EncodedObject | undefined {
   if (spans.length < 2 * slots) spans = new Int32Array(2 * slots);
   spans.fill(-1, 0, 2 * slots);
   if (!scanJson(text, trie, spans)) return undefined;
-  const name = captured(text, NAME_SLOT);
-  const namespace = captured(text, NAMESPACE_SLOT);
-  const key = objectKey({ metadata: { name, namespace } as never });
-  if (key === undefined) return undefined;
+  const namespace = shared(captured(text, NAMESPACE_SLOT));
+  // The name as cut out of the text (a view of it), only to make the key from: the cell keeps
+  // the part of the key that is the name instead, so the text is not held and no third copy made.
+  const cut = valueAt(text, spans[2 * NAME_SLOT] as number, spans[2 * NAME_SLOT + 1] as number, false);
+  const viewKey = objectKey({ metadata: { name: cut, namespace } as never });
+  if (viewKey === undefined) return undefined;
+  const length = (cut as string).length;
+  // A cluster-scoped object's key is its name: the view then becomes a copy.
+  const key = viewKey.length === length ? copied(viewKey) : viewKey;
+  const name = key.length === length ? key : key.slice(key.length - length);
   const resourceVersion = captured(text, RESOURCE_VERSION_SLOT);
   if (!cacheableResourceVersion(resourceVersion)) return undefined;
   const metadata = new ScannedMetadata(
-    name as string,
+    name,
     namespace,
     resourceVersion as string | undefined,
     captured(text, UID_SLOT),
@@ -105,9 +112,14 @@ export function scannedObject(text: string): EncodedObject | undefined {
   let fields: unknown[] | undefined;
   if (slots > FIRST_FIELD_SLOT) {
     fields = new Array(slots);
-    for (let slot = FIRST_FIELD_SLOT; slot < slots; slot++) fields[slot] = captured(text, slot);
+    for (let slot = FIRST_FIELD_SLOT; slot < slots; slot++) fields[slot] = shared(captured(text, slot));
   }
   return new EncodedObject(text, metadata, key, undefined, fields);
+}
+
+/** `value` as the one string equal values share (see sharedStrings.ts), when it is a string. */
+function shared(value: unknown): unknown {
+  return typeof value === 'string' ? sharedString(value) : value;
 }
 
 /** The value the last scan captured into `slot`. */
@@ -117,12 +129,15 @@ function captured(text: string, slot: number): unknown {
 
 /**
  * The value from `start` to `end` in `text`: `undefined` when absent (`start` < 0), a string
- * without escapes cut out of the text (copied, so it does not hold the text), anything else parsed.
+ * without escapes cut out of the text (copied, so it does not hold the text, unless `copy` is
+ * false), anything else parsed.
  */
-function valueAt(text: string, start: number, end: number): unknown {
+function valueAt(text: string, start: number, end: number, copy = true): unknown {
   if (start < 0) return undefined;
-  if (text.charCodeAt(start) === 0x22 && !hasBackslash(text, start + 1, end - 1))
-    return copied(text.slice(start + 1, end - 1));
+  if (text.charCodeAt(start) === 0x22 && !hasBackslash(text, start + 1, end - 1)) {
+    const piece = text.slice(start + 1, end - 1);
+    return copy ? copied(piece) : piece;
+  }
   return JSON.parse(text.slice(start, end));
 }
 
@@ -134,8 +149,9 @@ function hasBackslash(text: string, from: number, to: number): boolean {
 /**
  * `piece` as a string of its own. V8 makes a slice of 13 or more characters a view that keeps the
  * whole text alive; a key or an index value outlives its cell's text (dropped once decoded), so it
- * must not be a view. Appending and cutting off a character makes V8 flatten it into a copy.
+ * must not be a view. Joining two parts makes V8 copy the characters into one flat string (a
+ * template would make a cons string, and slicing that a view of its flattened copy: two objects).
  */
 function copied(piece: string): string {
-  return piece.length < 13 ? piece : `${piece} `.slice(0, -1);
+  return piece.length < 13 ? piece : [piece.slice(0, 1), piece.slice(1)].join('');
 }
