@@ -19,6 +19,7 @@
  * never sees one; a `listWatch` with `deferDecoding` hands them out, to be read with
  * {@link readObject}. docs/decoding.md has the whole contract.
  */
+import { FIRST_FIELD_SLOT } from './capturedPaths.js';
 import {
   cacheableResourceVersion,
   type DeepReadonly,
@@ -69,6 +70,16 @@ export class EncodedObject {
    * object's own, so what a scan's view held of the text can go with the text.
    */
   readonly metadata: CellMetadata;
+  /**
+   * The fields a watch event reads of the copy it replaces sit next to `metadata`, at the start
+   * of the cell: that copy was cached long ago, so each further object or cache line read from it
+   * is a miss in a large cache. The resourceVersion (for the duplicate check) is here as well as
+   * in `metadata`, and the first captured `byField` value is here rather than in an array (an
+   * array is two more objects to read, and about 100 bytes per cell).
+   */
+  #resourceVersion: string | undefined;
+  /** The value captured at slot `FIRST_FIELD_SLOT` (the first `byField` path), or `NOT_CAPTURED`. */
+  #firstField: unknown;
   /** The cache key (`namespace/name`), known good: a cell is only made for an object that has one. */
   readonly key: string;
   #text: string | undefined;
@@ -81,8 +92,8 @@ export class EncodedObject {
   #draft: unknown;
   #typeMeta: { readonly apiVersion: string; readonly kind: string } | undefined;
   #indexed: IndexedValues | undefined;
-  /** Values of `byField` paths the JSON scan picked out, by capture slot (see capturedPaths.ts). */
-  #fields: readonly unknown[] | undefined;
+  /** Values of the other `byField` paths the JSON scan picked out, from slot `FIRST_FIELD_SLOT + 1` on. */
+  #moreFields: readonly unknown[] | undefined;
 
   constructor(
     text: string,
@@ -93,9 +104,17 @@ export class EncodedObject {
   ) {
     this.#text = text;
     this.metadata = metadata;
+    this.#resourceVersion = metadata.resourceVersion as string | undefined;
     this.key = key;
     this.#draft = draft;
-    this.#fields = fields;
+    const captured = fields === undefined ? 0 : fields.length - FIRST_FIELD_SLOT;
+    this.#firstField = captured > 0 ? fields?.[FIRST_FIELD_SLOT] : NOT_CAPTURED;
+    this.#moreFields = captured > 1 ? fields?.slice(FIRST_FIELD_SLOT + 1) : undefined;
+  }
+
+  /** The cell's resourceVersion (its metadata's), read without reading the metadata. @internal */
+  get resourceVersion(): string | undefined {
+    return this.#resourceVersion;
   }
 
   /**
@@ -104,8 +123,10 @@ export class EncodedObject {
    * then reads a parse).
    */
   capturedField(slot: number): unknown {
-    const fields = this.#fields;
-    return fields !== undefined && slot < fields.length ? fields[slot] : NOT_CAPTURED;
+    if (slot === FIRST_FIELD_SLOT) return this.#firstField;
+    const more = this.#moreFields;
+    const at = slot - FIRST_FIELD_SLOT - 1;
+    return more !== undefined && at >= 0 && at < more.length ? more[at] : NOT_CAPTURED;
   }
 
   /**
@@ -120,7 +141,9 @@ export class EncodedObject {
     }
     const value = this.#value as KubeObject;
     if (value.apiVersion && value.kind) return this;
-    const cell = new EncodedObject('', this.metadata, this.key, undefined, this.#fields);
+    const cell = new EncodedObject('', this.metadata, this.key);
+    cell.#firstField = this.#firstField;
+    cell.#moreFields = this.#moreFields;
     cell.#text = undefined;
     cell.#value = deepFreeze(withTypeMeta(value, { apiVersion, kind }));
     return cell;

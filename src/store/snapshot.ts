@@ -91,6 +91,12 @@ interface SnapshotSetup<T> {
   readonly slots: readonly (number | undefined)[];
   /** Per index, whether it is a built-in that reads only a cell's metadata (found once, likewise). */
   readonly metadataOnly: readonly boolean[];
+  /**
+   * Per index, whether it is `byNamespace`, whose value the key already says (`namespace/name`):
+   * two copies that `deltaFifo` filed under one key are in the same namespace, so an update
+   * leaves that index as it is without reading the old copy's namespace.
+   */
+  readonly byKey: readonly boolean[];
   readonly options: SnapshotOptions;
 }
 
@@ -269,6 +275,7 @@ export class Snapshot<T> implements Iterable<DeepReadonly<T>> {
         fns,
         slots: fns.map((fn) => capturedSlotOf(fn as IndexFunc<never>)),
         metadataOnly: fns.map((fn) => readsOnlyMetadata(fn as IndexFunc<never>)),
+        byKey: fns.map((fn) => fn === (byNamespace as IndexFunc<T>)),
         options,
       },
       '',
@@ -375,7 +382,7 @@ export class Snapshot<T> implements Iterable<DeepReadonly<T>> {
       // each key appears once, and each delta's oldObject is what this snapshot holds.
       for (const delta of batch.deltas) {
         const [old, next] = storedChange(delta, this.items, shared);
-        if (old !== next) this.reindex(indices, delta.key, old, next);
+        if (old !== next) this.reindex(indices, delta.key, old, next, true);
         filed(next);
       }
       return this.with(shared, indices.result(), batch);
@@ -388,6 +395,7 @@ export class Snapshot<T> implements Iterable<DeepReadonly<T>> {
   /** One delta (a watch event): persistent updates, which allocate less than transient drafts. */
   private applyOne(delta: Delta<T>, batch: DeltaBatch<T>): Snapshot<T> {
     let items = FifoBatch.itemsAfter(batch, this.items);
+    const fromFifo = items !== undefined;
     let old: Stored<T> | undefined;
     let next: Stored<T> | undefined;
     if (items !== undefined)
@@ -402,15 +410,25 @@ export class Snapshot<T> implements Iterable<DeepReadonly<T>> {
       if (old === next) items = this.items;
       else items = next === undefined ? this.items.delete(delta.key) : this.items.set(delta.key, next);
     }
-    const indices = old === next ? this.indices : this.reindexOne(delta.key, old, next);
+    const indices = old === next ? this.indices : this.reindexOne(delta.key, old, next, fromFifo);
     filed(next);
     return this.with(items, indices, batch);
   }
 
-  /** The indexes after one object changed from `old` to `next` (`this.indices` if none moved). */
-  private reindexOne(key: string, old: Stored<T> | undefined, next: Stored<T> | undefined): readonly Index[] {
+  /**
+   * The indexes after one object changed from `old` to `next` (`this.indices` if none moved).
+   * `sameKey`: both were filed under `key` by a `deltaFifo`, which keyed each by its own metadata.
+   */
+  private reindexOne(
+    key: string,
+    old: Stored<T> | undefined,
+    next: Stored<T> | undefined,
+    sameKey: boolean,
+  ): readonly Index[] {
     let out: Index[] | undefined;
+    const update = sameKey && old !== undefined && next !== undefined;
     for (let i = 0; i < this.setup.names.length; i++) {
+      if (update && this.setup.byKey[i]) continue;
       const before = indexValues(this.setup, i, old, key, false);
       const after = indexValues(this.setup, i, next, key, true);
       for (const value of before) {
@@ -443,23 +461,27 @@ export class Snapshot<T> implements Iterable<DeepReadonly<T>> {
     if (delta.type === 'Deleted') {
       if (old === undefined) return;
       items.delete(delta.key);
-      this.reindex(indices, delta.key, old, undefined);
+      this.reindex(indices, delta.key, old, undefined, false);
     } else {
       const object = frozenForCache(this.setup, delta.object, delta.key);
       if (object === undefined || old === object) return;
       items.set(delta.key, object);
-      this.reindex(indices, delta.key, old, object);
+      this.reindex(indices, delta.key, old, object, false);
       filed<T>(object);
     }
   }
 
+  /** {@link Snapshot.reindexOne} for one delta of a batch, into `indices`. */
   private reindex(
     indices: IndexEdit,
     key: string,
     old: Stored<T> | undefined,
     next: Stored<T> | undefined,
+    sameKey: boolean,
   ): void {
+    const update = sameKey && old !== undefined && next !== undefined;
     for (let i = 0; i < this.setup.names.length; i++) {
+      if (update && this.setup.byKey[i]) continue;
       const before = indexValues(this.setup, i, old, key, false);
       const after = indexValues(this.setup, i, next, key, true);
       for (const value of before) if (!after.includes(value)) indices.remove(i, value, key);

@@ -153,6 +153,38 @@ function pipeline(indexers: Indexers<KubeObject>) {
 }
 
 describe('Snapshot over watch cells', () => {
+  it("drops a cell whose resourceVersion is the cached cell's, and applies one with another", () => {
+    const events = new Subject<WatchEvent<KubeObject>>();
+    const snapshots: Snapshot<KubeObject>[] = [];
+    events.pipe(deltaFifo(), indexer({})).subscribe((next) => snapshots.push(next));
+    const send = (event: WatchEvent<unknown>) => events.next(event as WatchEvent<KubeObject>);
+    send({ type: 'REPLACE', objects: [watchCell(podText('a', 'n1', 'web', 2)).cell], resourceVersion: '2' });
+    send({ type: 'MODIFIED', object: watchCell(podText('a', 'n1', 'web', 2)).cell });
+    expect(snapshots).toHaveLength(1);
+    send({ type: 'MODIFIED', object: watchCell(podText('a', 'n1', 'web', 3)).cell });
+    expect(snapshots.map((snapshot) => snapshot.resourceVersion)).toEqual(['2', '3']);
+  });
+
+  it('an update leaves byNamespace as the key says, and re-files any other index named namespace', () => {
+    // The namespace index is skipped on an update (the key holds the namespace); one the user
+    // put under that name with another function is not.
+    const plain = pipeline({});
+    const custom = pipeline({ namespace: byLabel('app') });
+    for (const { send } of [plain, custom]) {
+      send({ type: 'REPLACE', objects: [], resourceVersion: '1' });
+      send({ type: 'ADDED', object: watchCell(podText('a', 'n1', 'web', 2)).cell });
+      send({ type: 'MODIFIED', object: JSON.parse(podText('a', 'n1', 'db', 3)) });
+      send({ type: 'MODIFIED', object: watchCell(podText('a', 'n2', 'api', 4)).cell });
+    }
+    expect(plain.latest().indexKeys('namespace', 'default')).toEqual(['default/a']);
+    expect(custom.latest().indexValues('namespace')).toEqual(['api']);
+    expect(custom.latest().indexKeys('namespace', 'api')).toEqual(['default/a']);
+    for (const { send, latest } of [plain, custom]) {
+      send({ type: 'DELETED', object: watchCell(podText('a', 'n2', 'api', 5)).cell });
+      expect(latest().indexValues('namespace')).toEqual([]);
+    }
+  });
+
   it('metadata indexes never ask a cell for its object', () => {
     const { send, latest } = pipeline({
       app: byLabel('app'),

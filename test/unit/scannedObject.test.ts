@@ -101,6 +101,29 @@ describe('scannedObject', () => {
     ).toBe('y');
   });
 
+  it('keeps the value of every captured path, also once decoded and given its type', () => {
+    const node = captureSlot('spec.nodeName') as number;
+    const scheduler = captureSlot('spec.schedulerName') as number;
+    const phase = captureSlot('status.phase') as number;
+    expect(new Set([node, scheduler, phase]).size).toBe(3);
+    const text =
+      '{"metadata":{"name":"a","resourceVersion":"7"},"spec":{"nodeName":"n1","schedulerName":"s1"},"status":{"phase":"Running"}}';
+    const cell = scannedObject(text) as EncodedObject;
+    const values = () => [node, scheduler, phase].map((slot) => cell.capturedField(slot));
+    expect(values()).toEqual(['n1', 's1', 'Running']);
+    expect(cell.resourceVersion).toBe('7');
+    readObject(cell);
+    const typed = cell.withTypeMeta('v1', 'Pod');
+    expect(typed).not.toBe(cell);
+    expect([node, scheduler, phase].map((slot) => typed.capturedField(slot))).toEqual([
+      'n1',
+      's1',
+      'Running',
+    ]);
+    expect(typed.resourceVersion).toBe('7');
+    expect(cell.capturedField(phase + 1)).toBe(NOT_CAPTURED);
+  });
+
   it('makes no cell for an object the cache would not admit', () => {
     for (const text of [
       podWithMetadata('{"name":"a/b","namespace":"default"}'),
