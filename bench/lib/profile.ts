@@ -43,14 +43,19 @@ function frameName(node: ProfileNode): string {
 
 /**
  * Runs `fn` under the CPU profiler; returns the top `count` frames by self time, in percent of
- * the profile without the `exclude`d frames.
+ * the profile without the `exclude`d frames, and without the `excludeCalls` frames and everything
+ * they call.
  */
 export async function profile(
   label: string,
   fn: () => unknown | Promise<unknown>,
-  options: { count?: number; exclude?: (frame: string) => boolean } = {},
+  options: {
+    count?: number;
+    exclude?: (frame: string) => boolean;
+    excludeCalls?: (frame: string) => boolean;
+  } = {},
 ): Promise<Frame[]> {
-  const { count = 12, exclude = () => false } = options;
+  const { count = 12, exclude = () => false, excludeCalls = () => false } = options;
   const session = new Session();
   session.connect();
   try {
@@ -63,11 +68,28 @@ export async function profile(
     mkdirSync(dir, { recursive: true });
     writeFileSync(resolve(dir, `${label}.cpuprofile`), JSON.stringify(data));
     const byId = new Map(data.nodes.map((node) => [node.id, node]));
+    const parentOf = new Map<number, number>();
+    for (const node of data.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+    /** Whether a node runs inside a frame that `excludeCalls` leaves out (found once per node). */
+    const insideExcluded = new Map<number, boolean>();
+    const inside = (id: number): boolean => {
+      let known = insideExcluded.get(id);
+      if (known === undefined) {
+        const node = byId.get(id);
+        const parent = parentOf.get(id);
+        known =
+          (node !== undefined && excludeCalls(frameName(node))) || (parent !== undefined && inside(parent));
+        insideExcluded.set(id, known);
+      }
+      return known;
+    };
     const self = new Map<string, number>();
     let total = 0;
     data.samples.forEach((id, i) => {
       // The first delta runs from the profiler's start to the first sample (inspector dispatch).
       if (i === 0) return;
+      // Left out with what it calls, e.g. the decoding of a benchmark's next input.
+      if (inside(id)) return;
       const dt = data.timeDeltas[i] ?? 0;
       total += dt;
       const node = byId.get(id);
