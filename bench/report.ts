@@ -187,6 +187,8 @@ function p2Values(r: P2Result): TemplateValues {
       'p2.reference.last': us(refLast.usPerEvent),
       'p2.profile.large': framesTable(r.profiles?.large),
       'p2.profile.small': framesTable(r.profiles?.small),
+      'p2.first': us(first.usPerEvent),
+      'p2.last': us(last.usPerEvent),
       'p2.adds': us(last.usPerEvent - first.usPerEvent),
       'p2.reference.adds': us(refLast.usPerEvent - refFirst.usPerEvent),
     });
