@@ -89,7 +89,7 @@ export function scannedObject(text: string): EncodedObject | undefined {
   const namespace = shared(captured(text, NAMESPACE_SLOT));
   // The name as cut out of the text (a view of it), only to make the key from: the cell keeps
   // the part of the key that is the name instead, so the text is not held and no third copy made.
-  const cut = valueAt(text, spans[2 * NAME_SLOT] as number, spans[2 * NAME_SLOT + 1] as number, false);
+  const cut = captured(text, NAME_SLOT, false);
   const viewKey = objectKey({ metadata: { name: cut, namespace } as never });
   if (viewKey === undefined) return undefined;
   const length = (cut as string).length;
@@ -122,9 +122,9 @@ function shared(value: unknown): unknown {
   return typeof value === 'string' ? sharedString(value) : value;
 }
 
-/** The value the last scan captured into `slot`. */
-function captured(text: string, slot: number): unknown {
-  return valueAt(text, spans[2 * slot] as number, spans[2 * slot + 1] as number);
+/** The value the last scan captured into `slot`; a string is a view of the text unless `copy`. */
+function captured(text: string, slot: number, copy = true): unknown {
+  return valueAt(text, spans[2 * slot] as number, spans[2 * slot + 1] as number, copy);
 }
 
 /**
