@@ -191,6 +191,12 @@ function p2Values(r: P2Result): TemplateValues {
       'p2.last': us(last.usPerEvent),
       'p2.adds': us(last.usPerEvent - first.usPerEvent),
       'p2.reference.adds': us(refLast.usPerEvent - refFirst.usPerEvent),
+      // What kube-rx adds from the smallest store to the largest, over what the Map adds: the
+      // growth compares across runs on machines of different speed better than the ratio does.
+      'p2.addsOverReference': fmt(
+        (last.usPerEvent - first.usPerEvent) / (refLast.usPerEvent - refFirst.usPerEvent),
+        2,
+      ),
     });
   return values;
 }
