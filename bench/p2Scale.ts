@@ -8,9 +8,10 @@
  * decoding), the way an informer's transport decodes them by default (`deferDecoding`): each
  * event's line goes through the transport's `decodeWatchLine`, so its object arrives as an
  * `EncodedObject` cell (text kept, decoded on first read); the initial store is a list decoded
- * by the transport's `deferredList`, in pages of 500, so it holds cells too. Inside the clock is
- * what could grow with the store: persistent-map updates, index maintenance (the node index reads
- * `spec.nodeName` from the parse each event's cell keeps until it is filed), cache misses, GC of a larger heap. The same events as plain parsed
+ * by the transport's `deferredList`, in pages of 500, after the indexes were made (as an
+ * informer's are), so it holds cells that carry the node name too. Inside the clock is what could
+ * grow with the store: persistent-map updates, index maintenance (the node index reads the
+ * `spec.nodeName` value the scan captured), cache misses, GC of a larger heap. The same events as plain parsed
  * objects into a mutable Map cache (the structure of client-node's ListWatch) show how much of the
  * growth the machine alone causes.
  *
