@@ -17,14 +17,15 @@
  *   the list lacks.
  * Decoded objects are deep-frozen as they enter, so every later stage shares them safely. An object whose
  * decoding the source deferred (an `EncodedObject` cell, see core/encodedObject.ts) is kept as the
- * cell: its key and resourceVersion are read from the cell, and its deltas read it through getters,
+ * cell: its key and resourceVersion are read from the cell, and its deltas decode it when read,
  * so nothing decodes it until someone reads it (and then it is frozen).
  *
  * Layer `operators`: one RxJS operator per file (deltaFifo, indexer, resync, toEvents, transform,
  * predicates) from watch events to batches, snapshots and informer events. May import: `core`, `store`.
  */
 import { defer, filter, map, type OperatorFunction, scan } from 'rxjs';
-import { deferredDelta, EncodedObject, readObject, type Stored } from '../core/encodedObject.js';
+import { deferredDelta } from '../core/deferredRecord.js';
+import { EncodedObject, readObject, type Stored } from '../core/encodedObject.js';
 import type { KubeRxError } from '../core/errors.js';
 import { DeletedFinalStateUnknown, type Delta, type DeltaBatch, type WatchEvent } from '../core/events.js';
 import { type DeepReadonly, type KubeObject, resourceVersionOf } from '../core/objects.js';
@@ -103,8 +104,8 @@ function isDuplicate(known: Stored<unknown> | undefined, object: Stored<unknown>
 }
 
 /**
- * A delta of stored values: a plain one when both are decoded objects, else one that reads its
- * cells through getters ({@link deferredDelta}).
+ * A delta of stored values: a plain one when both are decoded objects, else one that decodes its
+ * cells when they are read ({@link deferredDelta}).
  */
 function deltaOf<T>(
   type: 'Added' | 'Updated' | 'Deleted' | 'Replaced' | 'Sync',

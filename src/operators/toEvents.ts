@@ -4,45 +4,30 @@
  * not change is reported as a resync, and a tombstoned delete says its final state is unknown.
  */
 import { mergeMap, type OperatorFunction } from 'rxjs';
-import { isDeferred } from '../core/encodedObject.js';
+import { deferredRecord, isDeferred, storedField } from '../core/deferredRecord.js';
 import type { Delta, DeltaBatch, InformerEvent } from '../core/events.js';
 import { type KubeObject, resourceVersionOf } from '../core/objects.js';
 
 /**
- * The event of a deferred delta (its objects decode when read): the same event, with getters that
- * read the delta's objects, so an event whose object nobody reads decodes nothing. A `Replaced`
- * delta still compares resourceVersions at once (a relist; it decodes both).
+ * The event of a deferred delta (its objects decode when read): a deferred record over the same
+ * stored objects, so an event whose object nobody reads decodes nothing. A `Replaced` delta still
+ * compares resourceVersions at once (a relist; it decodes both).
  */
 function deferredEvent<T extends KubeObject>(delta: Delta<T>, batch: DeltaBatch<T>): InformerEvent<T> {
+  const object = storedField<T>(delta, 'object');
   switch (delta.type) {
     case 'Added':
-      return {
-        type: 'add',
-        get object() {
-          return delta.object;
-        },
-        isInInitialList: batch.initialList,
-      };
+      return deferredRecord({ type: 'add', object, isInInitialList: batch.initialList });
     case 'Deleted':
-      return {
-        type: 'delete',
-        get object() {
-          return delta.object;
-        },
-        finalStateUnknown: delta.tombstone !== undefined,
-      };
+      return deferredRecord({ type: 'delete', object, finalStateUnknown: delta.tombstone !== undefined });
     case 'Updated':
     case 'Sync':
-      return {
+      return deferredRecord({
         type: 'update',
-        get oldObject() {
-          return delta.oldObject ?? delta.object;
-        },
-        get object() {
-          return delta.object;
-        },
+        oldObject: storedField<T>(delta, 'oldObject') ?? object,
+        object,
         resync: delta.type === 'Sync',
-      };
+      });
     case 'Replaced':
       return plainEvent(delta, batch);
   }

@@ -15,14 +15,8 @@
  * free of RxJS and I/O. May import: `core`.
  */
 
-import {
-  EncodedObject,
-  isDeferred,
-  NOT_CAPTURED,
-  readObject,
-  readOptional,
-  type Stored,
-} from '../core/encodedObject.js';
+import { isDeferred } from '../core/deferredRecord.js';
+import { EncodedObject, NOT_CAPTURED, readObject, readOptional, type Stored } from '../core/encodedObject.js';
 import { IndexNotFoundError, KubeRxError } from '../core/errors.js';
 import type { Delta, DeltaBatch } from '../core/events.js';
 import { type DeepReadonly, deepFreeze, type KubeObject } from '../core/objects.js';
@@ -217,7 +211,7 @@ function selectorLabels(object: unknown): Record<string, string> {
 
 /**
  * A `deltaFifo` delta's stored values before and after it. A plain delta carries them; a deferred
- * one (its objects are getters that decode) is read from the fifo's maps instead, so applying it
+ * one (its objects decode when read) is read from the fifo's maps instead, so applying it
  * decodes nothing.
  */
 function storedChange<T>(

@@ -11,7 +11,8 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { filter, firstValueFrom, from, type Subscription } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
-import { EncodedObject, isDeferred } from '../../src/core/encodedObject.js';
+import { isDeferred } from '../../src/core/deferredRecord.js';
+import { EncodedObject } from '../../src/core/encodedObject.js';
 import type { Delta, InformerEvent } from '../../src/core/events.js';
 import { type DeepReadonly, objectKey } from '../../src/core/objects.js';
 import { resources } from '../../src/core/resources.js';

@@ -1,20 +1,12 @@
 /**
  * The cache's deferred objects (core/encodedObject.ts, issue 17): an `EncodedObject` cell decodes
- * its JSON text once, deep-frozen, to what `JSON.parse` gives, and a `deferredDelta` reads its cells
- * through getters yet compares, spreads and serialises like a plain delta.
+ * its JSON text once, deep-frozen, to what `JSON.parse` gives (test/unit/deferredRecord.test.ts
+ * has the deltas that hold cells).
  */
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import {
-  deferredDelta,
-  EncodedObject,
-  encodedObject,
-  isDeferred,
-  readObject,
-  readOptional,
-} from '../../src/core/encodedObject.js';
-import type { Delta } from '../../src/core/events.js';
-import { deepFreeze, type KubeObject } from '../../src/core/objects.js';
+import { EncodedObject, encodedObject, readObject, readOptional } from '../../src/core/encodedObject.js';
+import type { KubeObject } from '../../src/core/objects.js';
 
 /** True when `value` and every object and array under it is frozen. */
 function deeplyFrozen(value: unknown): boolean {
@@ -118,93 +110,5 @@ describe('EncodedObject', () => {
       { metadata: { name: 'a', resourceVersion: '' } },
     ];
     for (const value of turnedAway) expect(encodedObject(JSON.stringify(value), value)).toBeUndefined();
-  });
-});
-
-describe('deferredDelta', () => {
-  const oldText = '{"metadata":{"name":"a","namespace":"ns","resourceVersion":"1"},"spec":{"n":1}}';
-  const newText = '{"metadata":{"name":"a","namespace":"ns","resourceVersion":"2"},"spec":{"n":2}}';
-
-  it('equals a plain delta with the same content (toEqual), without decoding until read', () => {
-    const object = cellOf(newText);
-    const oldObject = cellOf(oldText);
-    const delta = deferredDelta<Delta<KubeObject>>('Updated', 'ns/a', object, oldObject);
-    expect(object.encoded).toBe(true);
-    expect(oldObject.encoded).toBe(true);
-    expect(delta.type).toBe('Updated');
-    expect(delta.key).toBe('ns/a');
-    expect(object.encoded).toBe(true);
-    expect(delta).toEqual({
-      type: 'Updated',
-      key: 'ns/a',
-      object: JSON.parse(newText),
-      oldObject: JSON.parse(oldText),
-    });
-    expect(object.encoded).toBe(false);
-    expect(oldObject.encoded).toBe(false);
-    expect(delta).not.toEqual({
-      type: 'Updated',
-      key: 'ns/a',
-      object: JSON.parse(oldText),
-      oldObject: JSON.parse(oldText),
-    });
-  });
-
-  it('has no oldObject key when made without one, like a plain Added delta', () => {
-    const delta = deferredDelta<Delta<KubeObject>>('Added', 'ns/a', cellOf(newText), undefined);
-    expect(Object.keys(delta)).toEqual(['type', 'key', 'object']);
-    expect('oldObject' in delta).toBe(false);
-    expect(delta).toEqual({ type: 'Added', key: 'ns/a', object: JSON.parse(newText) });
-  });
-
-  it('compares strictly like a plain delta: its constructor is Object', () => {
-    const delta = deferredDelta<Delta<KubeObject>>('Added', 'ns/a', cellOf(newText), undefined);
-    const plain = { type: 'Added', key: 'ns/a', object: JSON.parse(newText) };
-    expect(delta.constructor).toBe(Object);
-    expect(delta).toStrictEqual(plain);
-    expect(plain).toStrictEqual(delta);
-  });
-
-  it('serialises and spreads to the plain shape', () => {
-    const delta = deferredDelta<Delta<KubeObject>>('Updated', 'ns/a', cellOf(newText), cellOf(oldText));
-    const plain = {
-      type: 'Updated',
-      key: 'ns/a',
-      object: JSON.parse(newText),
-      oldObject: JSON.parse(oldText),
-    };
-    expect(JSON.stringify(delta)).toBe(JSON.stringify(plain));
-    const spread = { ...delta };
-    expect(Object.getPrototypeOf(spread)).toBe(Object.prototype);
-    expect(Object.keys(spread)).toEqual(['type', 'key', 'object', 'oldObject']);
-    expect(Object.getOwnPropertyDescriptor(spread, 'object')?.get).toBeUndefined();
-    expect(spread).toEqual(plain);
-    expect(spread.object).toBe(delta.object);
-    expect(isDeferred(spread)).toBe(false);
-  });
-
-  it('reads the same frozen object every time', () => {
-    const delta = deferredDelta<Delta<KubeObject>>('Updated', 'ns/a', cellOf(newText), cellOf(oldText));
-    const first = delta.object;
-    expect(delta.object).toBe(first);
-    expect(deeplyFrozen(first)).toBe(true);
-    const old = (delta as { oldObject: unknown }).oldObject;
-    expect((delta as { oldObject: unknown }).oldObject).toBe(old);
-    expect(deeplyFrozen(old)).toBe(true);
-  });
-
-  it('passes a decoded stored value through as it is', () => {
-    const frozen = deepFreeze({ metadata: { name: 'a', namespace: 'ns' } });
-    const delta = deferredDelta<Delta<KubeObject>>('Sync', 'ns/a', frozen, frozen);
-    expect(delta.object).toBe(frozen);
-    expect((delta as { oldObject: unknown }).oldObject).toBe(frozen);
-  });
-
-  it('isDeferred tells a deferred delta from a plain one, an empty object and a null-prototype one', () => {
-    expect(isDeferred(deferredDelta('Added', 'ns/a', cellOf(newText), undefined))).toBe(true);
-    expect(isDeferred(deferredDelta('Deleted', 'ns/a', cellOf(newText), cellOf(oldText)))).toBe(true);
-    expect(isDeferred({ type: 'Added', key: 'ns/a', object: JSON.parse(newText) })).toBe(false);
-    expect(isDeferred({})).toBe(false);
-    expect(isDeferred(Object.create(null))).toBe(false);
   });
 });
