@@ -18,7 +18,7 @@
  * Target: per-event cost at 100k <= 2.0x the cost at 1k.
  */
 import type { V1Pod } from '@kubernetes/client-node';
-import { Subject } from 'rxjs';
+import { Observable, type Subscriber } from 'rxjs';
 import type { RawWatchEvent } from '../src/core/client.js';
 import { type EncodedObject, NOT_CAPTURED } from '../src/core/encodedObject.js';
 import {
@@ -114,11 +114,16 @@ function listedCells(json: readonly string[]): V1Pod[] {
 }
 
 /**
- * kube-rx: listWatch -> deltaFifo -> indexer (namespace + node), fed by a Subject watch, with
+ * kube-rx: listWatch -> deltaFifo -> indexer (namespace + node), fed by a watch Observable, with
  * `deferDecoding` as an informer sets it; `items` are the list's cells.
  */
 function kubeRxStore(items: V1Pod[]): Store {
-  const watch = new Subject<RawWatchEvent>();
+  // The watch hands each event to its subscriber, as the HTTP transport does; a Subject's `next`
+  // would add a closure and an iterator per event (about 280 B) that no informer pays.
+  let sink: Subscriber<RawWatchEvent> | undefined;
+  const watch = new Observable<RawWatchEvent>((subscriber) => {
+    sink = subscriber;
+  });
   const client = scriptedClient({ lists: [listOf(items, '200000')], watches: [watch] });
   let latest: Snapshot<V1Pod> | undefined;
   const subscription = listWatch(client, resources.pods, { deferDecoding: true })
@@ -128,7 +133,7 @@ function kubeRxStore(items: V1Pod[]): Store {
     });
   if (latest?.size !== items.length) throw new Error(`store has ${latest?.size} objects`);
   return {
-    apply: (event) => watch.next(event),
+    apply: (event) => sink?.next(event),
     resourceVersion: () => latest?.resourceVersion,
     close: () => subscription.unsubscribe(),
   };

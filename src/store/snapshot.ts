@@ -166,6 +166,24 @@ function indexValues<T>(
   return values;
 }
 
+/**
+ * True when `old` and `next` are both still encoded and the scan captured the same value of index
+ * `i`'s `byField` path in each: the index files both under the same values, so an update leaves
+ * it as it is without making either's list of values.
+ */
+function sameCapturedValue<T>(
+  setup: SnapshotSetup<T>,
+  i: number,
+  old: Stored<T> | undefined,
+  next: Stored<T> | undefined,
+): boolean {
+  const slot = setup.slots[i];
+  if (slot === undefined || !(old instanceof EncodedObject) || !(next instanceof EncodedObject)) return false;
+  if (!old.encoded || !next.encoded || setup.metadataOnly[i]) return false;
+  const value = next.capturedField(slot);
+  return value !== NOT_CAPTURED && value === old.capturedField(slot);
+}
+
 function checkedValues<T>(
   setup: SnapshotSetup<T>,
   i: number,
@@ -422,7 +440,7 @@ export class Snapshot<T> implements Iterable<DeepReadonly<T>> {
     let out: Index[] | undefined;
     const update = sameKey && old !== undefined && next !== undefined;
     for (let i = 0; i < this.setup.names.length; i++) {
-      if (update && this.setup.byKey[i]) continue;
+      if (update && (this.setup.byKey[i] || sameCapturedValue(this.setup, i, old, next))) continue;
       const before = indexValues(this.setup, i, old, key, false);
       const after = indexValues(this.setup, i, next, key, true);
       for (const value of before) {
@@ -475,7 +493,7 @@ export class Snapshot<T> implements Iterable<DeepReadonly<T>> {
   ): void {
     const update = sameKey && old !== undefined && next !== undefined;
     for (let i = 0; i < this.setup.names.length; i++) {
-      if (update && this.setup.byKey[i]) continue;
+      if (update && (this.setup.byKey[i] || sameCapturedValue(this.setup, i, old, next))) continue;
       const before = indexValues(this.setup, i, old, key, false);
       const after = indexValues(this.setup, i, next, key, true);
       for (const value of before) if (!after.includes(value)) indices.remove(i, value, key);
