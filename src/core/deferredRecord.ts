@@ -28,14 +28,14 @@ import { EncodedObject, readObject, type Stored } from './encodedObject.js';
 const DEFERRED: object = Object.create(Object.prototype, {
   [Symbol.for('nodejs.util.inspect.custom')]: {
     // `this` is the Proxy (Node's inspect calls it on the Proxy, without a trap): print the record
-    // a reader sees.
+    // a reader sees, to the depth left at this level.
     value(
       this: object,
-      _depth: number,
+      depth: number | null,
       options: object,
       inspect: (value: unknown, options: object) => string,
     ) {
-      return inspect({ ...this }, options);
+      return inspect({ ...this }, { ...options, depth });
     },
   },
 });
@@ -99,7 +99,9 @@ export function isDeferred(value: object): boolean {
  * already decoded; undefined when the record has no such field.
  */
 export function storedField<T>(record: object, field: 'object' | 'oldObject'): Stored<T> | undefined {
-  return ((record as { [TARGET]: Target })[TARGET] as Target)[field] as Stored<T> | undefined;
+  // A record made on the prototype without the Proxy has no target: it holds its fields itself.
+  const target = ((record as { [TARGET]?: Target })[TARGET] ?? record) as Target;
+  return target[field] as Stored<T> | undefined;
 }
 
 /**

@@ -146,6 +146,18 @@ describe('deferredDelta', () => {
     const printed = inspect(delta, { depth: 4 });
     expect(printed).toBe(inspect({ type: 'Added', key: 'ns/a', object: JSON.parse(newText) }, { depth: 4 }));
     expect(printed).not.toContain('EncodedObject');
+    // Inside another value, to the depth left there, as a plain record would print.
+    const nested = { batch: { deltas: [delta] } };
+    const plainNested = { batch: { deltas: [{ type: 'Added', key: 'ns/a', object: JSON.parse(newText) }] } };
+    expect(inspect(nested, { depth: 3 })).toBe(inspect(plainNested, { depth: 3 }));
+  });
+
+  it('reads the stored fields of an object made on its prototype without the Proxy', () => {
+    const delta = deferredDelta<Delta<KubeObject>>('Added', 'ns/a', cellOf(newText), undefined);
+    const copy = Object.assign(Object.create(Object.getPrototypeOf(delta) as object), { object: 7 });
+    expect(isDeferred(copy)).toBe(true);
+    expect(storedField(copy, 'object')).toBe(7);
+    expect(storedField(copy, 'oldObject')).toBeUndefined();
   });
 
   it('is refused by structuredClone, as any Proxy is, and its spread is not', () => {
