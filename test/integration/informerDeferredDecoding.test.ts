@@ -22,17 +22,11 @@ import { NAMESPACE_INDEX } from '../../src/store/indexFuncs.js';
 import type { Snapshot } from '../../src/store/snapshot.js';
 import type { FakeCluster } from '../../src/testing/index.js';
 import type { kubeClient } from '../../src/transport/kubeClient.js';
+import { deeplyFrozen } from '../support/cells.js';
 import { afterTest, indexedInformer, podOn, servePods } from '../support/podsOverHttp.js';
 
 const pod = (namespace: string, name: string, app: string, nodeName: string): V1Pod =>
   podOn(namespace, name, app, nodeName, `pod ${name} "quoted" ✓`);
-
-/** True when `value` and every object and array under it is frozen. */
-function deeplyFrozen(value: unknown): boolean {
-  if (value === null || typeof value !== 'object') return true;
-  if (!Object.isFrozen(value)) return false;
-  return Object.values(value).every(deeplyFrozen);
-}
 
 const serve = () =>
   servePods(['a', 'b'].flatMap((ns) => [pod(ns, 'web', 'web', 'n1'), pod(ns, 'db', 'db', 'n2')]));

@@ -6,21 +6,9 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { deferredDelta, deferredRecord, isDeferred, storedField } from '../../src/core/deferredRecord.js';
-import { EncodedObject } from '../../src/core/encodedObject.js';
 import type { Delta } from '../../src/core/events.js';
 import { deepFreeze, type KubeObject } from '../../src/core/objects.js';
-
-/** True when `value` and every object and array under it is frozen. */
-function deeplyFrozen(value: unknown): boolean {
-  if (value === null || typeof value !== 'object') return true;
-  if (!Object.isFrozen(value)) return false;
-  return Object.values(value).every(deeplyFrozen);
-}
-
-/** A cell over `text`, with the metadata view the transport would give it. */
-function cellOf(text: string): EncodedObject {
-  return new EncodedObject(text, (JSON.parse(text) as KubeObject).metadata ?? {}, 'key');
-}
+import { cellOf, deeplyFrozen } from '../support/cells.js';
 
 describe('deferredDelta', () => {
   const oldText = '{"metadata":{"name":"a","namespace":"ns","resourceVersion":"1"},"spec":{"n":1}}';

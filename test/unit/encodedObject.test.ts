@@ -5,21 +5,9 @@
  */
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { EncodedObject, encodedObject, readObject, readOptional } from '../../src/core/encodedObject.js';
+import { encodedObject, readObject, readOptional } from '../../src/core/encodedObject.js';
 import type { KubeObject } from '../../src/core/objects.js';
-
-/** True when `value` and every object and array under it is frozen. */
-function deeplyFrozen(value: unknown): boolean {
-  if (value === null || typeof value !== 'object') return true;
-  if (!Object.isFrozen(value)) return false;
-  return Object.values(value).every(deeplyFrozen);
-}
-
-/** A cell over `text`, with the metadata view the transport would give it. */
-function cellOf(text: string): EncodedObject {
-  // Any metadata, even one the cache would turn away: these tests are about decoding.
-  return new EncodedObject(text, (JSON.parse(text) as KubeObject).metadata ?? {}, 'key');
-}
+import { cellOf, deeplyFrozen } from '../support/cells.js';
 
 /** Kubernetes-shaped objects with arbitrary JSON besides: the texts a watch carries. */
 const objectArb = fc.record({
