@@ -15,6 +15,8 @@
  *   `onError` as an `UncacheableObjectError` and skipped: no delta, nothing else changes. In a
  *   `REPLACE` it is left out of the list, so a copy cached earlier is tombstoned like any object
  *   the list lacks.
+ * - Each batch is handed on once and not kept: a watch that goes quiet after a list does not hold
+ *   the list's deltas until its next event.
  * Decoded objects are deep-frozen as they enter, so every later stage shares them safely. An object whose
  * decoding the source deferred (an `EncodedObject` cell, see core/encodedObject.ts) is kept as the
  * cell: its key and resourceVersion are read from the cell, and its deltas decode it when read,
@@ -78,6 +80,18 @@ function emitted<T>(
 /** The state after an event that produced nothing (the same object when nothing was pending). */
 function skipped<T>(state: FifoState<T>): FifoState<T> {
   return state.out === null ? state : { ...state, out: null };
+}
+
+/**
+ * The batch of `state`, handed on once: the state that `scan` keeps until the next event then
+ * holds no batch. Otherwise a watch that goes quiet after a list would keep the list's batch (a
+ * delta per object, and the map before it) alive until its next event. The reducer stays pure:
+ * only this operator's own state object loses its `out`, after it was emitted.
+ */
+function handOn<T>(state: FifoState<T>): DeltaBatch<T> | null {
+  const out = state.out;
+  if (out !== null) (state as { out: DeltaBatch<T> | null }).out = null;
+  return out;
 }
 
 /**
@@ -274,7 +288,7 @@ export function deltaFifo<T extends KubeObject>(
       };
       return source.pipe(
         scan(step, seed),
-        map((state) => state.out),
+        map(handOn),
         filter((batch): batch is DeltaBatch<T> => batch !== null),
       );
     });

@@ -1,0 +1,43 @@
+/**
+ * `deltaFifo` hands each batch on and keeps no reference to it: a watch that goes quiet after a
+ * list must not keep the list's batch (a delta per object, and the map before it) alive until its
+ * next event.
+ */
+import { describe, expect, it } from 'vitest';
+import type { DeltaBatch } from '../../src/core/events.js';
+import { deltaFifo, listWatch, resources } from '../../src/index.js';
+import { listOf, pod, scriptedClient } from '../../src/testing/index.js';
+import { forcedGc } from '../support/forcedGc.js';
+
+describe('deltaFifo lets a batch go once it is handed on', () => {
+  it("keeps neither the list's batch nor its deltas while the watch after it is quiet", async () => {
+    const gc = forcedGc();
+    const batches: WeakRef<DeltaBatch<object>>[] = [];
+    const deltas: WeakRef<readonly unknown[]>[] = [];
+    const client = scriptedClient({
+      lists: [
+        () =>
+          listOf(
+            Array.from({ length: 50 }, (_, i) => pod(`p${i}`, String(i + 1))),
+            '100',
+          ),
+      ],
+    });
+    const subscription = listWatch(client, resources.pods)
+      .pipe(deltaFifo())
+      .subscribe((batch) => {
+        batches.push(new WeakRef(batch));
+        deltas.push(new WeakRef(batch.deltas));
+      });
+    try {
+      expect(batches).toHaveLength(1);
+      expect(batches[0]?.deref()?.deltas).toHaveLength(50);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      gc();
+      expect(batches[0]?.deref()).toBeUndefined();
+      expect(deltas[0]?.deref()).toBeUndefined();
+    } finally {
+      subscription.unsubscribe();
+    }
+  });
+});
