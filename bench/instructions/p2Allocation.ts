@@ -1,0 +1,135 @@
+/**
+ * What applying one P2 event allocates, counted rather than timed (issue 17, eighth round; the
+ * table in docs/benchmarks.md, "Fewer bytes per event"). A store of `SIZE` fixture pods is built
+ * as P2 builds it (indexes first, the list decoded into cells); the watch events are decoded
+ * before anything is measured, so only the applying allocates in the measured stretch.
+ *
+ * Run with a young generation large enough that no collection runs while the events are applied:
+ *
+ *   node --expose-gc --max-semi-space-size=256 --import tsx bench/instructions/p2Allocation.ts 100000
+ *
+ * It prints the heap's growth per event over `EVENTS` events (and fails if a collection ran in
+ * between; the growth also holds code the JIT compiled meanwhile, so two runs can differ by a few
+ * hundred bytes), then the allocations of a second stretch from V8's sampling heap profiler, in
+ * bytes per event: their total, which repeats more closely, and the top sites.
+ */
+import { Session } from 'node:inspector/promises';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
+import type { V1Pod } from '@kubernetes/client-node';
+import { Observable, type Subscriber } from 'rxjs';
+import type { RawWatchEvent } from '../../src/core/client.js';
+import {
+  byField,
+  byNamespace,
+  deltaFifo,
+  indexer,
+  listWatch,
+  resources,
+  type Snapshot,
+} from '../../src/index.js';
+import { listOf, scriptedClient } from '../../src/testing/index.js';
+import { seededRandom } from '../../src/testing/random.js';
+import { deferredList } from '../../src/transport/deferredList.js';
+import { decodeWatchLine } from '../../src/transport/watchStream.js';
+import { makePod } from '../fixtures/pods.js';
+import { gc } from '../lib/harness.js';
+
+const SIZE = Number(process.argv[2] ?? 100_000);
+const EVENTS = 5_000;
+const PAGE = 500;
+
+/** Made before the list is decoded, as an informer's indexes are (see bench/p2Scale.ts). */
+const indexers = { namespace: byNamespace, node: byField('spec.nodeName') };
+const json = Array.from({ length: SIZE }, (_, i) => JSON.stringify(makePod(i)));
+
+function listedCells(): V1Pod[] {
+  const items: V1Pod[] = [];
+  for (let from = 0; from < json.length; from += PAGE) {
+    const body = `{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"200000"},"items":[${json.slice(from, from + PAGE).join(',')}]}`;
+    const page = deferredList(Buffer.from(body));
+    if (page === undefined) throw new Error('the list page did not decode deferred');
+    items.push(...(page.items as V1Pod[]));
+  }
+  return items;
+}
+
+let sink: Subscriber<RawWatchEvent> | undefined;
+const watch = new Observable<RawWatchEvent>((subscriber) => {
+  sink = subscriber;
+});
+const client = scriptedClient({ lists: [listOf(listedCells(), '200000')], watches: [watch] });
+let latest: Snapshot<V1Pod> | undefined;
+listWatch(client, resources.pods, { deferDecoding: true })
+  .pipe(deltaFifo(), indexer<V1Pod>(indexers))
+  .subscribe((snapshot) => {
+    latest = snapshot;
+  });
+
+const random = seededRandom(SIZE);
+let resourceVersion = 200_000;
+/** MODIFIED events for random keys, decoded as an informer's watch decodes them (cells). */
+const prepare = (count: number): RawWatchEvent[] =>
+  Array.from({ length: count }, () => {
+    const pod = JSON.parse(json[Math.floor(random() * SIZE)] as string) as V1Pod;
+    (pod.metadata as { resourceVersion: string }).resourceVersion = String(++resourceVersion);
+    const event = decodeWatchLine(JSON.stringify({ type: 'MODIFIED', object: pod }), (t) => t, true);
+    if (event === undefined) throw new Error('the watch line did not decode');
+    return event;
+  });
+const apply = (events: readonly RawWatchEvent[]) => {
+  for (const event of events) sink?.next(event);
+};
+
+apply(prepare(EVENTS)); // warm-up: JIT
+let collections = 0;
+const observer = new PerformanceObserver((list) => {
+  collections += list.getEntries().length;
+});
+observer.observe({ entryTypes: ['gc'] });
+const events = prepare(EVENTS);
+gc();
+await new Promise((resolve) => setTimeout(resolve, 10));
+const before = collections;
+const heapBefore = getHeapStatistics().used_heap_size;
+apply(events);
+const grown = getHeapStatistics().used_heap_size - heapBefore;
+await new Promise((resolve) => setTimeout(resolve, 10));
+observer.disconnect();
+if (collections !== before)
+  throw new Error('a collection ran while the events were applied: raise --max-semi-space-size');
+if (latest?.resourceVersion !== String(resourceVersion)) throw new Error('the events were not applied');
+console.log(`${SIZE} pods: ${Math.round(grown / EVENTS)} B allocated per event`);
+
+interface ProfileNode {
+  readonly callFrame: { readonly functionName: string; readonly url: string };
+  readonly selfSize: number;
+  readonly children: readonly ProfileNode[];
+}
+const session = new Session();
+session.connect();
+const sampled = prepare(EVENTS);
+await session.post('HeapProfiler.startSampling', {
+  samplingInterval: 32,
+  includeObjectsCollectedByMajorGC: true,
+  includeObjectsCollectedByMinorGC: true,
+});
+apply(sampled);
+const { profile } = (await session.post('HeapProfiler.stopSampling')) as { profile: { head: ProfileNode } };
+session.disconnect();
+const bySite = new Map<string, number>();
+const walk = (node: ProfileNode, caller: string): void => {
+  const { functionName, url } = node.callFrame;
+  const here = `${functionName || '(anonymous)'} (${url.split('/').slice(-2).join('/') || 'native'})`;
+  // A native frame says little alone: name the JavaScript frame that called it.
+  const site = url === '' ? `${here} <- ${caller}` : here;
+  if (node.selfSize > 0) bySite.set(site, (bySite.get(site) ?? 0) + node.selfSize);
+  for (const child of node.children) walk(child, url === '' ? caller : here);
+};
+walk(profile.head, '(root)');
+const sampledTotal = [...bySite.values()].reduce((sum, bytes) => sum + bytes, 0);
+console.log(
+  `${SIZE} pods: ${Math.round(sampledTotal / EVENTS)} B per event by the sampling profiler, by site:`,
+);
+for (const [site, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, 15))
+  console.log(`${String(Math.round(bytes / EVENTS)).padStart(6)} B  ${site}`);
