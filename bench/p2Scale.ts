@@ -33,11 +33,11 @@ import {
 import { capturedSlotOf } from '../src/store/indexFuncs.js';
 import { listOf, scriptedClient } from '../src/testing/index.js';
 import { seededRandom } from '../src/testing/random.js';
-import { deferredList } from '../src/transport/deferredList.js';
 import { decodeWatchLine } from '../src/transport/watchStream.js';
 import { makePod } from './fixtures/pods.js';
 import { emitResult, runChild } from './lib/child.js';
 import { gc, median, SHORT, scale } from './lib/harness.js';
+import { listedCells } from './lib/listedCells.js';
 import { type Frame, profile } from './lib/profile.js';
 
 export interface P2Point {
@@ -79,9 +79,6 @@ interface Store {
   readonly close: () => void;
 }
 
-/** Objects per list page, as the informer's pager asks for them. */
-const PAGE = 500;
-
 /**
  * The indexes, made before any list is decoded, as an informer's are: `byField` registers its path
  * with the JSON scan, so only objects scanned after it carry the path's value. (Made after the
@@ -95,17 +92,11 @@ const indexers = { namespace: byNamespace, node: byField('spec.nodeName') };
 const keep = (text: string) => text;
 
 /**
- * The items of a pod list of `json`, as the transport's list decoder hands them on with
- * `deferDecoding` (`EncodedObject` cells), one page of {@link PAGE} at a time.
+ * The items of a pod list of `json` as an informer's list decodes them (`EncodedObject` cells, in
+ * pages of 500), checked to carry the node index's value.
  */
-function listedCells(json: readonly string[]): V1Pod[] {
-  const items: V1Pod[] = [];
-  for (let from = 0; from < json.length; from += PAGE) {
-    const body = `{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"200000"},"items":[${json.slice(from, from + PAGE).join(',')}]}`;
-    const page = deferredList(Buffer.from(body));
-    if (page === undefined) throw new Error('the list page did not decode deferred');
-    items.push(...(page.items as V1Pod[]));
-  }
+function listedCellsWithNode(json: readonly string[]): V1Pod[] {
+  const items = listedCells(json);
   const slot = capturedSlotOf(indexers.node as never);
   const first = items[0] as unknown as EncodedObject | undefined;
   if (slot === undefined || first?.capturedField(slot) === NOT_CAPTURED)
@@ -168,7 +159,7 @@ async function worker(size: number, kind: string): Promise<WorkerResult> {
   const json = Array.from({ length: size }, (_, i) => JSON.stringify(makePod(i)));
   const deferred = kind !== 'map';
   // kube-rx's list as the transport decodes it (cells); the Map's as client-node's (parsed).
-  const items = deferred ? listedCells(json) : json.map((line) => JSON.parse(line) as V1Pod);
+  const items = deferred ? listedCellsWithNode(json) : json.map((line) => JSON.parse(line) as V1Pod);
   const store = deferred ? kubeRxStore(items) : mapStore(items);
   items.length = 0;
 

@@ -30,35 +30,23 @@ import {
 } from '../../src/index.js';
 import { listOf, scriptedClient } from '../../src/testing/index.js';
 import { seededRandom } from '../../src/testing/random.js';
-import { deferredList } from '../../src/transport/deferredList.js';
 import { decodeWatchLine } from '../../src/transport/watchStream.js';
 import { makePod } from '../fixtures/pods.js';
 import { gc } from '../lib/harness.js';
+import { listedCells } from '../lib/listedCells.js';
 
 const SIZE = Number(process.argv[2] ?? 100_000);
 const EVENTS = 5_000;
-const PAGE = 500;
 
 /** Made before the list is decoded, as an informer's indexes are (see bench/p2Scale.ts). */
 const indexers = { namespace: byNamespace, node: byField('spec.nodeName') };
 const json = Array.from({ length: SIZE }, (_, i) => JSON.stringify(makePod(i)));
 
-function listedCells(): V1Pod[] {
-  const items: V1Pod[] = [];
-  for (let from = 0; from < json.length; from += PAGE) {
-    const body = `{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"200000"},"items":[${json.slice(from, from + PAGE).join(',')}]}`;
-    const page = deferredList(Buffer.from(body));
-    if (page === undefined) throw new Error('the list page did not decode deferred');
-    items.push(...(page.items as V1Pod[]));
-  }
-  return items;
-}
-
 let sink: Subscriber<RawWatchEvent> | undefined;
 const watch = new Observable<RawWatchEvent>((subscriber) => {
   sink = subscriber;
 });
-const client = scriptedClient({ lists: [listOf(listedCells(), '200000')], watches: [watch] });
+const client = scriptedClient({ lists: [listOf(listedCells(json), '200000')], watches: [watch] });
 let latest: Snapshot<V1Pod> | undefined;
 listWatch(client, resources.pods, { deferDecoding: true })
   .pipe(deltaFifo(), indexer<V1Pod>(indexers))
