@@ -18,26 +18,11 @@
  * Target: per-event cost at 100k <= 2.0x the cost at 1k.
  */
 import type { V1Pod } from '@kubernetes/client-node';
-import { Observable, type Subscriber } from 'rxjs';
 import type { RawWatchEvent } from '../src/core/client.js';
-import { type EncodedObject, NOT_CAPTURED } from '../src/core/encodedObject.js';
-import {
-  byField,
-  byNamespace,
-  deltaFifo,
-  indexer,
-  listWatch,
-  resources,
-  type Snapshot,
-} from '../src/index.js';
-import { capturedSlotOf } from '../src/store/indexFuncs.js';
-import { listOf, scriptedClient } from '../src/testing/index.js';
-import { seededRandom } from '../src/testing/random.js';
-import { decodeWatchLine } from '../src/transport/watchStream.js';
 import { makePod } from './fixtures/pods.js';
 import { emitResult, runChild } from './lib/child.js';
 import { gc, median, SHORT, scale } from './lib/harness.js';
-import { listedCells } from './lib/listedCells.js';
+import { kubeRxStore, listedCellsWithNode, modifiedEvents, type Store } from './lib/p2Store.js';
 import { type Frame, profile } from './lib/profile.js';
 
 export interface P2Point {
@@ -70,64 +55,6 @@ interface WorkerResult {
   readonly size: number;
   readonly usPerEvent: number;
   readonly profile?: Frame[];
-}
-
-/** What a store does with one event; `check` verifies the last event was applied. */
-interface Store {
-  readonly apply: (event: RawWatchEvent) => void;
-  readonly resourceVersion: () => string | undefined;
-  readonly close: () => void;
-}
-
-/**
- * The indexes, made before any list is decoded, as an informer's are: `byField` registers its path
- * with the JSON scan, so only objects scanned after it carry the path's value. (Made after the
- * list, as this benchmark did until issue 17's seventh round, the listed cells lacked it, and an
- * event that replaced one read the values recorded when the list was filed, a cache miss or more
- * per event at 100k that no informer pays.)
- */
-const indexers = { namespace: byNamespace, node: byField('spec.nodeName') };
-
-/** No redaction: the benchmark's own objects hold no credentials. */
-const keep = (text: string) => text;
-
-/**
- * The items of a pod list of `json` as an informer's list decodes them (`EncodedObject` cells, in
- * pages of 500), checked to carry the node index's value.
- */
-function listedCellsWithNode(json: readonly string[]): V1Pod[] {
-  const items = listedCells(json);
-  const slot = capturedSlotOf(indexers.node as never);
-  const first = items[0] as unknown as EncodedObject | undefined;
-  if (slot === undefined || first?.capturedField(slot) === NOT_CAPTURED)
-    throw new Error('the listed cells lack the node index value: make the indexes before decoding');
-  return items;
-}
-
-/**
- * kube-rx: listWatch -> deltaFifo -> indexer (namespace + node), fed by a watch Observable, with
- * `deferDecoding` as an informer sets it; `items` are the list's cells.
- */
-function kubeRxStore(items: V1Pod[]): Store {
-  // The watch hands each event to its subscriber, as the HTTP transport does; a Subject's `next`
-  // would add a closure and an iterator per event (about 280 B) that no informer pays.
-  let sink: Subscriber<RawWatchEvent> | undefined;
-  const watch = new Observable<RawWatchEvent>((subscriber) => {
-    sink = subscriber;
-  });
-  const client = scriptedClient({ lists: [listOf(items, '200000')], watches: [watch] });
-  let latest: Snapshot<V1Pod> | undefined;
-  const subscription = listWatch(client, resources.pods, { deferDecoding: true })
-    .pipe(deltaFifo(), indexer<V1Pod>(indexers))
-    .subscribe((snapshot) => {
-      latest = snapshot;
-    });
-  if (latest?.size !== items.length) throw new Error(`store has ${latest?.size} objects`);
-  return {
-    apply: (event) => sink?.next(event),
-    resourceVersion: () => latest?.resourceVersion,
-    close: () => subscription.unsubscribe(),
-  };
 }
 
 /**
@@ -163,23 +90,12 @@ async function worker(size: number, kind: string): Promise<WorkerResult> {
   const store = deferred ? kubeRxStore(items) : mapStore(items);
   items.length = 0;
 
-  const random = seededRandom(size);
-  let resourceVersion = 200_000;
   /**
-   * Fresh events (made outside the timing): for kube-rx, the watch line of the changed pod decoded
-   * by the transport's `decodeWatchLine` with `deferDecoding` (a cell); for the Map, the parsed pod.
+   * Fresh events, made outside the timing: for kube-rx, cells as the transport decodes them; for
+   * the Map, parsed pods.
    */
-  const prepare = (count: number): RawWatchEvent[] =>
-    Array.from({ length: count }, (_, step) => {
-      const pod = JSON.parse(json[Math.floor(random() * size)] as string) as V1Pod;
-      (pod.metadata as { resourceVersion: string }).resourceVersion = String(++resourceVersion);
-      const status = pod.status?.containerStatuses?.[0] as { restartCount: number } | undefined;
-      if (status) status.restartCount = step + 1;
-      if (!deferred) return { type: 'MODIFIED', object: pod };
-      const event = decodeWatchLine(JSON.stringify({ type: 'MODIFIED', object: pod }), keep, true);
-      if (event === undefined) throw new Error('the watch line did not decode');
-      return event;
-    });
+  const modified = modifiedEvents(json, deferred);
+  const prepare = modified.make;
   const pass = (events: RawWatchEvent[]) => {
     for (const event of events) store.apply(event);
   };
@@ -214,7 +130,7 @@ async function worker(size: number, kind: string): Promise<WorkerResult> {
         excludeCalls: (frame) => frame.includes('(src/transport/watchStream.ts'),
       })
     : undefined;
-  if (store.resourceVersion() !== String(resourceVersion)) throw new Error('events were not applied');
+  if (store.resourceVersion() !== modified.last()) throw new Error('events were not applied');
   store.close();
   return { size, usPerEvent: median(costs), ...(frames ? { profile: frames } : {}) };
 }

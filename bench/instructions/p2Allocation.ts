@@ -1,8 +1,9 @@
 /**
  * What applying one P2 event allocates, counted rather than timed (issue 17, eighth round; the
  * table in docs/benchmarks.md, "Fewer bytes per event"). A store of `SIZE` fixture pods is built
- * as P2 builds it (indexes first, the list decoded into cells); the watch events are decoded
- * before anything is measured, so only the applying allocates in the measured stretch.
+ * by P2's own code (bench/lib/p2Store.ts: indexes first, the list decoded into cells), and fed
+ * P2's events; they are decoded before anything is measured, so only the applying allocates in the
+ * measured stretch.
  *
  * Run with a young generation large enough that no collection runs while the events are applied:
  *
@@ -16,57 +17,20 @@
 import { Session } from 'node:inspector/promises';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
-import type { V1Pod } from '@kubernetes/client-node';
-import { Observable, type Subscriber } from 'rxjs';
 import type { RawWatchEvent } from '../../src/core/client.js';
-import {
-  byField,
-  byNamespace,
-  deltaFifo,
-  indexer,
-  listWatch,
-  resources,
-  type Snapshot,
-} from '../../src/index.js';
-import { listOf, scriptedClient } from '../../src/testing/index.js';
-import { seededRandom } from '../../src/testing/random.js';
-import { decodeWatchLine } from '../../src/transport/watchStream.js';
 import { makePod } from '../fixtures/pods.js';
 import { gc } from '../lib/harness.js';
-import { listedCells } from '../lib/listedCells.js';
+import { kubeRxStore, listedCellsWithNode, modifiedEvents } from '../lib/p2Store.js';
 
 const SIZE = Number(process.argv[2] ?? 100_000);
 const EVENTS = 5_000;
 
-/** Made before the list is decoded, as an informer's indexes are (see bench/p2Scale.ts). */
-const indexers = { namespace: byNamespace, node: byField('spec.nodeName') };
 const json = Array.from({ length: SIZE }, (_, i) => JSON.stringify(makePod(i)));
-
-let sink: Subscriber<RawWatchEvent> | undefined;
-const watch = new Observable<RawWatchEvent>((subscriber) => {
-  sink = subscriber;
-});
-const client = scriptedClient({ lists: [listOf(listedCells(json), '200000')], watches: [watch] });
-let latest: Snapshot<V1Pod> | undefined;
-listWatch(client, resources.pods, { deferDecoding: true })
-  .pipe(deltaFifo(), indexer<V1Pod>(indexers))
-  .subscribe((snapshot) => {
-    latest = snapshot;
-  });
-
-const random = seededRandom(SIZE);
-let resourceVersion = 200_000;
-/** MODIFIED events for random keys, decoded as an informer's watch decodes them (cells). */
-const prepare = (count: number): RawWatchEvent[] =>
-  Array.from({ length: count }, () => {
-    const pod = JSON.parse(json[Math.floor(random() * SIZE)] as string) as V1Pod;
-    (pod.metadata as { resourceVersion: string }).resourceVersion = String(++resourceVersion);
-    const event = decodeWatchLine(JSON.stringify({ type: 'MODIFIED', object: pod }), (t) => t, true);
-    if (event === undefined) throw new Error('the watch line did not decode');
-    return event;
-  });
+const store = kubeRxStore(listedCellsWithNode(json));
+const modified = modifiedEvents(json, true);
+const prepare = modified.make;
 const apply = (events: readonly RawWatchEvent[]) => {
-  for (const event of events) sink?.next(event);
+  for (const event of events) store.apply(event);
 };
 
 apply(prepare(EVENTS)); // warm-up: JIT
@@ -86,7 +50,7 @@ await new Promise((resolve) => setTimeout(resolve, 10));
 observer.disconnect();
 if (collections !== before)
   throw new Error('a collection ran while the events were applied: raise --max-semi-space-size');
-if (latest?.resourceVersion !== String(resourceVersion)) throw new Error('the events were not applied');
+if (store.resourceVersion() !== modified.last()) throw new Error('the events were not applied');
 console.log(`${SIZE} pods: ${Math.round(grown / EVENTS)} B allocated per event`);
 
 interface ProfileNode {
