@@ -11,7 +11,7 @@
  * Layer `runtime`: informers, the shared factory, controllers and leader election, composed from the
  * layers below. May import: `core`, `store`, `sources`, `operators`, `workqueue`, `api`.
  */
-import { concat, defer, filter, from, map, mergeMap, type Observable, scan, shareReplay, tap } from 'rxjs';
+import { concat, defer, filter, from, map, mergeMap, Observable, scan, shareReplay, tap } from 'rxjs';
 import type { KubeClient } from '../core/client.js';
 import type { DeltaBatch, InformerEvent } from '../core/events.js';
 import type { DeepReadonly, KubeObject } from '../core/objects.js';
@@ -110,7 +110,34 @@ function snapshotBefore<T extends KubeObject>(
 interface State<T> {
   readonly seq: number;
   readonly snapshot: Snapshot<T>;
-  readonly batch: DeltaBatch<T> | null;
+  /**
+   * The batch this state applied, while it is delivered; null once every subscriber has had it
+   * (see {@link handedOn}), and in the state before the first batch.
+   */
+  batch: DeltaBatch<T> | null;
+}
+
+/** A state while it is delivered: it still holds its batch. */
+type Delivering<T> = State<T> & { readonly batch: DeltaBatch<T> };
+
+/**
+ * Hands each state on, then drops its batch. Subscribers read the batch while the state is
+ * delivered (`shareReplay` delivers synchronously); what keeps the state afterwards (`scan`'s
+ * accumulator, `latest`, the replay buffer) needs only its sequence number and snapshot. Without
+ * this, an informer whose watch goes quiet after its list keeps the list's batch, a delta per
+ * object, until the next event.
+ */
+function handedOn<T>(source: Observable<State<T>>): Observable<State<T>> {
+  return new Observable<State<T>>((subscriber) =>
+    source.subscribe({
+      next: (state) => {
+        subscriber.next(state);
+        state.batch = null;
+      },
+      error: (error: unknown) => subscriber.error(error),
+      complete: () => subscriber.complete(),
+    }),
+  );
 }
 
 /**
@@ -183,11 +210,19 @@ export function informer<T extends KubeObject>(
           run.stopped();
         },
       }),
+      handedOn,
     );
   }).pipe(shareReplay({ bufferSize: 1, refCount: true }));
 
-  /** The live part of `state$`: batches after the one current at subscription time. */
-  const after = (seq: number) => state$.pipe(filter((state) => state.seq > seq && state.batch !== null));
+  /**
+   * The live part of `state$`: batches after the one current at subscription time. A replayed
+   * state has been delivered before, so its batch is gone; the filter leaves it out.
+   */
+  const after = (seq: number) =>
+    state$.pipe(
+      filter((state): state is Delivering<T> => state.seq > seq && state.batch !== null),
+      map((state) => state.batch),
+    );
 
   return {
     resource,
@@ -207,16 +242,10 @@ export function informer<T extends KubeObject>(
       const replay = cached.map(
         (object): InformerEvent<T> => ({ type: 'add', object, isInInitialList: true }),
       );
-      return concat(
-        from(replay),
-        after(start.seq).pipe(mergeMap((state) => batchToEvents(state.batch as DeltaBatch<T>))),
-      );
+      return concat(from(replay), after(start.seq).pipe(mergeMap(batchToEvents)));
     }),
-    store$: state$.pipe(
-      filter((state) => state.batch !== null),
-      map((state) => state.snapshot),
-    ),
-    deltas$: defer(() => after(latest.seq).pipe(map((state) => state.batch as DeltaBatch<T>))),
+    store$: state$.pipe(map((state) => state.snapshot)),
+    deltas$: defer(() => after(latest.seq)),
     get synced() {
       return runs.current();
     },
