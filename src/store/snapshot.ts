@@ -15,7 +15,7 @@
  * free of RxJS and I/O. May import: `core`.
  */
 
-import { isDeferred } from '../core/deferredRecord.js';
+import { isDeferred, storedField } from '../core/deferredRecord.js';
 import { EncodedObject, NOT_CAPTURED, readObject, readOptional, type Stored } from '../core/encodedObject.js';
 import { IndexNotFoundError, KubeRxError } from '../core/errors.js';
 import type { Delta, DeltaBatch } from '../core/events.js';
@@ -228,9 +228,20 @@ function selectorLabels(object: unknown): Record<string, string> {
 }
 
 /**
+ * The cell a deferred delta from a `deltaFifo` holds under `field`: the one the fifo put in its map
+ * after the batch (`object`) or took from the map before (`oldObject`), so no trie walk is needed
+ * to find it. Undefined once a reader decoded the delta's objects (freezing it does), or for an
+ * object that was never a cell: then the maps are asked.
+ */
+function heldCell<T>(delta: Delta<T>, field: 'object' | 'oldObject'): Stored<T> | undefined {
+  const held = storedField<T>(delta, field);
+  return held instanceof EncodedObject ? held : undefined;
+}
+
+/**
  * A `deltaFifo` delta's stored values before and after it. A plain delta carries them; a deferred
- * one (its objects decode when read) is read from the fifo's maps instead, so applying it
- * decodes nothing.
+ * one (its objects decode when read) gives the cells its target holds, or, once decoded, they are
+ * read from the fifo's maps, so applying it decodes nothing.
  */
 function storedChange<T>(
   delta: Delta<T>,
@@ -240,8 +251,8 @@ function storedChange<T>(
   // deltaFifo's deltas: an `Added` key was not in `before`, a `Deleted` one is not in `after`.
   if (isDeferred(delta))
     return [
-      delta.type === 'Added' ? undefined : before.get(delta.key),
-      delta.type === 'Deleted' ? undefined : after.get(delta.key),
+      delta.type === 'Added' ? undefined : (heldCell<T>(delta, 'oldObject') ?? before.get(delta.key)),
+      delta.type === 'Deleted' ? undefined : (heldCell<T>(delta, 'object') ?? after.get(delta.key)),
     ];
   const old = delta.type === 'Added' ? undefined : (delta as { oldObject: DeepReadonly<T> }).oldObject;
   return [old, delta.type === 'Deleted' ? undefined : delta.object];

@@ -9,7 +9,7 @@
  * plain objects: the indexes agree after every event, and no cell is decoded unless it was read.
  */
 import { fc, test } from '@fast-check/vitest';
-import { Subject } from 'rxjs';
+import { Subject, tap } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { EncodedObject, encodedObject } from '../../src/core/encodedObject.js';
 import type { WatchEvent } from '../../src/core/events.js';
@@ -183,6 +183,52 @@ describe('Snapshot over watch cells', () => {
       send({ type: 'DELETED', object: watchCell(podText('a', 'n2', 'api', 5)).cell });
       expect(latest().indexValues('namespace')).toEqual([]);
     }
+  });
+
+  it('a relist re-files the cells it moves, also when a reader decoded the deltas in between', () => {
+    // The snapshot takes a relist's cells from its deferred deltas, or from the fifo's maps once
+    // a reader has decoded them (freezing a delta does).
+    const relist = (decodeBetween: boolean) => {
+      const events = new Subject<WatchEvent<KubeObject>>();
+      let snapshot: Snapshot<KubeObject> | undefined;
+      events
+        .pipe(
+          deltaFifo(),
+          tap((batch) => {
+            if (decodeBetween) for (const delta of batch.deltas) Object.freeze(delta);
+          }),
+          indexer({ node: byField('spec.nodeName') }),
+        )
+        .subscribe((next) => {
+          snapshot = next;
+        });
+      const list = (rv: number, pods: [string, string][]) =>
+        events.next({
+          type: 'REPLACE',
+          objects: pods.map(([name, node]) => watchCell(podText(name, node, 'web', rv)).cell),
+          resourceVersion: String(rv),
+        } as WatchEvent<KubeObject>);
+      list(1, [
+        ['a', 'n1'],
+        ['b', 'n1'],
+        ['c', 'n2'],
+      ]);
+      list(2, [
+        ['a', 'n2'],
+        ['b', 'n1'],
+        ['d', 'n3'],
+      ]);
+      const latest = snapshot as Snapshot<KubeObject>;
+      return {
+        n1: latest.indexKeys('node', 'n1'),
+        n2: latest.indexKeys('node', 'n2'),
+        n3: latest.indexKeys('node', 'n3'),
+        a: (latest.get('default/a') as { spec: { nodeName: string } }).spec.nodeName,
+      };
+    };
+    const expected = { n1: ['default/b'], n2: ['default/a'], n3: ['default/d'], a: 'n2' };
+    expect(relist(false)).toEqual(expected);
+    expect(relist(true)).toEqual(expected);
   });
 
   it('metadata indexes never ask a cell for its object', () => {
