@@ -6,24 +6,15 @@
 import { describe, expect, it } from 'vitest';
 import type { DeltaBatch } from '../../src/core/events.js';
 import { deltaFifo, listWatch, resources } from '../../src/index.js';
-import { listOf, pod, scriptedClient } from '../../src/testing/index.js';
 import { forcedGc } from '../support/forcedGc.js';
+import { clientListingPods, collectAfterSettling } from '../support/retention.js';
 
 describe('deltaFifo lets a batch go once it is handed on', () => {
   it("keeps neither the list's batch nor its deltas while the watch after it is quiet", async () => {
     const gc = forcedGc();
     const batches: WeakRef<DeltaBatch<object>>[] = [];
     const deltas: WeakRef<readonly unknown[]>[] = [];
-    const client = scriptedClient({
-      lists: [
-        () =>
-          listOf(
-            Array.from({ length: 50 }, (_, i) => pod(`p${i}`, String(i + 1))),
-            '100',
-          ),
-      ],
-    });
-    const subscription = listWatch(client, resources.pods)
+    const subscription = listWatch(clientListingPods(50, '100'), resources.pods)
       .pipe(deltaFifo())
       .subscribe((batch) => {
         batches.push(new WeakRef(batch));
@@ -32,8 +23,7 @@ describe('deltaFifo lets a batch go once it is handed on', () => {
     try {
       expect(batches).toHaveLength(1);
       expect(batches[0]?.deref()?.deltas).toHaveLength(50);
-      await new Promise((resolve) => setTimeout(resolve, 0));
-      gc();
+      await collectAfterSettling(gc);
       expect(batches[0]?.deref()).toBeUndefined();
       expect(deltas[0]?.deref()).toBeUndefined();
     } finally {

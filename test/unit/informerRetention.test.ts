@@ -6,19 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import type { DeltaBatch, InformerEvent } from '../../src/core/events.js';
 import { informer, resources } from '../../src/index.js';
-import { listOf, pod, scriptedClient } from '../../src/testing/index.js';
 import { forcedGc } from '../support/forcedGc.js';
-
-const listOf50 = () =>
-  listOf(
-    Array.from({ length: 50 }, (_, i) => pod(`p${i}`, String(i + 1))),
-    '100',
-  );
+import { clientListingPods, collectAfterSettling } from '../support/retention.js';
 
 describe('informer lets a batch go once it is handed on', () => {
   it("keeps neither the list's batch nor its deltas while the watch after it is quiet", async () => {
     const gc = forcedGc();
-    const pods = informer(scriptedClient({ lists: [listOf50] }), resources.pods);
+    const pods = informer(clientListingPods(50, '100'), resources.pods);
     const batches: WeakRef<DeltaBatch<object>>[] = [];
     const deltas: WeakRef<readonly unknown[]>[] = [];
     const subscription = pods.deltas$.subscribe((batch) => {
@@ -28,8 +22,7 @@ describe('informer lets a batch go once it is handed on', () => {
     try {
       await pods.synced;
       expect(batches).toHaveLength(1);
-      await new Promise((resolve) => setTimeout(resolve, 0));
-      gc();
+      await collectAfterSettling(gc);
       expect(batches[0]?.deref()).toBeUndefined();
       expect(deltas[0]?.deref()).toBeUndefined();
       expect(pods.snapshot().size).toBe(50);
@@ -39,7 +32,7 @@ describe('informer lets a batch go once it is handed on', () => {
   });
 
   it('still replays the snapshot and the cached objects to late subscribers, and no batch twice', async () => {
-    const pods = informer(scriptedClient({ lists: [listOf50] }), resources.pods);
+    const pods = informer(clientListingPods(50, '100'), resources.pods);
     const first = pods.deltas$.subscribe();
     try {
       await pods.synced;
