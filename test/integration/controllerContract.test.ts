@@ -283,3 +283,38 @@ describe('controller: drain through a workQueueHandle', () => {
     expect(handle.running).toBe(0);
   });
 });
+
+describe('controller: the context a reconcile is handed', () => {
+  it('counts attempts, aborts the signal it handed out, and spreads like a plain record', async () => {
+    const clock = virtualClock();
+    const cluster = createFakeCluster({ scheduler: clock.scheduler });
+    await cluster.admin.create(resources.deployments, deployment('a'), { namespace: NS });
+    const factory = informerFactory(cluster.client, { scheduler: clock.scheduler });
+    const seen: { attempt: number; spread: string[] }[] = [];
+    const signals: AbortSignal[] = [];
+    const subscription = controller<V1Deployment>({
+      for: factory.for(resources.deployments),
+      scheduler: clock.scheduler,
+      rateLimiter: exponentialFailure(1_000, 60_000),
+      timeoutMs: 5_000,
+      reconcile: (_key, _snapshot, context) => {
+        seen.push({ attempt: context.attempt, spread: Object.keys({ ...context }).sort() });
+        signals.push(context.signal);
+        if (context.attempt === 1) throw new Error('first attempt fails');
+        return new Promise<void>(() => {}); // outlives its timeout
+      },
+    }).subscribe();
+    await clock.advanceBy(1_000);
+    expect(seen).toEqual([
+      { attempt: 1, spread: ['attempt', 'signal', 'wrote'] },
+      { attempt: 2, spread: ['attempt', 'signal', 'wrote'] },
+    ]);
+    expect(signals.map((s) => s.aborted)).toEqual([false, false]);
+    await clock.advanceBy(5_000);
+    expect(signals[1]?.aborted).toBe(true);
+    expect(signals[1]?.reason).toMatchObject({ name: 'ReconcileTimeoutError' });
+    await clock.advanceBy(2_000); // retried 2 s after the timeout
+    expect(seen.map((s) => s.attempt)).toEqual([1, 2, 3]);
+    subscription.unsubscribe();
+  });
+});
