@@ -80,27 +80,63 @@ export function kubeRxStore(items: V1Pod[]): Store {
 }
 
 /**
- * A maker of fresh MODIFIED events for random pods of `json` (each a new resourceVersion and
- * restart count): for kube-rx (`deferred`), the watch line decoded by the transport's
- * `decodeWatchLine` with `deferDecoding` (a cell); for a plain cache, the parsed pod. `last()`
- * is the resourceVersion of the newest event made.
+ * A maker of fresh MODIFIED pods, picked at random from `json`, each with a new resourceVersion
+ * and restart count. `last()` is the resourceVersion of the newest pod made.
  */
-export function modifiedEvents(
-  json: readonly string[],
-  deferred: boolean,
-): { readonly make: (count: number) => RawWatchEvent[]; readonly last: () => string } {
+function modifiedPods(json: readonly string[]): {
+  readonly make: (count: number) => V1Pod[];
+  readonly last: () => string;
+} {
   const random = seededRandom(json.length);
   let resourceVersion = 200_000;
-  const make = (count: number): RawWatchEvent[] =>
+  const make = (count: number): V1Pod[] =>
     Array.from({ length: count }, (_, step) => {
       const pod = JSON.parse(json[Math.floor(random() * json.length)] as string) as V1Pod;
       (pod.metadata as { resourceVersion: string }).resourceVersion = String(++resourceVersion);
       const status = pod.status?.containerStatuses?.[0] as { restartCount: number } | undefined;
       if (status) status.restartCount = step + 1;
-      if (!deferred) return { type: 'MODIFIED', object: pod };
-      const event = decodeWatchLine(JSON.stringify({ type: 'MODIFIED', object: pod }), keep, true);
-      if (event === undefined) throw new Error('the watch line did not decode');
-      return event;
+      return pod;
     });
   return { make, last: () => String(resourceVersion) };
+}
+
+/** A pod's MODIFIED event as one line of a watch stream. */
+const watchLine = (pod: V1Pod): string => JSON.stringify({ type: 'MODIFIED', object: pod });
+
+/**
+ * One watch line decoded as each store's client decodes it: for kube-rx (`deferred`) by the
+ * transport's `decodeWatchLine` with `deferDecoding` (the object a cell), for a plain cache by
+ * `JSON.parse` (the parsed pod).
+ */
+export function decodeLine(line: string, deferred: boolean): RawWatchEvent {
+  if (!deferred) return JSON.parse(line) as RawWatchEvent;
+  const event = decodeWatchLine(line, keep, true);
+  if (event === undefined) throw new Error('the watch line did not decode');
+  return event;
+}
+
+/**
+ * A maker of fresh MODIFIED events for random pods of `json` (each a new resourceVersion and
+ * restart count): for kube-rx (`deferred`), the watch line decoded by {@link decodeLine} (a cell);
+ * for a plain cache, the parsed pod. `last()` is the resourceVersion of the newest event made.
+ */
+export function modifiedEvents(
+  json: readonly string[],
+  deferred: boolean,
+): { readonly make: (count: number) => RawWatchEvent[]; readonly last: () => string } {
+  const pods = modifiedPods(json);
+  const make = (count: number): RawWatchEvent[] =>
+    pods
+      .make(count)
+      .map((pod) => (deferred ? decodeLine(watchLine(pod), true) : { type: 'MODIFIED', object: pod }));
+  return { make, last: pods.last };
+}
+
+/** {@link modifiedEvents} as the watch lines they are decoded from, for a clock that holds the decoding. */
+export function modifiedLines(json: readonly string[]): {
+  readonly make: (count: number) => string[];
+  readonly last: () => string;
+} {
+  const pods = modifiedPods(json);
+  return { make: (count) => pods.make(count).map(watchLine), last: pods.last };
 }
