@@ -191,6 +191,14 @@ export class EncodedObject {
     this.#indexed.values[i] = values;
   }
 
+  /**
+   * True when the cell's text (while it is encoded) begins with `prefix`: a look at the first
+   * fields as the server wrote them, without decoding anything.
+   */
+  textStartsWith(prefix: string): boolean {
+    return this.#text?.startsWith(prefix) === true;
+  }
+
   /** True until the first {@link EncodedObject.decode}. */
   get encoded(): boolean {
     return this.#text !== undefined;

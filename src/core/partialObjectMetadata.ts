@@ -13,14 +13,16 @@ import type { KubeObjectMeta } from './objects.js';
 export const METADATA_API_VERSION = 'meta.k8s.io/v1';
 
 /**
- * `Accept` of a metadata-only list: the server answers with a `PartialObjectMetadataList`
- * (client-go's `metadata` client sends the same parameters).
+ * The media type a metadata-only list asks for: the server answers with a
+ * `PartialObjectMetadataList` (client-go's `metadata` client sends the same parameters). kube-rx's
+ * `Accept` adds plain `application/json` after it, as client-go's does, for a server that cannot.
  */
 export const METADATA_LIST_ACCEPT = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
 
 /**
- * `Accept` of a metadata-only get or watch: a `PartialObjectMetadata` object, and on a watch every
- * event's object is one (bookmarks included).
+ * The media type a metadata-only get or watch asks for: a `PartialObjectMetadata` object, and on a
+ * watch every event's object is one (bookmarks included). kube-rx's `Accept` adds plain
+ * `application/json` after it, as for lists.
  */
 export const METADATA_OBJECT_ACCEPT = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1';
 
@@ -49,4 +51,29 @@ export interface PartialObjectMetadataList {
   kind: 'PartialObjectMetadataList';
   metadata: { resourceVersion?: string; continue?: string; remainingItemCount?: number };
   items: PartialObjectMetadata[];
+}
+
+/**
+ * True when `value` is a `PartialObjectMetadata` (`meta.k8s.io/v1`, as its apiVersion and kind
+ * say), not a whole object.
+ */
+export function isPartialObjectMetadata(value: unknown): value is PartialObjectMetadata {
+  if (value === null || typeof value !== 'object') return false;
+  const typed = value as { apiVersion?: unknown; kind?: unknown };
+  return typed.kind === 'PartialObjectMetadata' && typed.apiVersion === METADATA_API_VERSION;
+}
+
+/**
+ * `object` reduced to its metadata, as the API server's metadata-only encoding does (its full
+ * `metadata`, nothing else).
+ *
+ * @example
+ * ```ts
+ * partialObjectMetadataOf({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a' }, spec: {} });
+ * // { apiVersion: 'meta.k8s.io/v1', kind: 'PartialObjectMetadata', metadata: { name: 'a' } }
+ * ```
+ */
+export function partialObjectMetadataOf(object: unknown): PartialObjectMetadata {
+  const metadata = (object as { metadata?: KubeObjectMeta } | null)?.metadata ?? {};
+  return { apiVersion: METADATA_API_VERSION, kind: 'PartialObjectMetadata', metadata };
 }

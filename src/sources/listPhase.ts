@@ -26,6 +26,7 @@ import type { KubeObject } from '../core/objects.js';
 import { apiVersionOf, type ResourceType } from '../core/resources.js';
 import { afterFailure } from './failures.js';
 import { checkListPage } from './listShape.js';
+import { metadataOnlyObject } from './metadataOnlyObjects.js';
 import { validObject } from './objectChecks.js';
 import { retryDelay } from './pacing.js';
 import { PageGuard } from './pageGuard.js';
@@ -78,6 +79,7 @@ export function listPhase<T extends KubeObject>(
 ): Observable<Step<T>> {
   const limit = state.unpaginated ? undefined : (ctx.options.pageSize ?? ctx.limits.pageSize);
   const guard = new PageGuard(ctx.resourceName, ctx.limits.maxListPages);
+  const metadataOnly = ctx.options.metadataOnly === true;
   return fetchPage(ctx, limit, undefined).pipe(
     // The next page is subscribed through the queue scheduler: pages a client answers synchronously
     // (an in-process fake) are fetched in a loop instead of a recursion that outgrows the stack.
@@ -92,8 +94,13 @@ export function listPhase<T extends KubeObject>(
         // subscription, and an array filled into it would keep the last list's objects for as
         // long as anything holds the Observable (and a second subscription would append to it).
         const objects = index === 0 ? [] : acc.objects;
-        for (const item of page.items)
-          if (validObject<T>(ctx, item, 'list')) objects.push(withResourceTypeMeta(ctx.resource, item));
+        for (const item of page.items) {
+          if (!validObject<T>(ctx, item, 'list')) continue;
+          // A metadata-only list's items name their own kind; one that is not metadata is stripped.
+          objects.push(
+            metadataOnly ? (metadataOnlyObject(item) as T) : withResourceTypeMeta(ctx.resource, item),
+          );
+        }
         return {
           objects,
           resourceVersion: index === 0 ? page.metadata.resourceVersion : acc.resourceVersion,

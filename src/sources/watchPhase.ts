@@ -13,6 +13,7 @@ import { type KubeStatus, ShortWatchError, StatusError, WatchProtocolError } fro
 import { type KubeObject, objectKey } from '../core/objects.js';
 import { INITIAL_EVENTS_END_ANNOTATION } from '../core/protocol.js';
 import { afterFailure, relistState } from './failures.js';
+import { metadataOnlyObject } from './metadataOnlyObjects.js';
 import { validObject } from './objectChecks.js';
 import { watchRestartDelay } from './pacing.js';
 import {
@@ -49,6 +50,7 @@ export function watchPhase<T extends KubeObject>(
     let stateDump = !initial && (resourceVersion === '0' || resourceVersion === '');
     const timeoutSeconds = ctx.options.watchTimeoutSeconds ?? Math.floor(300 * (1 + ctx.random()));
     const { namespace, labelSelector, fieldSelector } = ctx.options;
+    const metadataOnly = ctx.options.metadataOnly === true;
     const base = {
       namespace,
       labelSelector,
@@ -98,7 +100,7 @@ export function watchPhase<T extends KubeObject>(
         case 'MODIFIED':
         case 'DELETED': {
           if (!validObject<T>(ctx, raw.object, phase)) return null;
-          const object = raw.object;
+          const object = metadataOnly ? (metadataOnlyObject(raw.object) as T) : raw.object;
           const objectRv = object.metadata?.resourceVersion;
           if (buffer !== null) {
             const key = objectKey(object) as string;

@@ -31,7 +31,7 @@ const pod = (name: string): V1Pod => ({
 
 describe('kubeClient asks for metadata by content negotiation', () => {
   let server: TestServer;
-  it('a metadata list sends the PartialObjectMetadataList Accept, a watch the PartialObjectMetadata one', async () => {
+  it('a metadata list sends the PartialObjectMetadataList Accept, a watch the PartialObjectMetadata one, each with plain JSON last', async () => {
     server = await startServer((req, res) => {
       if (req.url?.includes('watch=')) res.writeHead(200, { 'content-type': 'application/json' }).end();
       else
@@ -48,9 +48,9 @@ describe('kubeClient asks for metadata by content negotiation', () => {
     await firstValueFrom(client.watch(resources.pods, { asMetadata: true }).pipe(toArray()));
     await firstValueFrom(client.watch(resources.pods, {}).pipe(toArray()));
     expect(server.requests.map((r) => r.headers.accept)).toEqual([
-      METADATA_LIST_ACCEPT,
+      `${METADATA_LIST_ACCEPT},application/json`,
       'application/json',
-      METADATA_OBJECT_ACCEPT,
+      `${METADATA_OBJECT_ACCEPT},application/json`,
       'application/json',
     ]);
     expect(METADATA_LIST_ACCEPT).toBe('application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1');

@@ -11,17 +11,13 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { DeleteOptions, PatchType, WatchOptions, WriteOptions } from '../../core/client.js';
 import { type KubeStatus, StatusError, statusError } from '../../core/errors.js';
 import type { KubeObject } from '../../core/objects.js';
+import { partialObjectMetadataOf } from '../../core/partialObjectMetadata.js';
 import { patchTypeOf } from '../../core/protocol.js';
 import { apiVersionOf, type ResourceType } from '../../core/resources.js';
 import { managerFromUserAgent } from './apply/defaultManager.js';
 import type { ClusterState } from './clusterState.js';
 import { groupList, resourceList } from './discovery.js';
-import {
-  acceptsMetadata,
-  asPartialObjectMetadata,
-  metadataListBody,
-  metadataWatchEvent,
-} from './metadataOnly.js';
+import { acceptsMetadata, metadataListBody, metadataWatchEvent } from './metadataOnly.js';
 import { type ActiveWatch, openWatch, type WatchSettings } from './watchStream.js';
 
 /** What the server needs from the cluster. */
@@ -270,7 +266,7 @@ async function handle(
         return sendJson(
           res,
           200,
-          acceptsMetadata(req.headers.accept) ? asPartialObjectMetadata(object) : object,
+          acceptsMetadata(req.headers.accept) ? partialObjectMetadataOf(object) : object,
         );
       }
       if (bool(query.get('watch'))) return serveWatch(ctx, req, res, r, query, served);

@@ -6,22 +6,16 @@
  * a `PartialObjectMetadata` with its resourceVersion) and an `ERROR` keeps its `Status`.
  */
 import type { ListResult, RawWatchEvent } from '../../core/client.js';
-import type { KubeObjectMeta } from '../../core/objects.js';
 import {
   METADATA_API_VERSION,
   type PartialObjectMetadata,
   type PartialObjectMetadataList,
+  partialObjectMetadataOf,
 } from '../../core/partialObjectMetadata.js';
-
-/** `object` reduced to its metadata, as the API server's metadata-only encoding does. */
-export function asPartialObjectMetadata(object: unknown): PartialObjectMetadata {
-  const metadata = (object as { metadata?: KubeObjectMeta } | null)?.metadata ?? {};
-  return { apiVersion: METADATA_API_VERSION, kind: 'PartialObjectMetadata', metadata };
-}
 
 /** A list answer with every item reduced to its metadata. */
 export function metadataList(list: ListResult): ListResult<PartialObjectMetadata> {
-  return { ...list, items: list.items.map(asPartialObjectMetadata) };
+  return { ...list, items: list.items.map(partialObjectMetadataOf) };
 }
 
 /** The body of a metadata-only list over HTTP: a `PartialObjectMetadataList`. */
@@ -31,7 +25,7 @@ export function metadataListBody(list: ListResult): PartialObjectMetadataList {
 
 /** A watch event whose object is reduced to its metadata; `ERROR` events (a Status) untouched. */
 export function metadataWatchEvent(event: RawWatchEvent): RawWatchEvent {
-  return event.type === 'ERROR' ? event : { type: event.type, object: asPartialObjectMetadata(event.object) };
+  return event.type === 'ERROR' ? event : { type: event.type, object: partialObjectMetadataOf(event.object) };
 }
 
 /** Whether an HTTP `Accept` header asks for metadata only (`as=PartialObjectMetadata[List]`). */

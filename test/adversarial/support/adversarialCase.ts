@@ -24,6 +24,7 @@ export const DEFECT_CLASSES = {
   secrets: 'secrets: no token in any error rendering',
   fakeCluster: 'the fake cluster: prototype pollution through patches, null labels',
   objectSelectors: 'selectors from objects: malformed matchExpressions are typed errors',
+  metadataOnly: 'metadata-only requests a server does not honour: whole objects are never cached',
 } as const;
 
 export type DefectClass = keyof typeof DEFECT_CLASSES;

@@ -41,6 +41,8 @@ export interface RecordedRequest {
   readonly query: RequestQuery;
   /** The bearer token of the Authorization header, if any. */
   readonly token: string | undefined;
+  /** The `Accept` header, if any. */
+  readonly accept: string | undefined;
   /** Milliseconds since the server started (performance.now based). */
   readonly at: number;
 }
@@ -191,6 +193,7 @@ export async function startHostileServer(options: HostileServerOptions): Promise
       path: url.pathname,
       query,
       token: bearerToken(req),
+      accept: req.headers.accept,
       at: performance.now() - started,
     };
     requests.push(request);
