@@ -5,7 +5,8 @@
  * references, finalizers, resourceVersion) and loses everything else (spec, status, data), so a
  * cache that only needs names, labels or owners holds a fraction of the bytes.
  *
- * Layer `core`: vocabulary only. May import: nothing.
+ * Layer `core`: vocabulary, with the check and the stripping the fake cluster and the Reflector
+ * share. May import: nothing outside `core`.
  */
 import type { KubeObjectMeta } from './objects.js';
 
