@@ -53,7 +53,10 @@ describe('metadataOnlyObject', () => {
   });
 
   it.each([
-    ['the API server order (kind first)', { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata }],
+    [
+      'the API server order (kind first)',
+      { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata },
+    ],
     ['the fake cluster order (apiVersion first)', stripped],
   ])('keeps a cell written in %s as the same cell, without parsing it', (_order, value) => {
     const encoded = cell(JSON.stringify(value));
@@ -68,7 +71,9 @@ describe('metadataOnlyObject', () => {
   });
 
   it('keeps a cell whose PartialObjectMetadata is written in another order, read from a parse', () => {
-    const encoded = cell(JSON.stringify({ metadata, kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1' }));
+    const encoded = cell(
+      JSON.stringify({ metadata, kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1' }),
+    );
     expect(metadataOnlyObject(encoded)).toBe(encoded);
     expect(encoded.decode()).toEqual(stripped);
   });
