@@ -360,11 +360,17 @@ const P9_LABELS: Record<P9Variant, string> = {
   'client-node': 'client-node `makeInformer`',
 };
 
+/** The server's collection pauses during a client's churn (results from before they were recorded: a dash). */
+function serverPauses(run: P9Run): string {
+  const pauses = run.churn.serverGcPauseMs as P9Run['churn']['serverGcPauseMs'] | undefined;
+  return pauses ? `${ms(pauses.total)} (${ms(pauses.max)})` : '–';
+}
+
 function p9Values(r: P9Result): TemplateValues {
   const seconds = (value: number) => `${fmt(value / 1000, 1)} s`;
   const rows = r.runs.map(
     (run) =>
-      `| ${P9_LABELS[run.variant]} | ${seconds(run.syncMs)} | ${bytes(run.heapPerObject)} | ${mb(run.syncedRss)} | ${fmt(run.applied)} of ${fmt(run.churn.writes)} | ${fmt(run.appliedPerSec)}/s | ${fmt(run.lag.p50, 1)} / ${fmt(run.lag.p99, 1)} / ${fmt(run.lag.max, 1)} ms | ${ms(run.gcPauseMs.total)} (${ms(run.gcPauseMs.max)}) | ${fmt(run.cpuPercent)}% | ${fmt(run.loadAverage, 2)} | ${mb(run.endRss)} |`,
+      `| ${P9_LABELS[run.variant]} | ${seconds(run.syncMs)} | ${bytes(run.heapPerObject)} | ${mb(run.syncedRss)} | ${fmt(run.applied)} of ${fmt(run.churn.writes)} | ${fmt(run.appliedPerSec)}/s | ${fmt(run.lag.p50, 1)} / ${fmt(run.lag.p99, 1)} / ${fmt(run.lag.max, 1)} ms | ${ms(run.gcPauseMs.total)} (${ms(run.gcPauseMs.max)}) | ${serverPauses(run)} | ${fmt(run.cpuPercent)}% | ${fmt(run.loadAverage, 2)} | ${mb(run.endRss)} |`,
   );
   const find = (variant: P9Variant) => r.runs.find((run) => run.variant === variant) as P9Run | undefined;
   const heapOf = (variant: P9Variant) => find(variant)?.heapPerObject ?? Number.NaN;

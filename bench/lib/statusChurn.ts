@@ -10,6 +10,7 @@
  * can measure the lag from the server's write to its own store for every event, metadata-only
  * ones included (they carry the resourceVersion but not the status).
  */
+import { PerformanceObserver } from 'node:perf_hooks';
 import type { V1Pod } from '@kubernetes/client-node';
 import { resources } from '../../src/index.js';
 import type { FakeCluster } from '../../src/testing/index.js';
@@ -31,6 +32,11 @@ export interface ChurnReport {
   readonly writtenAt: readonly number[];
   /** The server process's CPU (user + system) over the window, % of one core. */
   readonly serverCpuPercent: number;
+  /**
+   * The server process's garbage collection pauses that started in the window, in all and the
+   * longest (ms): an update written just before one reaches no client until it ends.
+   */
+  readonly serverGcPauseMs: { readonly total: number; readonly max: number };
 }
 
 /** Wall-clock time in ms with sub-ms precision, on the same scale in every process. */
@@ -53,6 +59,15 @@ export async function statusChurn(
   let firstRv = 0;
   const cpuBefore = process.cpuUsage();
   const start = performance.now();
+  const pauses = { total: 0, max: 0, until: Number.POSITIVE_INFINITY };
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if (entry.startTime < start || entry.startTime > pauses.until) continue;
+      pauses.total += entry.duration;
+      pauses.max = Math.max(pauses.max, entry.duration);
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
   const end = start + seconds * 1000;
   let tick = 0;
   for (let now = start; now < end; now = performance.now()) {
@@ -80,6 +95,9 @@ export async function statusChurn(
   }
   const wallSeconds = (performance.now() - start) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
+  pauses.until = performance.now();
+  await sleep(5); // the observer's entries arrive after the fact
+  observer.disconnect();
   return {
     perSecond,
     writes: writtenAt.length,
@@ -88,5 +106,6 @@ export async function statusChurn(
     firstRv,
     writtenAt,
     serverCpuPercent: (cpu.user + cpu.system) / 10_000 / wallSeconds,
+    serverGcPauseMs: { total: pauses.total, max: pauses.max },
   };
 }

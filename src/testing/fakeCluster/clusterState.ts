@@ -22,8 +22,10 @@ import { parseLabelSelector } from '../../store/labelSelector.js';
 import { IN_PROCESS_MANAGER } from './apply/defaultManager.js';
 import { applyChange, scopeOf, updateChange, type Writer } from './apply/fieldManager.js';
 import type { ManagedFieldsEntry } from './apply/managers.js';
+import { sameValue } from './apply/objectFields.js';
 import { parseFieldSelector } from './fieldSelector.js';
 import { checkDeletePreconditions, ownedBy, ownerUids, withoutOwner } from './garbageCollection.js';
+import { jsonClone } from './jsonClone.js';
 import { rejectPrototypeKeys } from './prototypeKeys.js';
 
 type Obj = KubeObject & Record<string, unknown>;
@@ -109,7 +111,7 @@ function sameJson(a: unknown, b: unknown): boolean {
 function cloneObject(object: unknown): Obj {
   if (object === null || typeof object !== 'object' || Array.isArray(object))
     throw statusError(400, 'the body must be a JSON object');
-  return JSON.parse(JSON.stringify(object)) as Obj;
+  return jsonClone(object as Obj);
 }
 
 /** A 422 Invalid when an incoming object holds a `__proto__`, `constructor` or `prototype` key. */
@@ -133,7 +135,10 @@ const BUILTIN_IDS: ReadonlySet<string> = new Set(
  */
 function managedFieldsOf(incoming: Obj, current: Obj): unknown {
   const sent = (incoming.metadata as Meta | undefined)?.managedFields;
-  return Array.isArray(sent) && sent.length > 0 ? sent : (current.metadata as Meta).managedFields;
+  const live = (current.metadata as Meta).managedFields;
+  // A client that sends back what it read sends the live entries: keep the stored (frozen) ones,
+  // whose field sets the field manager has already read.
+  return Array.isArray(sent) && sent.length > 0 && !sameValue(sent, live) ? sent : live;
 }
 
 /** An apply body sent as text: JSON (valid YAML); the fake reads no other YAML. */
@@ -381,7 +386,9 @@ export class ClusterState {
     const currentMeta = current.metadata as Meta;
     let next: Obj;
     if (options.subresource === 'status') {
-      next = { ...cloneObject(current), status: incoming.status } as Obj;
+      // The stored object's other parts are frozen and shared, not copied: only the top level and
+      // metadata are written below.
+      next = { ...current, metadata: { ...(current.metadata as Meta) }, status: incoming.status } as Obj;
     } else {
       next = incoming;
       const meta = { ...(incoming.metadata ?? {}) } as Record<string, unknown>;

@@ -7,6 +7,7 @@
  * members are read and written as own properties only (see `prototypeKeys.ts`).
  */
 import { statusError } from '../../core/errors.js';
+import { jsonClone } from './jsonClone.js';
 import {
   type FieldSegments,
   findPrototypeKey,
@@ -20,7 +21,7 @@ import {
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 function clone<T>(value: T): T {
-  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+  return value === undefined ? value : jsonClone(value);
 }
 
 function unescapeToken(token: string): string {

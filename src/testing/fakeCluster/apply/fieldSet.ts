@@ -1,6 +1,6 @@
 /**
- * A set of field paths: what one manager owns, what an apply sets, what a write changed. Stored
- * as the paths' JSON texts so set algebra is plain `Set` work. `toFieldsV1` / `fromFieldsV1`
+ * A set of field paths: what one manager owns, what an apply sets, what a write changed. Keyed
+ * by the paths' JSON texts so set algebra is plain `Map` work. `toFieldsV1` / `fromFieldsV1`
  * convert to and from the `fieldsV1` trie of `managedFields`, where each path element is a key, a
  * leaf is `{}`, and a node that is itself a member and also has members below carries `".": {}`.
  */
@@ -9,17 +9,31 @@ import type { FieldPath } from './pathElements.js';
 /** A FieldsV1 trie, as in `metadata.managedFields[].fieldsV1`. */
 export type FieldsV1 = { [element: string]: FieldsV1 };
 
-/** An immutable-by-convention set of field paths. */
+/**
+ * The set of each trie {@link FieldSet.toFieldsV1} rendered. Once the fake cluster has stored (and
+ * so deep-frozen) a trie, it stands for that set for good, and the object's next write reads it
+ * from here instead of walking it.
+ */
+const setsOfRenderedTries = new WeakMap<FieldsV1, FieldSet>();
+
+/**
+ * An immutable-by-convention set of field paths. Operations that change nothing return the set
+ * itself, so a manager whose fields a write leaves alone keeps its set, and with it its trie.
+ */
 export class FieldSet {
-  private readonly members: Set<string>;
+  /** Each path by its JSON text (the set's identity of a path), so no text is parsed back. */
+  private readonly members: Map<string, FieldPath>;
+  /** The trie last rendered; returned again once it is frozen (nobody can have changed it). */
+  private trie: FieldsV1 | undefined;
 
   constructor(paths: Iterable<FieldPath> = []) {
-    this.members = new Set([...paths].map((p) => JSON.stringify(p)));
+    this.members = new Map();
+    for (const path of paths) this.members.set(JSON.stringify(path), Object.freeze(path) as FieldPath);
   }
 
-  private static of(members: Iterable<string>): FieldSet {
+  private static of(members: Iterable<[string, FieldPath]>): FieldSet {
     const set = new FieldSet();
-    for (const m of members) set.members.add(m);
+    for (const [text, path] of members) set.members.set(text, path);
     return set;
   }
 
@@ -33,19 +47,22 @@ export class FieldSet {
 
   /** The paths, sorted by their text (stable output). */
   paths(): FieldPath[] {
-    return [...this.members].sort().map((m) => JSON.parse(m) as FieldPath);
+    return [...this.members.keys()].sort().map((text) => this.members.get(text) as FieldPath);
   }
 
   union(other: FieldSet): FieldSet {
+    if ([...other.members.keys()].every((text) => this.members.has(text))) return this;
     return FieldSet.of([...this.members, ...other.members]);
   }
 
   difference(other: FieldSet): FieldSet {
-    return FieldSet.of([...this.members].filter((m) => !other.members.has(m)));
+    if (other.members.size === 0 || ![...this.members.keys()].some((text) => other.members.has(text)))
+      return this;
+    return FieldSet.of([...this.members].filter(([text]) => !other.members.has(text)));
   }
 
   intersection(other: FieldSet): FieldSet {
-    return FieldSet.of([...this.members].filter((m) => other.members.has(m)));
+    return FieldSet.of([...this.members].filter(([text]) => other.members.has(text)));
   }
 
   /** True when some member lies strictly below `path` (so removing `path` would drop it). */
@@ -53,14 +70,23 @@ export class FieldSet {
     return this.paths().some((p) => p.length > path.length && path.every((e, i) => p[i] === e));
   }
 
-  /** The FieldsV1 trie of the set. */
+  /** The FieldsV1 trie of the set: the one rendered before if it has been frozen since, else a new one. */
   toFieldsV1(): FieldsV1 {
+    if (this.trie !== undefined && Object.isFrozen(this.trie)) return this.trie;
+    const trie = this.rendered();
+    setsOfRenderedTries.set(trie, this);
+    this.trie = trie;
+    return trie;
+  }
+
+  private rendered(): FieldsV1 {
     interface Node {
       member: boolean;
       children: Map<string, Node>;
     }
     const root: Node = { member: false, children: new Map() };
-    for (const path of this.paths()) {
+    // Each node sorts its own keys below, so the paths need no order here.
+    for (const path of this.members.values()) {
       let node = root;
       for (const element of path) {
         let next = node.children.get(element);
@@ -75,20 +101,33 @@ export class FieldSet {
     const render = (node: Node): FieldsV1 => {
       const out: FieldsV1 = {};
       if (node.member && node.children.size > 0) out['.'] = {};
-      for (const key of [...node.children.keys()].sort())
-        Object.defineProperty(out, key, {
-          value: render(node.children.get(key) as Node),
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
+      for (const key of [...node.children.keys()].sort()) {
+        const child = render(node.children.get(key) as Node);
+        // A key read from a client's trie may be `__proto__`: define it, never assign it.
+        if (key === '__proto__')
+          Object.defineProperty(out, key, {
+            value: child,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        else out[key] = child;
+      }
       return out;
     };
     return render(root);
   }
 
-  /** The set a FieldsV1 trie encodes. */
+  /** The set a FieldsV1 trie encodes (for a frozen trie this class rendered, without reading it). */
   static fromFieldsV1(trie: unknown): FieldSet {
+    if (trie !== null && typeof trie === 'object' && Object.isFrozen(trie)) {
+      const known = setsOfRenderedTries.get(trie as FieldsV1);
+      if (known !== undefined) return known;
+    }
+    return FieldSet.read(trie);
+  }
+
+  private static read(trie: unknown): FieldSet {
     const paths: FieldPath[] = [];
     const walk = (node: unknown, path: string[]) => {
       if (node === null || typeof node !== 'object') return;

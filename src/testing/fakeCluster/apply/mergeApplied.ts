@@ -6,6 +6,8 @@
  * `removeFields` drops the fields a manager stopped applying that nobody else owns, with the maps
  * and lists that this leaves empty (the API server omits empty maps and lists).
  */
+
+import { jsonClone } from '../jsonClone.js';
 import { itemElement, itemsByElement } from './listItems.js';
 import { isAtomicStruct, listStrategy, type SchemaContext } from './listStrategies.js';
 import { namesOf } from './objectFields.js';
@@ -16,7 +18,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function clone<T>(value: T): T {
-  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+  return value === undefined ? value : jsonClone(value);
 }
 
 /** A record built with own properties only (the keys are checked for prototype names upstream). */

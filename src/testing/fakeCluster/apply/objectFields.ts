@@ -91,7 +91,8 @@ export interface Comparison {
   readonly removed: FieldSet;
 }
 
-function sameValue(a: unknown, b: unknown): boolean {
+/** Deep equality of JSON values. */
+export function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Array.isArray(a))
     return Array.isArray(b) && a.length === b.length && a.every((v, i) => sameValue(v, b[i]));
@@ -117,6 +118,8 @@ export function compareObjects(ctx: SchemaContext, before: unknown, after: unkno
       for (const [element, child] of children(ctx, path, value)) all([...path, element], child, into);
   };
   const walk = (path: FieldPath, a: unknown, b: unknown) => {
+    // A subtree both versions share (a status write keeps the stored spec) changed nothing.
+    if (a === b) return;
     const sa = shapeOf(ctx, path, a);
     const sb = shapeOf(ctx, path, b);
     if (sa === 'absent' && sb === 'absent') return;
