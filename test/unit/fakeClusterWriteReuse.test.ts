@@ -1,8 +1,7 @@
 /**
- * What the fake cluster's writes reuse instead of recomputing (each was most of a status write's
- * cost): the field sets of stored managedFields, a manager's trie when its fields did not change,
- * and the stored object's parts a status write leaves alone. Reuse must never hand out a set or a
- * trie that someone could have changed.
+ * What the fake cluster's writes reuse instead of recomputing (together most of a status write's
+ * cost): a manager's stored trie when its fields did not change, and the stored object's parts a
+ * status write leaves alone. Reuse must never hand out a trie that someone could have changed.
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import { asyncScheduler } from 'rxjs';
@@ -103,17 +102,25 @@ describe('FieldSet reuse', () => {
     ['f:spec', 'f:replicas'],
   ]);
 
-  it('reads a frozen trie it rendered back as the same set, and reads any other trie', () => {
+  it('renders to the frozen trie it was read from until an operation changes it, and reads any trie anew', () => {
     const frozen = deepFreeze(set.toFieldsV1());
-    expect(FieldSet.fromFieldsV1(frozen)).toBe(set);
-    expect(set.toFieldsV1()).toBe(frozen);
+    const read = FieldSet.fromFieldsV1(frozen);
+    expect(read.paths()).toEqual(set.paths());
+    expect(read.toFieldsV1()).toBe(frozen);
+    expect(read.difference(new FieldSet([['f:data']])).toFieldsV1()).toBe(frozen);
+    const changed = read.difference(new FieldSet([['f:spec', 'f:replicas']])).toFieldsV1();
+    expect(changed).toEqual({ 'f:metadata': { 'f:labels': { 'f:app': {} } } });
+    expect(FieldSet.fromFieldsV1(frozen).paths()).toEqual(set.paths());
 
     const handedOut = new FieldSet([['f:data', 'f:a']]).toFieldsV1();
     (handedOut['f:data'] as Record<string, unknown>)['f:b'] = {};
-    expect(FieldSet.fromFieldsV1(handedOut).paths()).toEqual([
+    const unfrozen = FieldSet.fromFieldsV1(handedOut);
+    expect(unfrozen.paths()).toEqual([
       ['f:data', 'f:a'],
       ['f:data', 'f:b'],
     ]);
+    expect(unfrozen.toFieldsV1()).not.toBe(handedOut);
+    expect(unfrozen.toFieldsV1()).toEqual(handedOut);
   });
 
   it('renders again a trie handed out unfrozen, whatever its holder did to it', () => {

@@ -10,20 +10,18 @@ import type { FieldPath } from './pathElements.js';
 export type FieldsV1 = { [element: string]: FieldsV1 };
 
 /**
- * The set of each trie {@link FieldSet.toFieldsV1} rendered. Once the fake cluster has stored (and
- * so deep-frozen) a trie, it stands for that set for good, and the object's next write reads it
- * from here instead of walking it.
- */
-const setsOfRenderedTries = new WeakMap<FieldsV1, FieldSet>();
-
-/**
  * An immutable-by-convention set of field paths. Operations that change nothing return the set
- * itself, so a manager whose fields a write leaves alone keeps its set, and with it its trie.
+ * itself, so a manager whose fields a write leaves alone keeps its set, and with it the stored
+ * trie it was read from. (Sets are not remembered beyond a write: one per manager of every stored
+ * object would take more memory than the objects.)
  */
 export class FieldSet {
   /** Each path by its JSON text (the set's identity of a path), so no text is parsed back. */
   private readonly members: Map<string, FieldPath>;
-  /** The trie last rendered; returned again once it is frozen (nobody can have changed it). */
+  /**
+   * The trie this set was read from or last rendered, returned again while it is frozen: a stored
+   * trie, which nobody can have changed. One handed out unfrozen (a dry run's) is rendered anew.
+   */
   private trie: FieldsV1 | undefined;
 
   constructor(paths: Iterable<FieldPath> = []) {
@@ -70,13 +68,11 @@ export class FieldSet {
     return this.paths().some((p) => p.length > path.length && path.every((e, i) => p[i] === e));
   }
 
-  /** The FieldsV1 trie of the set: the one rendered before if it has been frozen since, else a new one. */
+  /** The FieldsV1 trie of the set: the one it was read from or rendered before if that is frozen, else a new one. */
   toFieldsV1(): FieldsV1 {
     if (this.trie !== undefined && Object.isFrozen(this.trie)) return this.trie;
-    const trie = this.rendered();
-    setsOfRenderedTries.set(trie, this);
-    this.trie = trie;
-    return trie;
+    this.trie = this.rendered();
+    return this.trie;
   }
 
   private rendered(): FieldsV1 {
@@ -118,16 +114,11 @@ export class FieldSet {
     return render(root);
   }
 
-  /** The set a FieldsV1 trie encodes (for a frozen trie this class rendered, without reading it). */
+  /**
+   * The set a FieldsV1 trie encodes. A frozen trie (a stored object's, rendered by this class) is
+   * also what the set renders to, as long as no operation changes the set.
+   */
   static fromFieldsV1(trie: unknown): FieldSet {
-    if (trie !== null && typeof trie === 'object' && Object.isFrozen(trie)) {
-      const known = setsOfRenderedTries.get(trie as FieldsV1);
-      if (known !== undefined) return known;
-    }
-    return FieldSet.read(trie);
-  }
-
-  private static read(trie: unknown): FieldSet {
     const paths: FieldPath[] = [];
     const walk = (node: unknown, path: string[]) => {
       if (node === null || typeof node !== 'object') return;
@@ -139,6 +130,8 @@ export class FieldSet {
       }
     };
     walk(trie, []);
-    return new FieldSet(paths);
+    const set = new FieldSet(paths);
+    if (trie !== null && typeof trie === 'object') set.trie = trie as FieldsV1;
+    return set;
   }
 }
