@@ -10,13 +10,20 @@ import { seededRandom } from '../testing/random.js';
 import { kubeClient } from '../transport/kubeClient.js';
 import type { Target } from './target.js';
 
-/** Starts the embedded cluster; `churnMs` 0 keeps it still. Faults are reported through `log`. */
+/**
+ * Starts the embedded cluster; `churnMs` 0 keeps it still. The churn begins when the caller's
+ * cache is synced ({@link Target.synced}): begun earlier, a slow first list (a loaded machine)
+ * would already miss or include changes, and the initial list would differ from run to run.
+ * Faults are reported through `log`.
+ */
 export async function startEmbeddedCluster(churnMs: number, log: (line: string) => void): Promise<Target> {
   const cluster = createFakeCluster({ bookmarkIntervalMs: 5_000 });
   await seedCluster(cluster.admin, seededRandom(42));
   const server = await cluster.listen();
   let timer: NodeJS.Timeout | undefined;
-  if (churnMs > 0) {
+  let closed = false;
+  const startChurn = () => {
+    if (churnMs <= 0 || timer || closed) return;
     const random = seededRandom(7);
     let step = 0;
     let busy = false;
@@ -34,13 +41,15 @@ export async function startEmbeddedCluster(churnMs: number, log: (line: string) 
           busy = false;
         });
     }, churnMs);
-  }
+  };
   return {
     client: kubeClient(server.kubeConfig),
     server: server.url,
     defaultNamespace: 'default',
-    where: `the embedded fake cluster at ${server.url}${timer ? ` (simulated churn every ${churnMs} ms)` : ''}`,
+    where: `the embedded fake cluster at ${server.url}${churnMs > 0 ? ` (simulated churn every ${churnMs} ms)` : ''}`,
+    synced: startChurn,
     close: async () => {
+      closed = true;
       if (timer) clearInterval(timer);
       await server.close();
     },

@@ -16,6 +16,11 @@ export interface Target {
   readonly defaultNamespace: string;
   /** Human description for the first line of output. */
   readonly where: string;
+  /**
+   * Called once the cache holds the first list. The embedded cluster starts its churn here, so
+   * the initial list is always the seeded state, however long the list took.
+   */
+  synced(): void;
   /** Stops churn and the embedded server. */
   close(): Promise<void>;
 }
@@ -32,6 +37,7 @@ export async function connect(
     server: source.server,
     defaultNamespace: source.namespace ?? 'default',
     where: `cluster ${source.server} (context ${source.context} from ${source.origin})`,
+    synced: () => undefined,
     close: async () => undefined,
   };
 }

@@ -246,6 +246,7 @@ async function watchTarget(
         next: (snapshot) => {
           stats.objects = snapshot.size;
           stats.resourceVersion = snapshot.resourceVersion;
+          if (snapshot.synced && !stats.synced) target.synced();
           stats.synced = snapshot.synced;
           latest = snapshot;
         },
