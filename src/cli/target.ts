@@ -17,8 +17,9 @@ export interface Target {
   /** Human description for the first line of output. */
   readonly where: string;
   /**
-   * Called once the cache holds the first list. The embedded cluster starts its churn here, so
-   * the initial list is always the seeded state, however long the list took.
+   * Called when the cache holds its first list (again after a relist: only the first call
+   * counts). The embedded cluster starts its churn here, so the initial list is always the
+   * seeded state, however long the list took.
    */
   synced(): void;
   /** Stops churn and the embedded server. */
