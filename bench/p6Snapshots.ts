@@ -27,7 +27,7 @@ import { listOf, scriptedClient } from '../src/testing/index.js';
 import { seededRandom } from '../src/testing/random.js';
 import { makePod } from './fixtures/pods.js';
 import { emitResult, runChild } from './lib/child.js';
-import { heapUsed, SHORT, scale } from './lib/harness.js';
+import { fmt, heapUsed, SHORT, scale } from './lib/harness.js';
 
 export interface P6Point {
   readonly size: number;
@@ -58,15 +58,31 @@ const SIZE = scale(100_000, 10_000);
 const UPDATES = scale(100_000, 10_000);
 const SNAPSHOTS = 100;
 
-async function worker(size: number): Promise<P6Point> {
-  const json = Array.from({ length: size }, (_, i) => JSON.stringify(makePod(i)));
+/**
+ * What the worker holds between heap readings. Only helper functions read these fields and the
+ * worker clears them, so no slot in the worker's frame keeps a dropped array alive: unoptimised
+ * code (the interpreter keeps dead registers) and optimised code measure the same heap. Holding
+ * the snapshots in a plain local made the retained heap read near zero whenever the worker ran
+ * unoptimised, as a loaded CI machine once did (its O(changes) ratio read 131x).
+ */
+interface Held {
+  snapshots: Snapshot<V1Pod>[];
+  oldPods: DeepReadonly<V1Pod>[];
+}
 
-  // Heap of one parsed pod, for the decomposition.
+/** Heap of one parsed fixture pod, for the decomposition. */
+function podHeap(): number {
+  const lines = Array.from({ length: 2_000 }, (_, i) => JSON.stringify(makePod(i)));
   const before = heapUsed();
-  const parsed = json.slice(0, 2_000).map((line) => JSON.parse(line) as V1Pod);
-  const podBytes = (heapUsed() - before) / parsed.length;
-  parsed.length = 0;
+  const parsed = lines.map((line) => JSON.parse(line) as V1Pod);
+  const bytes = (heapUsed() - before) / parsed.length;
+  if (parsed.length !== lines.length) throw new Error('unreachable');
+  return bytes;
+}
 
+/** Lists `size` pods, applies the updates and keeps every `updates / 100`th snapshot in `held`. */
+function fill(size: number, held: Held): Snapshot<V1Pod> {
+  const json = Array.from({ length: size }, (_, i) => JSON.stringify(makePod(i)));
   const watch = new Subject<RawWatchEvent>();
   const client = scriptedClient({
     lists: [
@@ -79,13 +95,12 @@ async function worker(size: number): Promise<P6Point> {
   });
   const every = UPDATES / SNAPSHOTS;
   let latest: Snapshot<V1Pod> | undefined;
-  let retained: Snapshot<V1Pod>[] = [];
   let seen = 0;
   const subscription = listWatch(client, resources.pods)
     .pipe(deltaFifo(), indexer<V1Pod>({ namespace: byNamespace, node: byField('spec.nodeName') }))
     .subscribe((snapshot) => {
       latest = snapshot;
-      if (seen > 0 && seen % every === 0) retained.push(snapshot);
+      if (seen > 0 && seen % every === 0) held.snapshots.push(snapshot);
       seen++;
     });
   if (latest?.size !== size) throw new Error(`store has ${latest?.size} objects`);
@@ -103,32 +118,27 @@ async function worker(size: number): Promise<P6Point> {
     for (const event of events) watch.next(event);
   }
   subscription.unsubscribe();
-  const final = latest as Snapshot<V1Pod>;
-  if (retained.length !== SNAPSHOTS) throw new Error(`retained ${retained.length} snapshots`);
+  if (held.snapshots.length !== SNAPSHOTS) throw new Error(`retained ${held.snapshots.length} snapshots`);
+  return latest as Snapshot<V1Pod>;
+}
 
-  // Pod versions that only the retained snapshots still reference. Holding them in an array of
-  // their own while the snapshots are dropped splits the retained heap into those versions and
-  // the snapshots' own structure (map and index nodes), both measured, not estimated.
+/**
+ * Puts the pod versions that only the retained snapshots still reference into `held.oldPods`.
+ * Holding them on their own while the snapshots are dropped splits the retained heap into those
+ * versions and the snapshots' own structure (map and index nodes), both measured, not estimated.
+ */
+function holdOldVersions(held: Held, final: Snapshot<V1Pod>): number {
   const current = new Set(final.list());
-  const oldSet = new Set<DeepReadonly<V1Pod>>();
-  for (const snapshot of retained) for (const pod of snapshot.list()) if (!current.has(pod)) oldSet.add(pod);
-  let oldPods = [...oldSet];
-  const oldVersions = oldPods.length;
-  oldSet.clear();
-  current.clear();
+  const old = new Set<DeepReadonly<V1Pod>>();
+  for (const snapshot of held.snapshots)
+    for (const pod of snapshot.list()) if (!current.has(pod)) old.add(pod);
+  held.oldPods = [...old];
+  return held.oldPods.length;
+}
 
-  const withSnapshots = heapUsed();
-  retained = [];
-  const withOldPods = heapUsed();
-  oldPods = [];
-  const latestOnly = heapUsed();
-  const retainedBytes = withSnapshots - latestOnly;
-  const structureBytes = withSnapshots - withOldPods;
-  const oldVersionBytes = withOldPods - latestOnly - 8 * oldVersions; // minus the array itself
-  if (oldPods.length !== 0) throw new Error('unreachable');
-
-  // One full copy of the store's maps (objects shared), as a copy-on-snapshot cache would make.
-  const copyBefore = heapUsed();
+/** Heap of one full copy of the store's maps (objects shared), as a copy-on-snapshot cache makes. */
+function fullCopyHeap(final: Snapshot<V1Pod>): number {
+  const before = heapUsed();
   const copy = {
     items: new Map(final.keys().map((key) => [key, final.get(key)])),
     indexes: Object.fromEntries(
@@ -140,8 +150,25 @@ async function worker(size: number): Promise<P6Point> {
         ]),
     ),
   };
-  const fullCopyBytes = heapUsed() - copyBefore;
-  if (copy.items.size !== size) throw new Error('copy is incomplete');
+  const bytes = heapUsed() - before;
+  if (copy.items.size !== final.size) throw new Error('copy is incomplete');
+  return bytes;
+}
+
+async function worker(size: number): Promise<P6Point> {
+  const podBytes = podHeap();
+  const held: Held = { snapshots: [], oldPods: [] };
+  const final = fill(size, held);
+  const oldVersions = holdOldVersions(held, final);
+
+  const withSnapshots = heapUsed();
+  held.snapshots = [];
+  const withOldPods = heapUsed();
+  held.oldPods = [];
+  const latestOnly = heapUsed();
+  const retainedBytes = withSnapshots - latestOnly;
+  const structureBytes = withSnapshots - withOldPods;
+  const oldVersionBytes = withOldPods - latestOnly - 8 * oldVersions; // minus the array itself
 
   return {
     size,
@@ -152,7 +179,7 @@ async function worker(size: number): Promise<P6Point> {
     oldVersionBytes,
     structureBytes,
     structureBytesPerUpdate: structureBytes / UPDATES,
-    fullCopyBytes,
+    fullCopyBytes: fullCopyHeap(final),
     podBytes,
   };
 }
@@ -166,6 +193,10 @@ async function main(): Promise<void> {
   const flags = SHORT ? ['--short'] : [];
   const large = await runChild<P6Point>('bench/p6Snapshots.ts', [`--size=${SIZE}`, ...flags]);
   const small = await runChild<P6Point>('bench/p6Snapshots.ts', [`--size=${SIZE / 10}`, ...flags]);
+  for (const p of [small, large])
+    console.error(
+      `P6 ${fmt(p.size)} pods: retained ${fmt(p.retainedBytes)} B (${fmt(p.oldVersions)} old versions ${fmt(p.oldVersionBytes)} B, structure ${fmt(p.structureBytes)} B), full copy ${fmt(p.fullCopyBytes)} B`,
+    );
   emitResult({
     points: [small, large],
     sizeRatio: large.retainedBytes / small.retainedBytes,
