@@ -10,9 +10,10 @@
  * captured values at their paths, and nests no deeper than `MAX_OBJECT_DEPTH`. `false` means only
  * "not decided here", and the caller parses the text the ordinary way, which then decides (and
  * reports) exactly as without the scan. Rules, each checked before the scan trusts the text:
- * - No character below U+0020 anywhere (one native regex test first). JSON forbids them raw in
- *   strings, and allows only `\t`, `\n`, `\r` between tokens; a Go server writes compact JSON with
- *   none of them, so the scan accepts no whitespace but the space.
+ * - No character below U+0020 anywhere (one native regex test first, which must match the whole
+ *   text: a greedy run to the end is about a quarter cheaper than searching for one of them). JSON
+ *   forbids them raw in strings, and allows only `\t`, `\n`, `\r` between tokens; a Go server
+ *   writes compact JSON with none of them, so the scan accepts no whitespace but the space.
  * - Strings: the next `"` ends a string that has no backslash before it; from a backslash on, the
  *   string is walked character by character, and an escape must be one of JSON's eight or `\u`
  *   with four hex digits.
@@ -39,7 +40,7 @@ export interface CaptureTrie {
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
-const CONTROL = /[\u0000-\u001f]/;
+const NO_CONTROL = /^[^\u0000-\u001f]*$/;
 const OBJECT = 1;
 const ARRAY = 2;
 /** Open containers allowed: the top level is depth 0, and `MAX_OBJECT_DEPTH` the deepest. */
@@ -64,7 +65,7 @@ const starts = new Int32Array(MAX_OPEN + 1);
  * ```
  */
 export function scanJson(text: string, root: CaptureTrie | undefined, spans: Int32Array): boolean {
-  if (CONTROL.test(text)) return false;
+  if (!NO_CONTROL.test(text)) return false;
   const n = text.length;
   let i = 0;
   let depth = 0;
@@ -124,6 +125,9 @@ export function scanJson(text: string, root: CaptureTrie | undefined, spans: Int
           spans[2 * captured] = starts[depth] as number;
           spans[2 * captured + 1] = i;
         }
+        // The text's last bracket: only spaces may follow. Not reading past the end here keeps
+        // the optimised scan from being thrown away at its first text (an out-of-bounds read).
+        if (depth === 0) return onlySpacesFrom(text, i);
         c = text.charCodeAt(i);
         while (c === 32) c = text.charCodeAt(++i);
         continue;
@@ -138,6 +142,13 @@ export function scanJson(text: string, root: CaptureTrie | undefined, spans: Int
       break;
     }
   }
+}
+
+/** True when `text` has nothing but spaces from `i` on. */
+function onlySpacesFrom(text: string, i: number): boolean {
+  const n = text.length;
+  while (i < n && text.charCodeAt(i) === 32) i++;
+  return i === n;
 }
 
 function closes(c: number, kind: number): boolean {

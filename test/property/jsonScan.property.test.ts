@@ -656,12 +656,19 @@ describe('scanJson', () => {
       '{"spec":{"nodeName":"n","template":{"nodeName":"t"}},"items":[1,-0,0.0,1e5,1.5E-3,true,false,null]}',
       '"\\ud800\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9"',
       '-0',
+      '{}',
+      '{"a":[]} ',
+      '{"metadata":{}}   ',
     ];
     for (const text of good) expect(expectSound(text, TRIE), text).toBe(true);
     const notJson = [
       '{"metadata":{"name":"a"},}',
       '{"metadata":{"name":"a"}',
       '{"metadata":{"name":"a"}}}',
+      '{"metadata":{"name":"a"}} }',
+      '{"metadata":{"name":"a"}}x',
+      '{} ,',
+      '[]]',
       '[1,]',
       '[01]',
       '[1.]',
