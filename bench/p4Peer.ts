@@ -78,8 +78,10 @@ function clientGoAnchor(): { binary?: string; anchor: ClientGoAnchor } {
 }
 
 const N = scale(100_000, 10_000);
-// Five rounds in the full run: on a shared 2-core VM one slow round moves a median of three.
-const ROUNDS = scale(5, 3);
+// Five rounds, in the short run too: on a shared 2-core VM one slow round moves a median of three,
+// and a short run's 10k-pod list lasts well under a second, so one process's JIT and GC timing
+// moves it more than a full run's.
+const ROUNDS = 5;
 const NODE_CLIENTS = ['client-node', 'kube-rx'] as const;
 const MODES = ['list', 'watch'] as const;
 
