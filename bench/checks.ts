@@ -93,7 +93,7 @@ export function checks(r: Results): Check[] {
       // Met in the full run (100k pods: 2.88x). The short run's 10k pods read lower (client-node's
       // list is relatively faster on a small heap, and a sub-second list pays more of the JIT's
       // warm-up): 1.72-2.1x before the twelfth round, held to a 1.4x guard then; 1.83-2.56x over
-      // fifteen runs since (median 2.16x), all within the margin (1.76x), the lowest 4% above it.
+      // twenty-two runs since (median 2.16x), all within the margin (1.76x), the lowest 4% above it.
       // So the guard is gone and bench:check holds P4 list to the target with its margin.
     });
     out.push({
