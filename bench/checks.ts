@@ -3,9 +3,9 @@
  * asserted with a 20% noise margin (ratios vary from run to run with the machine's load). A target the
  * full run misses, for reasons docs/benchmarks.md explains, has a regression guard instead: its
  * short-mode level when the miss was documented, minus the margin, so CI stays green while the
- * miss is documented but fails if it gets worse; no target has one now (P1 and P4 list had one
- * until their short runs held the target with its margin). `BENCH_STRICT=1` asserts the targets
- * themselves.
+ * miss is documented but fails if it gets worse. So does a target the full run meets but the short
+ * run cannot hold on every host (P4 list). P1 had one until its short runs held the target with its
+ * margin. `BENCH_STRICT=1` asserts the targets themselves.
  */
 import { fmt } from './lib/harness.js';
 import type { Results } from './results.js';
@@ -92,9 +92,12 @@ export function checks(r: Results): Check[] {
       unit: 'x',
       // Met in the full run (100k pods: 2.88x). The short run's 10k pods read lower (client-node's
       // list is relatively faster on a small heap, and a sub-second list pays more of the JIT's
-      // warm-up): 1.72-2.1x before the twelfth round, held to a 1.4x guard then; 1.83-2.56x over
-      // twenty-two runs since (median 2.16x), all within the margin (1.76x), the lowest 4% above it.
-      // So the guard is gone and bench:check holds P4 list to the target with its margin.
+      // warm-up): on the development machine 1.83-2.56x over twenty-three runs since the twelfth
+      // round (median 2.16x), but the CI host read 1.72x before that round and 1.59x after it
+      // (1.77x as the median of its rounds' ratios, how P4 reads now), below the margin (1.76x)
+      // or at it. So the guard is back at its level from before (the short run's 1.75x, less the
+      // margin), and BENCH_STRICT=1 asserts the target.
+      guard: 1.4,
     });
     out.push({
       id: 'P4 watch',

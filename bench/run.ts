@@ -55,6 +55,8 @@ async function main(): Promise<void> {
   console.error(
     `kube-rx benchmarks, ${SHORT ? 'short mode (10k objects)' : 'full mode (100k objects)'}; load average ${before.loadAverage.join(' / ')}`,
   );
+  // The host, so that a CI log says where its ratios were measured (they move with the CPU).
+  console.error(`${before.cpu} (${before.cpuDetails}), ${before.cores} cores, Node ${before.node}`);
   const results: Results = {};
   for (const id of Object.keys(SCRIPTS) as (keyof Results)[]) {
     if (!selected(id)) continue;
