@@ -162,6 +162,16 @@ function p1Values(r: P1Result): TemplateValues {
   };
 }
 
+/**
+ * Each round's cost at the largest size over its cost at the smallest, in the order of the rounds
+ * (a round measures every size one after the other, so its ratio sees one level of the host's load).
+ */
+function roundRatios(points: P2Result['points']): string {
+  const small = points[0]?.samples ?? [];
+  const large = points.at(-1)?.samples ?? [];
+  return small.map((cost, i) => `${fmt((large[i] ?? 0) / cost, 2)}x`).join(', ');
+}
+
 function p2Values(r: P2Result): TemplateValues {
   const rows = r.points.map((p, i) => {
     const ref = r.reference[i];
@@ -174,6 +184,7 @@ function p2Values(r: P2Result): TemplateValues {
     'p2.largest': fmt((r.points.at(-1)?.size ?? 0) / 1000),
     'p2.ratio': fmt(r.ratio, 2),
     'p2.referenceRatio': fmt(r.referenceRatio, 2),
+    'p2.roundRatios': roundRatios(r.points),
   };
   const first = r.points[0];
   const last = r.points.at(-1);
